@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { AppConfig } from '@herald/config';
+import { listen } from '@herald/http';
+import { createMessagesApp } from './bootstrap';
+
+async function main(): Promise<void> {
+  const app = await createMessagesApp();
+  const config = app.get(AppConfig);
+  await listen(app, 'messages', config.env.HTTP_HOST, config.env.MESSAGES_PORT);
+}
+
+main().catch((err: unknown) => {
+  console.error('[messages] failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { Limits } from '@herald/contracts';
+
+/** User and conversation ids: 1..128 chars of letters, digits and `_ . @ : -`. */
+export const ID_PATTERN = /^[A-Za-z0-9_.@:-]{1,128}$/;
+
+/** Body of `POST /api/v1/messages`. The sender is the token's subject, never a body field. */
+export class CreateMessageDto {
+  @ApiProperty({ type: [String], minItems: 1, maxItems: Limits.maxRecipients, uniqueItems: true, example: ['bob', 'carol'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(Limits.maxRecipients)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(ID_PATTERN, { each: true, message: 'each value in recipientIds must match ' + ID_PATTERN.source })
+  recipientIds!: string[];
+
+  @ApiProperty({ minLength: 1, maxLength: Limits.bodyMaxLength, example: 'Lunch at noon?' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(Limits.bodyMaxLength)
+  body!: string;
+
+  @ApiPropertyOptional({ description: 'Defaults to an id derived from the sorted participants', example: 'team-lunch' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: 'conversationId must match ' + ID_PATTERN.source })
+  conversationId?: string;
+}

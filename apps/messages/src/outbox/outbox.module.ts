@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { KafkaProducerModule } from '@herald/kafka';
+import { Message, MessageSchema } from '../messages/message.schema';
+import { OutboxPublisher } from './outbox.publisher';
+import { OutboxRelay } from './outbox.relay';
+
+/** Getting each stored message's event to Kafka: right away, and by the relay when that fails. */
+@Module({
+  imports: [KafkaProducerModule, MongooseModule.forFeature([{ name: Message.name, schema: MessageSchema }])],
+  providers: [OutboxPublisher, OutboxRelay],
+  exports: [OutboxPublisher, OutboxRelay],
+})
+export class OutboxModule {}

@@ -1,0 +1,88 @@
+import { BeforeApplicationShutdown, Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
+import { decodeEvent, MessageCreatedEvent, Topics } from '@herald/contracts';
+import { NOTIFICATIONS_GROUP_ID, publishDeadLetter } from '@herald/kafka';
+import { isTransientMongoError } from '@herald/mongo';
+import { NotificationPushPublisher } from '../push/notification-push.publisher';
+import { NotificationWriter } from './notification.writer';
+import { retryDelayMs, sleep } from './retry';
+
+/**
+ * Consumes `message.created` in consumer group `notifications` and stores one notification per
+ * recipient. Per record:
+ *
+ * 1. decode + validate (contracts lib); a poison record (empty, oversized, not JSON, wrong schema,
+ *    unknown version) goes to `message.created.dlq` and the handler returns, so the offset is
+ *    committed and the partition moves on;
+ * 2. store idempotently; a transient MongoDB failure is retried in place with capped exponential
+ *    backoff (heartbeating, so the group keeps the partition) until MongoDB answers; any other
+ *    store failure is dead-lettered;
+ * 3. publish `notification.created` for the notifications this delivery inserted (real-time push).
+ *
+ * The handler returns only after 1–3 are done; kafkajs commits the offset after that.
+ */
+@Controller()
+export class MessageCreatedConsumer implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(MessageCreatedConsumer.name);
+  private stopping = false;
+  /** Counters for logs and metrics. */
+  readonly stats = { stored: 0, duplicates: 0, deadLettered: 0, transientRetries: 0 };
+
+  constructor(
+    private readonly writer: NotificationWriter,
+    private readonly push: NotificationPushPublisher,
+  ) {}
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+  }
+
+  @EventPattern(Topics.MessageCreated)
+  async handle(@Ctx() ctx: KafkaContext): Promise<void> {
+    const message = ctx.getMessage();
+    const where = `${ctx.getTopic()}/${ctx.getPartition()}@${message.offset}`;
+    const decoded = decodeEvent(MessageCreatedEvent, message.value as Buffer | null);
+    if (!decoded.ok) {
+      await this.deadLetter(ctx, decoded.reason, decoded.message);
+      return;
+    }
+    const event = decoded.event;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const inserted = await this.writer.store(event);
+        const expected = new Set(event.data.recipientIds.filter((r) => r !== event.data.senderId)).size;
+        this.stats.stored += inserted.length;
+        this.stats.duplicates += expected - inserted.length;
+        this.logger.debug(`event ${event.eventId} ${where}: stored ${inserted.length}/${expected}`);
+        await this.push.publish(ctx.getProducer(), inserted);
+        return;
+      } catch (err) {
+        if (!isTransientMongoError(err)) {
+          await this.deadLetter(ctx, 'store-failed', (err as Error).message, (err as Error).stack);
+          return;
+        }
+        if (this.stopping) throw new Error(`shutting down with event ${event.eventId} ${where} unstored (not committed)`);
+        this.stats.transientRetries++;
+        const delay = retryDelayMs(attempt);
+        this.logger.warn(`event ${event.eventId} ${where}: MongoDB unavailable (${(err as Error).message}); retry ${attempt} in ${delay} ms`);
+        await sleep(delay);
+        await ctx.getHeartbeat()();
+      }
+    }
+  }
+
+  private async deadLetter(ctx: KafkaContext, reason: string, error: string, stack?: string): Promise<void> {
+    const message = ctx.getMessage();
+    await publishDeadLetter(ctx.getProducer(), {
+      topic: ctx.getTopic(),
+      partition: ctx.getPartition(),
+      message,
+      reason,
+      error,
+      stack,
+      groupId: NOTIFICATIONS_GROUP_ID,
+    });
+    this.stats.deadLettered++;
+    this.logger.warn(`dead-lettered ${ctx.getTopic()}/${ctx.getPartition()}@${message.offset} (${reason}): ${error.slice(0, 300)}`);
+  }
+}

@@ -1,0 +1,43 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsMongoId, IsOptional, Max, Min } from 'class-validator';
+
+/** Strict boolean query parameter: only `true` / `false` (anything else fails validation). */
+export const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+
+/** Filters shared by the list and count endpoints. */
+export class NotificationFilterQuery {
+  @ApiPropertyOptional({ description: 'Only read (true) or unread (false) notifications' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  read?: boolean;
+
+  @ApiPropertyOptional({ description: 'Only seen (true) or unseen (false) notifications' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  seen?: boolean;
+
+  @ApiPropertyOptional({ description: 'Archived (true) or not (false, the default)', default: false })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  archived?: boolean;
+}
+
+/** Query of `GET /api/v1/notifications`. */
+export class ListNotificationsQuery extends NotificationFilterQuery {
+  @ApiPropertyOptional({ description: 'Opaque cursor: `nextCursor` of the previous page' })
+  @IsOptional()
+  @IsMongoId()
+  after?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}

@@ -1,0 +1,43 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { NotificationDocument } from '../notification.schema';
+
+/** A notification as the API returns it. */
+export class NotificationView {
+  @ApiProperty({ example: '665f1c2e8b3e4a0012345679' }) id!: string;
+  @ApiProperty({ example: 'bob' }) recipientId!: string;
+  @ApiProperty({ example: 'message.created' }) type!: string;
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty({ example: '665f1c2e8b3e4a0012345678' }) messageId!: string;
+  @ApiProperty({ example: 'dm_5f2c…' }) conversationId!: string;
+  @ApiProperty({ example: 'alice' }) senderId!: string;
+  @ApiProperty({ maxLength: 140, example: 'Lunch at noon?' }) preview!: string;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) seenAt!: Date | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) readAt!: Date | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) archivedAt!: Date | null;
+
+  static from(d: NotificationDocument): NotificationView {
+    return {
+      id: d._id.toHexString(),
+      recipientId: d.recipientId,
+      type: d.type,
+      eventId: d.eventId,
+      messageId: d.messageId,
+      conversationId: d.conversationId,
+      senderId: d.senderId,
+      preview: d.preview,
+      createdAt: d.createdAt,
+      seenAt: d.seenAt ?? null,
+      readAt: d.readAt ?? null,
+      archivedAt: d.archivedAt ?? null,
+    };
+  }
+}
+
+/** One page of notifications, newest first. */
+export class NotificationPage {
+  @ApiProperty({ type: [NotificationView] }) data!: NotificationView[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `after` for the next page; null on the last page' })
+  nextCursor!: string | null;
+  @ApiProperty() hasMore!: boolean;
+}

@@ -1,0 +1,51 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '@herald/auth';
+import { ListNotificationsQuery, NotificationFilterQuery } from './dto/list-notifications.query';
+import { NotificationPage, NotificationView } from './dto/notification.view';
+import { ReadAllDto, UpdateNotificationDto } from './dto/update-notification.dto';
+import { InboxService } from './inbox.service';
+import { ObjectIdPipe } from './object-id.pipe';
+
+/** `/api/v1/notifications`: the authenticated user's inbox. */
+@ApiTags('notifications')
+@ApiBearerAuth()
+@Controller('notifications')
+export class InboxController {
+  constructor(private readonly inbox: InboxService) {}
+
+  /** Newest first, cursor-paginated (`after`, `limit` 1..100, default 20); archived excluded by default. */
+  @Get()
+  @ApiOperation({ summary: 'List my notifications' })
+  @ApiOkResponse({ type: NotificationPage })
+  list(@CurrentUser() user: AuthUser, @Query() q: ListNotificationsQuery): Promise<NotificationPage> {
+    return this.inbox.list(user.id, q);
+  }
+
+  /** `{ count }` of notifications matching the filters, e.g. `?read=false` for the unread badge. */
+  @Get('count')
+  @ApiOperation({ summary: 'Count my notifications' })
+  async count(@CurrentUser() user: AuthUser, @Query() q: NotificationFilterQuery): Promise<{ count: number }> {
+    return { count: await this.inbox.count(user.id, q) };
+  }
+
+  /** Marks all unread as read (optionally one conversation): `{ updated }`. */
+  @Post('read-all')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark all my notifications read' })
+  async readAll(@CurrentUser() user: AuthUser, @Body() dto: ReadAllDto): Promise<{ updated: number }> {
+    return { updated: await this.inbox.readAll(user.id, dto) };
+  }
+
+  /** Sets or clears read / seen / archived. 400 for a malformed id, 404 for someone else's. */
+  @Patch(':id')
+  @ApiOperation({ summary: 'Mark one notification read/seen/archived' })
+  @ApiOkResponse({ type: NotificationView })
+  update(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ObjectIdPipe) id: string,
+    @Body() dto: UpdateNotificationDto,
+  ): Promise<NotificationView> {
+    return this.inbox.update(user.id, id, dto);
+  }
+}

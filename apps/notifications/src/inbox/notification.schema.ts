@@ -1,0 +1,61 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { HydratedDocument } from 'mongoose';
+
+/**
+ * One notification in one user's inbox, stored in collection `notifications`.
+ * `(eventId, recipientId)` is unique: a redelivered event can never create a second notification.
+ */
+@Schema({ collection: 'notifications', versionKey: false })
+export class Notification {
+  @Prop({ required: true })
+  recipientId!: string;
+
+  /** Event type that caused it, e.g. `message.created`. */
+  @Prop({ required: true })
+  type!: string;
+
+  /** eventId of the source event (deduplication key together with recipientId). */
+  @Prop({ required: true })
+  eventId!: string;
+
+  @Prop({ required: true })
+  messageId!: string;
+
+  @Prop({ required: true })
+  conversationId!: string;
+
+  @Prop({ required: true })
+  senderId!: string;
+
+  /** First 140 characters of the message body. */
+  @Prop({ required: true })
+  preview!: string;
+
+  /** When the source message was created. */
+  @Prop({ required: true })
+  createdAt!: Date;
+
+  /** When this notification was stored (drives retention). */
+  @Prop({ required: true })
+  storedAt!: Date;
+
+  @Prop({ type: Date, default: null })
+  seenAt!: Date | null;
+
+  @Prop({ type: Date, default: null })
+  readAt!: Date | null;
+
+  @Prop({ type: Date, default: null })
+  archivedAt!: Date | null;
+}
+
+export type NotificationDocument = HydratedDocument<Notification>;
+export const NotificationSchema = SchemaFactory.createForClass(Notification);
+
+// Effectively-once storage (MongoDB manual, "Unique Indexes").
+NotificationSchema.index({ eventId: 1, recipientId: 1 }, { unique: true });
+// Inbox listing newest first with cursor on _id, and the unread/unseen filters (recipient first).
+NotificationSchema.index({ recipientId: 1, _id: -1 });
+NotificationSchema.index({ recipientId: 1, archivedAt: 1, readAt: 1, _id: -1 });
+NotificationSchema.index({ recipientId: 1, archivedAt: 1, seenAt: 1, _id: -1 });
+NotificationSchema.index({ recipientId: 1, conversationId: 1, readAt: 1 });

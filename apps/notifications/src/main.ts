@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { AppConfig } from '@herald/config';
+import { listen } from '@herald/http';
+import { createNotificationsApp } from './bootstrap';
+
+async function main(): Promise<void> {
+  const app = await createNotificationsApp();
+  const config = app.get(AppConfig);
+  await app.startAllMicroservices();
+  await listen(app, 'notifications', config.env.HTTP_HOST, config.env.NOTIFICATIONS_PORT);
+}
+
+main().catch((err: unknown) => {
+  console.error('[notifications] failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,135 @@
+import { Transform, plainToInstance } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+import { describeErrors } from '@herald/contracts';
+
+const toBool = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? (['true', '1', 'yes'].includes(value.toLowerCase()) ? true : ['false', '0', 'no', ''].includes(value.toLowerCase()) ? false : value) : value;
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/**
+ * Every environment variable Herald reads, with its rule and default. Read once at start-up by
+ * {@link validateEnvironment}; apps get typed values through `AppConfig`.
+ */
+export class Environment {
+  /** `development` | `test` | `production`. Production turns dev tokens off and requires secrets. */
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  /** Comma-separated `host:port` list of Kafka bootstrap brokers. */
+  @Matches(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  /** Kafka client id prefix; Nest appends `-client`/`-server`. */
+  @IsString()
+  @MinLength(1)
+  KAFKA_CLIENT_ID = 'herald';
+
+  /** Partitions used when Herald creates its topics (existing topics are left as they are). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  KAFKA_TOPIC_PARTITIONS = 3;
+
+  /** Create missing topics at start-up (Kafka Admin API `CreateTopics`). */
+  @Transform(toBool)
+  @IsBoolean()
+  KAFKA_CREATE_TOPICS = true;
+
+  /** MongoDB connection string (`mongodb://` or `mongodb+srv://`), database in the path. */
+  @Matches(/^mongodb(\+srv)?:\/\/.+/, { message: 'MONGODB_URI must be a mongodb:// or mongodb+srv:// URI' })
+  MONGODB_URI = 'mongodb://127.0.0.1:27017/herald';
+
+  /** HS256 secret for JWTs (at least 16 characters). No default in production. */
+  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || e.JWT_SECRET !== undefined)
+  @IsString()
+  @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
+  JWT_SECRET?: string;
+
+  /** Lifetime of dev-issued tokens, in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  JWT_TTL_SECONDS = 3600;
+
+  /** Whether `POST /api/v1/auth/token` issues tokens. Forced off when NODE_ENV=production. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  AUTH_DEV_TOKENS?: boolean;
+
+  /** HTTP port of the messages app. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MESSAGES_PORT = 3000;
+
+  /** HTTP port of the notifications app. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  NOTIFICATIONS_PORT = 3001;
+
+  /** Address both apps bind to. */
+  @IsString()
+  HTTP_HOST = '0.0.0.0';
+
+  /** pino log level. */
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** How long the request path waits for Kafka before leaving the event to the outbox relay (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  PUBLISH_TIMEOUT_MS = 2000;
+
+  /** Outbox relay poll interval (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  OUTBOX_RELAY_INTERVAL_MS = 1000;
+
+  /** Age a pending message must reach before the relay republishes it (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  OUTBOX_RELAY_MIN_AGE_MS = 3000;
+
+  /** Notifications expire after this many days (TTL index; a sweep where TTL is unsupported). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  NOTIFICATION_TTL_DAYS = 90;
+}
+
+/**
+ * Validates `process.env`-like input. Used as `ConfigModule.forRoot({ validate })`.
+ *
+ * @returns the typed, defaulted configuration
+ * @throws Error naming every invalid variable, e.g. `Invalid configuration: KAFKA_BROKERS: ...`
+ */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const env = plainToInstance(Environment, defined, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new Error(`Invalid configuration: ${describeErrors(errors).join('; ')}`);
+  }
+  return env;
+}

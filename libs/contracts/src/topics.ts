@@ -1,0 +1,20 @@
+/**
+ * Kafka topic names: the only place they are defined.
+ *
+ * Naming follows the event type (`<aggregate>.<past-tense verb>`); a dead-letter topic (DLQ) is
+ * its source topic with the `.dlq` suffix.
+ */
+export const Topics = {
+  /** Produced by the messages app (key = conversationId), consumed by the `notifications` group. */
+  MessageCreated: 'message.created',
+  /** Poison `message.created` records: original bytes + headers + the reason they were rejected. */
+  MessageCreatedDlq: 'message.created.dlq',
+  /** Produced by the notifications app after a notification is stored (key = recipientId). */
+  NotificationCreated: 'notification.created',
+} as const;
+
+/** One of the topic names above. */
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** Every topic the system uses, for provisioning (stack scripts, compose topic init, app start). */
+export const ALL_TOPICS: readonly TopicName[] = Object.values(Topics);

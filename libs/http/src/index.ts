@@ -1,0 +1,3 @@
+export * from './validation';
+export * from './http-exception.filter';
+export * from './create-http-app';

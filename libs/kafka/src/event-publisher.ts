@@ -1,0 +1,74 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ClientKafka } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+
+/** Injection token of the producer-only `ClientKafka` registered by {@link KafkaProducerModule}. */
+export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
+
+/** One record to publish: Kafka key, JSON value, string headers. */
+export interface OutgoingRecord {
+  key: string;
+  value: object;
+  headers?: Record<string, string>;
+}
+
+/** Raised when a publish did not get the broker's acknowledgement in time or failed outright. */
+export class PublishError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PublishError';
+  }
+}
+
+/**
+ * Publishes events through Nest's `ClientKafka` (kafkajs idempotent producer, `acks: -1`).
+ *
+ * Nest caches the first `connect()` promise, so a broker that was down at the first publish would
+ * poison the client forever; this class closes and resets the client after a failed connect, so the
+ * next publish reconnects.
+ */
+@Injectable()
+export class EventPublisher {
+  private readonly logger = new Logger(EventPublisher.name);
+
+  constructor(@Inject(KAFKA_PRODUCER) private readonly client: ClientKafka) {}
+
+  /**
+   * Sends one record and resolves when the broker acknowledged it (all in-sync replicas).
+   *
+   * The idempotent producer retries a failed send until it succeeds (kafkajs sets unlimited
+   * retries for idempotence), so during a broker outage this promise stays pending; callers race it
+   * against their own deadline and must treat a timed-out send as "outcome unknown".
+   *
+   * @param topic            destination topic
+   * @param record           key, value (serialised as JSON) and headers
+   * @param connectTimeoutMs how long to wait for the producer to connect, in ms
+   * @throws PublishError when the producer cannot connect in time or the broker rejects the record
+   */
+  async publish(topic: string, record: OutgoingRecord, connectTimeoutMs: number): Promise<void> {
+    await this.connect(connectTimeoutMs);
+    try {
+      await lastValueFrom(this.client.emit(topic, record), { defaultValue: undefined });
+    } catch (err) {
+      throw new PublishError(`publish to ${topic} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private async connect(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.client.connect(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`connect timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      this.logger.warn(`Kafka producer not connected (${(err as Error).message}); resetting the client`);
+      await this.client.close().catch(() => undefined);
+      throw new PublishError(`Kafka producer not connected: ${(err as Error).message}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import mongoose from 'mongoose';
+import { AppConfig } from '@herald/config';
+
+// Reject query filters built from user input that smuggle operators ({ "$gt": "" }) and ignore
+// unknown filter paths (mongoose docs: "sanitizeFilter", "strictQuery").
+mongoose.set('sanitizeFilter', true);
+mongoose.set('strictQuery', true);
+
+/**
+ * The MongoDB connection both apps use (mongoose via @nestjs/mongoose), from `MONGODB_URI`.
+ *
+ * `serverSelectionTimeoutMS` is short (5 s) so an outage surfaces as an error the caller can retry
+ * instead of a request hanging for the driver default of 30 s. `autoIndex` builds schema indexes
+ * at start-up (unique indexes are part of Herald's correctness, not only of its speed).
+ */
+@Module({
+  imports: [
+    MongooseModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        uri: config.env.MONGODB_URI,
+        serverSelectionTimeoutMS: 5000,
+        autoIndex: true,
+        autoCreate: true,
+      }),
+    }),
+  ],
+})
+export class MongoModule {}

@@ -1,0 +1,116 @@
+'use strict';
+/**
+ * Paths and ports of the local stack. Everything is derived at runtime from this file's location
+ * (the repo root is two folders up), so nothing machine-specific is stored in the repo.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** Absolute path of the repository root. */
+const ROOT = path.resolve(__dirname, '..', '..');
+/** Absolute path of the gitignored state folder (`.stack/`, or env HERALD_STACK_DIR). */
+const STACK_DIR = process.env.HERALD_STACK_DIR
+  ? path.resolve(process.env.HERALD_STACK_DIR)
+  : path.join(ROOT, '.stack');
+
+/** Every file and folder the stack reads or writes (absolute paths). */
+const paths = {
+  root: ROOT,
+  stack: STACK_DIR,
+  topicsTs: path.join(ROOT, 'libs', 'contracts', 'src', 'topics.ts'),
+  kafkaPom: path.join(ROOT, 'stack', 'kafka', 'pom.xml'),
+  kafkaLog4j: path.join(ROOT, 'stack', 'kafka', 'log4j2.xml'),
+  kafkaHome: path.join(STACK_DIR, 'kafka'),
+  kafkaLibs: path.join(STACK_DIR, 'kafka', 'libs'),
+  kafkaData: path.join(STACK_DIR, 'kafka', 'data'),
+  kafkaProps: path.join(STACK_DIR, 'kafka', 'server.properties'),
+  ferretSrc: path.join(ROOT, 'stack', 'ferretdb'),
+  ferretHome: path.join(STACK_DIR, 'ferretdb'),
+  ferretBin: path.join(STACK_DIR, 'ferretdb', 'bin', 'herald-ferretdb'),
+  ferretData: path.join(STACK_DIR, 'ferretdb', 'data'),
+  logs: path.join(STACK_DIR, 'logs'),
+  run: path.join(STACK_DIR, 'run'),
+  envJson: path.join(STACK_DIR, 'env.json'),
+};
+
+/**
+ * Log, pid and port files of one server.
+ * @param {'kafka'|'ferretdb'} name
+ * @returns {{log: string, pid: string, port: string}} absolute paths
+ */
+function serverFiles(name) {
+  return {
+    log: path.join(paths.logs, `${name}.log`),
+    pid: path.join(paths.run, `${name}.pid`),
+    port: path.join(paths.run, `${name}.port`),
+  };
+}
+
+/**
+ * Reads a TCP port from the environment.
+ * @param {string} name env variable
+ * @param {number} fallback used when the variable is unset or empty
+ * @returns {number}
+ * @throws {Error} when the value is not a port number (1-65535)
+ */
+function portEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name}=${raw} is not a TCP port`);
+  return n;
+}
+
+/**
+ * Ports to start the servers on: env STACK_KAFKA_PORT (9092), STACK_KAFKA_CONTROLLER_PORT (9093),
+ * STACK_MONGO_PORT (27017).
+ * @returns {{kafka: number, kafkaController: number, mongo: number}}
+ */
+function configuredPorts() {
+  return {
+    kafka: portEnv('STACK_KAFKA_PORT', 9092),
+    kafkaController: portEnv('STACK_KAFKA_CONTROLLER_PORT', 9093),
+    mongo: portEnv('STACK_MONGO_PORT', 27017),
+  };
+}
+
+/**
+ * Port a server was last started on (recorded in `.stack/run/<name>.port`), else the configured one.
+ * @param {'kafka'|'ferretdb'} name
+ * @returns {number}
+ */
+function serverPort(name) {
+  try {
+    const n = Number(fs.readFileSync(serverFiles(name).port, 'utf8').trim());
+    if (Number.isInteger(n) && n > 0) return n;
+  } catch {
+    /* not recorded */
+  }
+  const p = configuredPorts();
+  return name === 'kafka' ? p.kafka : p.mongo;
+}
+
+/**
+ * True when env KAFKA_BROKERS and MONGODB_URI are both set: external servers are used, nothing is
+ * provisioned locally.
+ * @returns {boolean}
+ */
+function isExternal() {
+  return Boolean(process.env.KAFKA_BROKERS && process.env.MONGODB_URI);
+}
+
+/**
+ * Connection settings for the apps and tests: the external ones (see isExternal) or the local stack's.
+ * @returns {{KAFKA_BROKERS: string, MONGODB_URI: string}}
+ */
+function stackEnv() {
+  if (isExternal()) {
+    return { KAFKA_BROKERS: process.env.KAFKA_BROKERS, MONGODB_URI: process.env.MONGODB_URI };
+  }
+  return {
+    KAFKA_BROKERS: `127.0.0.1:${serverPort('kafka')}`,
+    MONGODB_URI: `mongodb://127.0.0.1:${serverPort('ferretdb')}/herald`,
+  };
+}
+
+module.exports = { paths, serverFiles, configuredPorts, serverPort, isExternal, stackEnv };

@@ -1,0 +1,23 @@
+'use strict';
+/**
+ * Programmatic API of the local stack (Kafka + FerretDB), for stack/cli.js and for tests
+ * (e.g. fault tests that stop a server and start it again):
+ *   startKafka(), stopKafka({signal}), waitKafka(timeoutMs)
+ *   startMongo(), stopMongo({signal}), waitMongo(timeoutMs)
+ *   stackEnv() -> {KAFKA_BROKERS, MONGODB_URI}
+ *   up(), down({purge}), status(), readTopics(), ensureTopics(brokers)
+ * State lives in `.stack/` at the repo root, or in env HERALD_STACK_DIR when set.
+ */
+const { paths, stackEnv, isExternal } = require('./config');
+const { StackError, tail } = require('./proc');
+const { startKafka, stopKafka, waitKafka, kafkaClient } = require('./kafka');
+const { startMongo, stopMongo, waitMongo, mongoDriver } = require('./ferretdb');
+const { readTopics, ensureTopics } = require('./topics');
+const { up, down, status } = require('./stack');
+
+module.exports = {
+  paths, stackEnv, isExternal, StackError, tail,
+  startKafka, stopKafka, waitKafka, kafkaClient,
+  startMongo, stopMongo, waitMongo, mongoDriver,
+  readTopics, ensureTopics, up, down, status,
+};
