@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppConfig } from '@herald/config';
+import { loadConfig } from '@herald/config';
 import { ensureTopics } from '@herald/kafka';
 import { createHttpApp } from '@herald/http';
 import { MessagesAppModule } from './app.module';
@@ -9,8 +9,8 @@ import { MessagesAppModule } from './app.module';
  * `KAFKA_CREATE_TOPICS` is on; a Kafka outage there is logged, not fatal (the outbox covers it).
  */
 export async function createMessagesApp(env: Record<string, string | undefined> = {}): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(MessagesAppModule.forRoot(env));
-  const config = app.get(AppConfig);
+  const config = loadConfig(env);
+  const app = await createHttpApp(MessagesAppModule.forRoot(config), config);
   if (config.env.KAFKA_CREATE_TOPICS) {
     await ensureTopics(config).catch((err: Error) => console.warn(`[messages] could not ensure topics: ${err.message}`));
   }

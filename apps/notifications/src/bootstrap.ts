@@ -1,6 +1,6 @@
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppConfig } from '@herald/config';
+import { loadConfig } from '@herald/config';
 import { createHttpApp } from '@herald/http';
 import { ensureTopics, kafkaServerOptions } from '@herald/kafka';
 import { NotificationsAppModule } from './app.module';
@@ -10,8 +10,8 @@ import { NotificationsAppModule } from './app.module';
  * Call `app.startAllMicroservices()` then `app.listen()`; the consumer joins group `notifications`.
  */
 export async function createNotificationsApp(env: Record<string, string | undefined> = {}): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(NotificationsAppModule.forRoot(env));
-  const config = app.get(AppConfig);
+  const config = loadConfig(env);
+  const app = await createHttpApp(NotificationsAppModule.forRoot(config), config);
   if (config.env.KAFKA_CREATE_TOPICS) {
     await ensureTopics(config).catch((err: Error) => console.warn(`[notifications] could not ensure topics: ${err.message}`));
   }

@@ -2,16 +2,19 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AppConfig } from './app-config';
 import { validateEnvironment } from './environment';
 
+/** Loads and validates the configuration: `process.env` overlaid with `overrides` (tests). */
+export function loadConfig(overrides: Record<string, string | undefined> = {}): AppConfig {
+  return new AppConfig(validateEnvironment({ ...process.env, ...overrides }));
+}
+
 /**
- * Global module providing {@link AppConfig}. The environment is validated when the module is
- * created; an invalid variable stops start-up with an error naming it.
+ * Global module providing {@link AppConfig}, validated once by {@link loadConfig} before the app
+ * is created; an invalid variable stops start-up with an error naming it.
  */
 @Global()
 @Module({})
 export class HeraldConfigModule {
-  /** @param overrides values that win over `process.env` (tests use this). */
-  static forRoot(overrides: Record<string, string | undefined> = {}): DynamicModule {
-    const config = new AppConfig(validateEnvironment({ ...process.env, ...overrides }));
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: HeraldConfigModule,
       providers: [{ provide: AppConfig, useValue: config }],

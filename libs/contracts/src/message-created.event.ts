@@ -1,5 +1,7 @@
 import { Type } from 'class-transformer';
 import {
+  IsDefined,
+  IsObject,
   ArrayMaxSize,
   ArrayMinSize,
   Equals,
@@ -68,6 +70,8 @@ export class MessageCreatedEvent extends EventEnvelope<MessageCreatedData> {
   @Equals(MessageCreatedEvent.version, { message: 'unsupported version: expected $constraint1' })
   version!: 1;
 
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => MessageCreatedData)
   data!: MessageCreatedData;

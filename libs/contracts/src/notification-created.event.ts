@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { Equals, IsDate, IsMongoId, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { Equals, IsDefined, IsObject, IsDate, IsMongoId, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { EventEnvelope } from './envelope';
 import { Limits } from './limits';
 import { Topics } from './topics';
@@ -54,6 +54,8 @@ export class NotificationCreatedEvent extends EventEnvelope<NotificationCreatedD
   @Equals(NotificationCreatedEvent.version)
   version!: 1;
 
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => NotificationCreatedData)
   data!: NotificationCreatedData;

@@ -1,4 +1,5 @@
-import { INestApplication, Logger } from '@nestjs/common';
+import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { AppConfig } from '@herald/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HttpErrorFilter } from './http-exception.filter';
@@ -16,12 +17,13 @@ export const API_PREFIX = 'api/v1';
  * (SIGTERM/SIGINT run `onModuleDestroy`/`onApplicationShutdown`, closing Kafka and MongoDB).
  *
  * @param module the root module (already configured)
+ * @param config the validated configuration (log level)
  */
-export async function createHttpApp(module: Parameters<typeof NestFactory.create>[0]): Promise<NestFastifyApplication> {
+export async function createHttpApp(module: Parameters<typeof NestFactory.create>[0], config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
-    { bufferLogs: false, logger: ['error', 'warn', 'log'] },
+    { logger: nestLogLevels(config.env.LOG_LEVEL) },
   );
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/{*path}', 'metrics'] });
   app.useGlobalPipes(heraldValidationPipe());
@@ -34,4 +36,11 @@ export async function createHttpApp(module: Parameters<typeof NestFactory.create
 export async function listen(app: INestApplication, name: string, host: string, port: number): Promise<void> {
   await app.listen(port, host);
   Logger.log(`${name} listening on ${await app.getUrl()}/${API_PREFIX}`, 'Bootstrap');
+}
+
+/** Nest log levels at and above a pino-style `LOG_LEVEL`. */
+export function nestLogLevels(level: string): LogLevel[] {
+  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+  const cut = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5, silent: -1 }[level] ?? 3;
+  return order.slice(0, cut + 1);
 }
