@@ -108,11 +108,14 @@ async function status() {
     ['ferretdb', await serverState('ferretdb', paths.ferretBin)],
   ];
   for (const [name, s] of states) {
-    console.log(`${name.padEnd(9)} ${s.running ? 'running' : 'stopped'}  pid ${String(s.running ? s.pid : '-').padEnd(7)}`
-      + ` port ${String(s.port).padEnd(5)} answering: ${s.answering ? 'yes' : 'no '}  log ${rel(s.log)}`
+    const pid = String(s.running ? s.pid : '-').padEnd(7);
+    console.log(`${name.padEnd(9)} ${s.running ? 'running' : 'stopped'}  pid ${pid} port ${String(s.port).padEnd(5)}`
+      + ` answering: ${s.answering ? 'yes' : 'no '}  log ${rel(s.log)}`
       + (!s.running && s.answering ? '  (port used by a process the stack did not start)' : ''));
   }
-  if (isExternal()) console.log(`(KAFKA_BROKERS and MONGODB_URI are set: apps and tests use ${JSON.stringify(stackEnv())})`);
+  if (isExternal()) {
+    console.log(`(KAFKA_BROKERS and MONGODB_URI are set: apps and tests use ${JSON.stringify(stackEnv())})`);
+  }
   return states.map(([name, s]) => ({ name, ...s }));
 }
 

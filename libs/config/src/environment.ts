@@ -111,6 +111,14 @@ export class Environment {
   @Min(0)
   OUTBOX_RELAY_MIN_AGE_MS = 3000;
 
+  /**
+   * Test-only fault hook for the guarantees tests: the messages app kills itself (SIGKILL) right
+   * after storing a message and before publishing its event. Refused when NODE_ENV=production.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  FAULT_CRASH_AFTER_STORE = false;
+
   /** Notifications expire after this many days (TTL index; a sweep where TTL is unsupported). */
   @Transform(toInt)
   @IsInt()
@@ -128,8 +136,12 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const env = plainToInstance(Environment, defined, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    throw new Error(`Invalid configuration: ${describeErrors(errors).join('; ')}`);
+  const problems = describeErrors(errors);
+  if (env.NODE_ENV === 'production' && env.FAULT_CRASH_AFTER_STORE === true) {
+    problems.push('FAULT_CRASH_AFTER_STORE: cannot be enabled in production');
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   return env;
 }

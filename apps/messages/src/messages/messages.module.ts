@@ -1,14 +1,23 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { OutboxModule } from '../outbox/outbox.module';
+import { IdempotencyKey, IdempotencyKeySchema } from './idempotency-key.schema';
+import { IdempotencyService } from './idempotency.service';
 import { Message, MessageSchema } from './message.schema';
+import { MessageRetention } from './message-retention';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 
 /** Sending and reading messages. */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: Message.name, schema: MessageSchema }]), OutboxModule],
+  imports: [
+    MongooseModule.forFeature([
+      { name: Message.name, schema: MessageSchema },
+      { name: IdempotencyKey.name, schema: IdempotencyKeySchema },
+    ]),
+    OutboxModule,
+  ],
   controllers: [MessagesController],
-  providers: [MessagesService],
+  providers: [MessagesService, IdempotencyService, MessageRetention],
 })
 export class MessagesModule {}

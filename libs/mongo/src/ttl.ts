@@ -1,0 +1,63 @@
+import { Logger } from '@nestjs/common';
+import { Model } from 'mongoose';
+
+/** How documents of a collection expire: a TTL index, or Herald's periodic sweep. */
+export type ExpiryMode = 'ttl-index' | 'sweep';
+
+/**
+ * Expires documents `ttlSeconds` after the date in `field`.
+ *
+ * On MongoDB a TTL index does it (MongoDB manual, "TTL Indexes": the server's monitor deletes
+ * expired documents about every 60 s). Servers without TTL support (FerretDB v1 answers
+ * `NotImplemented`, code 238, for `expireAfterSeconds`) get a sweep instead: a `deleteMany` of
+ * expired documents every `sweepIntervalMs`. Call {@link stop} on shutdown.
+ */
+export class DocumentExpiry {
+  private readonly logger: Logger;
+  private timer?: NodeJS.Timeout;
+  mode?: ExpiryMode;
+
+  constructor(
+    private readonly model: Model<any>,
+    private readonly field: string,
+    private readonly ttlSeconds: number,
+    private readonly sweepIntervalMs = 60_000,
+  ) {
+    this.logger = new Logger(`DocumentExpiry(${model.collection.collectionName})`);
+  }
+
+  /** Creates the TTL index, or starts the sweep when the server does not support TTL indexes. */
+  async start(): Promise<ExpiryMode> {
+    try {
+      await this.model.collection.createIndex({ [this.field]: 1 }, { expireAfterSeconds: this.ttlSeconds, name: `${this.field}_ttl` });
+      this.mode = 'ttl-index';
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      if (code === 85 || code === 86) {
+        // IndexOptionsConflict / IndexKeySpecsConflict: a TTL index with another TTL exists; update it.
+        await this.model.db.db!.command({ collMod: this.model.collection.collectionName, index: { name: `${this.field}_ttl`, expireAfterSeconds: this.ttlSeconds } });
+        this.mode = 'ttl-index';
+      } else {
+        this.logger.log(`TTL index unsupported here (${(err as Error).message}); sweeping every ${this.sweepIntervalMs} ms`);
+        this.mode = 'sweep';
+        this.timer = setInterval(() => void this.sweepOnce().catch((e: Error) => this.logger.warn(`sweep failed: ${e.message}`)), this.sweepIntervalMs);
+        this.timer.unref();
+      }
+    }
+    return this.mode;
+  }
+
+  /**
+   * Deletes documents whose `field` is older than `ttlSeconds` before `now`.
+   * @returns how many were deleted
+   */
+  async sweepOnce(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.ttlSeconds * 1000);
+    const res = await this.model.collection.deleteMany({ [this.field]: { $lt: cutoff } });
+    return res.deletedCount;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
