@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { isTransientMongoError } from '@herald/mongo';
 
 /** The one error body shape of every Herald HTTP error. */
 export interface ErrorBody {
@@ -18,7 +19,8 @@ interface ReplyLike {
 /**
  * Maps every thrown error to {@link ErrorBody}. HttpExceptions keep their status and message;
  * Fastify's own client errors (body too large → 413, bad JSON → 400, wrong content type → 415)
- * keep theirs; anything else is a 500 whose body never carries internals (logged instead).
+ * keep theirs; a database outage is a 503 with `Retry-After: 5` (s); anything else is a 500 whose
+ * body never carries internals (logged instead).
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -31,6 +33,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) reply.header('Retry-After', '5');
     reply.status(body.statusCode).send(body);
   }
 
@@ -41,6 +44,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       const obj = typeof res === 'string' ? { message: res } : (res as { message?: unknown; details?: unknown });
       const message = Array.isArray(obj.message) ? obj.message.join('; ') : String(obj.message ?? exception.message);
       return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...(obj.details ? { details: obj.details } : {}) };
+    }
+    if (isTransientMongoError(exception)) {
+      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message: 'database unavailable, retry later' };
     }
     const fastifyStatus = (exception as { statusCode?: unknown })?.statusCode;
     if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
