@@ -12,21 +12,30 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const STACK_DIR = process.env.HERALD_STACK_DIR
   ? path.resolve(process.env.HERALD_STACK_DIR)
   : path.join(ROOT, '.stack');
+/**
+ * Absolute path of the folder holding what the stack downloads and builds (Kafka jars, FerretDB
+ * binary): env HERALD_STACK_CACHE_DIR, else the state folder. Lets a second stack (own ports, data,
+ * logs and pids in another HERALD_STACK_DIR, e.g. the benchmark's) reuse them without refetching.
+ */
+const CACHE_DIR = process.env.HERALD_STACK_CACHE_DIR
+  ? path.resolve(process.env.HERALD_STACK_CACHE_DIR)
+  : STACK_DIR;
 
 /** Every file and folder the stack reads or writes (absolute paths). */
 const paths = {
   root: ROOT,
   stack: STACK_DIR,
+  cache: CACHE_DIR,
   topicsTs: path.join(ROOT, 'libs', 'contracts', 'src', 'topics.ts'),
   kafkaPom: path.join(ROOT, 'stack', 'kafka', 'pom.xml'),
   kafkaLog4j: path.join(ROOT, 'stack', 'kafka', 'log4j2.xml'),
   kafkaHome: path.join(STACK_DIR, 'kafka'),
-  kafkaLibs: path.join(STACK_DIR, 'kafka', 'libs'),
+  kafkaLibs: path.join(CACHE_DIR, 'kafka', 'libs'),
   kafkaData: path.join(STACK_DIR, 'kafka', 'data'),
   kafkaProps: path.join(STACK_DIR, 'kafka', 'server.properties'),
   ferretSrc: path.join(ROOT, 'stack', 'ferretdb'),
   ferretHome: path.join(STACK_DIR, 'ferretdb'),
-  ferretBin: path.join(STACK_DIR, 'ferretdb', 'bin', 'herald-ferretdb'),
+  ferretBin: path.join(CACHE_DIR, 'ferretdb', 'bin', 'herald-ferretdb'),
   ferretData: path.join(STACK_DIR, 'ferretdb', 'data'),
   logs: path.join(STACK_DIR, 'logs'),
   run: path.join(STACK_DIR, 'run'),

@@ -7,8 +7,11 @@ const { log, since, run, retryUntil, readText, sha256Files } = require('./proc')
 const { startServer, stopServer, assertNotExited } = require('./server');
 
 const NAME = 'ferretdb';
-/** Only our server has our binary's absolute path on its command line. */
-const MARKER = paths.ferretBin;
+/**
+ * Only our server has our data folder's absolute path on its command line (the binary may be
+ * shared with another stack through HERALD_STACK_CACHE_DIR, so its path would not tell them apart).
+ */
+const MARKER = paths.ferretData;
 const HASH_MARKER = `${paths.ferretBin}.sha256`;
 const SOURCES = ['main.go', 'go.mod', 'go.sum'].map((f) => path.join(paths.ferretSrc, f));
 

@@ -6,7 +6,8 @@
  *   startMongo(), stopMongo({signal}), waitMongo(timeoutMs)
  *   stackEnv() -> {KAFKA_BROKERS, MONGODB_URI}
  *   up(), down({purge}), status(), readTopics(), ensureTopics(brokers)
- * State lives in `.stack/` at the repo root, or in env HERALD_STACK_DIR when set.
+ * State lives in `.stack/` at the repo root, or in env HERALD_STACK_DIR when set; downloads and
+ * builds (Kafka jars, FerretDB binary) in env HERALD_STACK_CACHE_DIR when set, else there too.
  */
 const { paths, stackEnv, isExternal } = require('./config');
 const { StackError, tail } = require('./proc');

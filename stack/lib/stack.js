@@ -105,7 +105,7 @@ async function down({ purge = false, kafka: doKafka = true, mongo: doMongo = tru
 async function status() {
   const states = [
     ['kafka', await serverState('kafka', paths.kafkaProps)],
-    ['ferretdb', await serverState('ferretdb', paths.ferretBin)],
+    ['ferretdb', await serverState('ferretdb', paths.ferretData)],
   ];
   for (const [name, s] of states) {
     const pid = String(s.running ? s.pid : '-').padEnd(7);

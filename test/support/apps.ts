@@ -13,16 +13,28 @@ export interface RunningApps {
   close(): Promise<void>;
 }
 
+/**
+ * Starts a notifications app in-process: the Kafka consumer really joins group `notifications`.
+ * @param listen also listen on a loopback port (for SSE clients); `app.getUrl()` gives it
+ */
+export async function startNotifications(extraEnv: Record<string, string> = {}, listen = false): Promise<NestFastifyApplication> {
+  const app = await createNotificationsApp(appEnv(extraEnv));
+  await app.startAllMicroservices();
+  if (listen) {
+    await app.listen(0, '127.0.0.1');
+  } else {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  }
+  return app;
+}
+
 /** Starts both apps in-process (HTTP on injected requests; the Kafka consumer really joins). */
-export async function startApps(extraEnv: Record<string, string> = {}): Promise<RunningApps> {
-  const env = appEnv(extraEnv);
-  const messages = await createMessagesApp(env);
+export async function startApps(extraEnv: Record<string, string> = {}, listen = false): Promise<RunningApps> {
+  const messages = await createMessagesApp(appEnv(extraEnv));
   await messages.init();
   await messages.getHttpAdapter().getInstance().ready();
-  const notifications = await createNotificationsApp(env);
-  await notifications.startAllMicroservices();
-  await notifications.init();
-  await notifications.getHttpAdapter().getInstance().ready();
+  const notifications = await startNotifications(extraEnv, listen);
   const tokens = messages.get(TokenService);
   return {
     messages,

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@herald/auth';
 import { AppConfig, HeraldConfigModule } from '@herald/config';
 import { MongoModule } from '@herald/mongo';
+import { ObservabilityModule } from '@herald/observability';
 import { MessagesModule } from './messages/messages.module';
 
 /** Root module of the messages app: HTTP → MongoDB → Kafka. */
@@ -11,7 +12,7 @@ export class MessagesAppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: MessagesAppModule,
-      imports: [HeraldConfigModule.forRoot(config), MongoModule, AuthModule, MessagesModule],
+      imports: [HeraldConfigModule.forRoot(config), ObservabilityModule.forRoot({ app: 'messages' }), MongoModule, AuthModule, MessagesModule],
     };
   }
 }

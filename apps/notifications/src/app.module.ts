@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@herald/auth';
 import { AppConfig, HeraldConfigModule } from '@herald/config';
 import { MongoModule } from '@herald/mongo';
+import { ObservabilityModule } from '@herald/observability';
 import { ConsumerModule } from './consumer/consumer.module';
 import { InboxModule } from './inbox/inbox.module';
 import { PushModule } from './push/push.module';
@@ -13,7 +14,10 @@ export class NotificationsAppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: NotificationsAppModule,
-      imports: [HeraldConfigModule.forRoot(config), MongoModule, AuthModule, InboxModule, ConsumerModule, PushModule],
+      imports: [
+        HeraldConfigModule.forRoot(config),
+        ObservabilityModule.forRoot({ app: 'notifications', consumer: true }),
+        MongoModule, AuthModule, InboxModule, ConsumerModule, PushModule],
     };
   }
 }

@@ -1,9 +1,16 @@
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@herald/config';
-import { createHttpApp } from '@herald/http';
+import { createHttpApp, setupOpenApi } from '@herald/http';
 import { ensureTopics, kafkaServerOptions } from '@herald/kafka';
+import { KafkaConsumerProbe } from '@herald/observability';
 import { NotificationsAppModule } from './app.module';
+
+/** Title and description of the notifications app's OpenAPI document (`/docs`, docs/openapi/notifications.json). */
+export const NOTIFICATIONS_OPENAPI = {
+  title: 'Herald notifications API',
+  description: 'The inbox: notifications stored from Kafka topic `message.created` (consumer group `notifications`), listed, counted and marked read.',
+};
 
 /**
  * Builds the notifications app: HTTP plus the Kafka consumer (a Nest hybrid application).
@@ -12,9 +19,10 @@ import { NotificationsAppModule } from './app.module';
 export async function createNotificationsApp(env: Record<string, string | undefined> = {}): Promise<NestFastifyApplication> {
   const config = loadConfig(env);
   const app = await createHttpApp(NotificationsAppModule.forRoot(config), config);
+  setupOpenApi(app, NOTIFICATIONS_OPENAPI.title, NOTIFICATIONS_OPENAPI.description);
   if (config.env.KAFKA_CREATE_TOPICS) {
     await ensureTopics(config).catch((err: Error) => console.warn(`[notifications] could not ensure topics: ${err.message}`));
   }
-  app.connectMicroservice<MicroserviceOptions>(kafkaServerOptions(config));
+  app.get(KafkaConsumerProbe).watch(app.connectMicroservice<MicroserviceOptions>(kafkaServerOptions(config)));
   return app;
 }

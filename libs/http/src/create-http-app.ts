@@ -1,7 +1,9 @@
-import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
 import { AppConfig } from '@herald/config';
+import { HeraldMetrics, registerHttpMetrics, REQUEST_ID_HEADER, requestIdOf } from '@herald/observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { HttpErrorFilter } from './http-exception.filter';
 import { heraldValidationPipe } from './validation';
 
@@ -11,10 +13,18 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 /** API prefix of both apps. */
 export const API_PREFIX = 'api/v1';
 
+/** Routes kept outside {@link API_PREFIX}: probes and the Prometheus scrape (Swagger is never prefixed). */
+export const PREFIX_EXCLUDES = ['health/{*path}', 'metrics'];
+
 /**
- * Creates a Nest application on Fastify with Herald's HTTP conventions: `/api/v1` prefix (health
- * and docs stay outside it), 64 KiB body limit, validation pipe, error filter, shutdown hooks
+ * Creates a Nest application on Fastify with Herald's HTTP conventions: `/api/v1` prefix (health,
+ * metrics and docs stay outside it), 64 KiB body limit, validation pipe, error filter, shutdown hooks
  * (SIGTERM/SIGINT run `onModuleDestroy`/`onApplicationShutdown`, closing Kafka and MongoDB).
+ *
+ * When the module imports `ObservabilityModule`: the app logs through nestjs-pino (JSON, level
+ * `LOG_LEVEL`), every response carries `x-request-id` (the caller's when sane, else a new UUID;
+ * the same id is in the request's logs), and every response is timed in
+ * `herald_http_request_duration_seconds`.
  *
  * @param module the root module (already configured)
  * @param config the validated configuration (log level)
@@ -22,14 +32,33 @@ export const API_PREFIX = 'api/v1';
 export async function createHttpApp(module: Parameters<typeof NestFactory.create>[0], config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
-    { logger: nestLogLevels(config.env.LOG_LEVEL) },
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true, genReqId: requestIdOf, requestIdHeader: false }),
+    { logger: nestLogLevels(config.env.LOG_LEVEL), bufferLogs: true },
   );
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/{*path}', 'metrics'] });
-  app.useGlobalPipes(heraldValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter());
+  const pino = optional(app, PinoLogger);
+  if (pino) app.useLogger(pino);
+  else app.flushLogs();
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  const metrics = optional(app, HeraldMetrics);
+  if (metrics) registerHttpMetrics(fastify, metrics);
+  applyHttpConventions(app);
   app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * The parts of Herald's HTTP conventions that shape routes and responses: the `/api/v1` prefix
+ * (with {@link PREFIX_EXCLUDES}), the validation pipe and the error filter. Also used by
+ * scripts/export-openapi.ts on apps built in preview mode, so the exported paths are the served ones.
+ */
+export function applyHttpConventions(app: INestApplication): void {
+  app.setGlobalPrefix(API_PREFIX, { exclude: PREFIX_EXCLUDES });
+  app.useGlobalPipes(heraldValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
 }
 
 /** Listens on `host:port` and logs the URL. */
@@ -43,4 +72,13 @@ export function nestLogLevels(level: string): LogLevel[] {
   const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
   const cut = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5, silent: -1 }[level] ?? 3;
   return order.slice(0, cut + 1);
+}
+
+/** The app's instance of `token`, or undefined when no module provides it. */
+function optional<T>(app: INestApplication, token: Type<T>): T | undefined {
+  try {
+    return app.get(token, { strict: false });
+  } catch {
+    return undefined;
+  }
 }

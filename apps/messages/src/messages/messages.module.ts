@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { ConversationsModule } from '../conversations/conversations.module';
 import { OutboxModule } from '../outbox/outbox.module';
 import { IdempotencyKey, IdempotencyKeySchema } from './idempotency-key.schema';
 import { IdempotencyService } from './idempotency.service';
@@ -16,6 +17,7 @@ import { MessagesService } from './messages.service';
       { name: IdempotencyKey.name, schema: IdempotencyKeySchema },
     ]),
     OutboxModule,
+    ConversationsModule,
   ],
   controllers: [MessagesController],
   providers: [MessagesService, IdempotencyService, MessageRetention],

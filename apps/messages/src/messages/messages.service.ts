@@ -4,6 +4,7 @@ import { Model, Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@herald/config';
 import { isDuplicateKeyError } from '@herald/mongo';
+import { ConversationsService } from '../conversations/conversations.service';
 import { OutboxPublisher } from '../outbox/outbox.publisher';
 import { deriveConversationId } from './conversation-id';
 import { CreateMessageDto } from './dto/create-message.dto';
@@ -25,6 +26,7 @@ export class MessagesService {
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly outbox: OutboxPublisher,
     private readonly idempotency: IdempotencyService,
+    private readonly conversations: ConversationsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -56,6 +58,7 @@ export class MessagesService {
       // Test-only fault hook (refused in production): die between the insert and the publish.
       process.kill(process.pid, 'SIGKILL');
     }
+    await this.conversations.recordMessage(doc);
     await this.outbox.publish(doc);
     return { message: doc, created: true };
   }

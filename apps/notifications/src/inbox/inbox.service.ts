@@ -48,6 +48,19 @@ export class InboxService {
     };
   }
 
+  /**
+   * Notifications stored after `afterId` (oldest first, at most `limit`), for SSE `Last-Event-ID`
+   * resume. Archived ones are skipped.
+   */
+  async since(userId: string, afterId: string, limit = 100): Promise<NotificationView[]> {
+    const docs = await this.notifications
+      .find({ recipientId: userId, archivedAt: null, _id: trusted({ $gt: new Types.ObjectId(afterId) }) })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .exec();
+    return docs.map((d) => NotificationView.from(d));
+  }
+
   /** Number of notifications matching the filters (e.g. `read=false` → unread count). */
   count(userId: string, q: NotificationFilterQuery): Promise<number> {
     return this.notifications.countDocuments(inboxFilter(userId, q)).exec();

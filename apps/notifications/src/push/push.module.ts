@@ -1,9 +1,18 @@
 import { Module } from '@nestjs/common';
+import { InboxModule } from '../inbox/inbox.module';
+import { NotificationBroadcastConsumer } from './notification-broadcast.consumer';
 import { NotificationPushPublisher } from './notification-push.publisher';
+import { NotificationStreamController } from './notification-stream.controller';
+import { PushHub } from './push-hub';
 
-/** Real-time push: publishing `notification.created` (and, later, streaming it to clients). */
+/**
+ * Real-time push: publishing `notification.created` after a store, the per-instance broadcast
+ * consumer of that topic, and the SSE endpoint that streams it to connected users.
+ */
 @Module({
-  providers: [NotificationPushPublisher],
-  exports: [NotificationPushPublisher],
+  imports: [InboxModule],
+  controllers: [NotificationStreamController],
+  providers: [NotificationPushPublisher, NotificationBroadcastConsumer, PushHub],
+  exports: [NotificationPushPublisher, PushHub],
 })
 export class PushModule {}

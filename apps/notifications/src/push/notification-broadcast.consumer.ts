@@ -1,0 +1,72 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Consumer, Kafka } from 'kafkajs';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { decodeEvent, NotificationCreatedEvent, Topics } from '@herald/contracts';
+import { AppConfig } from '@herald/config';
+import { kafkaClientConfig } from '@herald/kafka';
+import { InboxService } from '../inbox/inbox.service';
+import { PushHub, sseFrame } from './push-hub';
+import { toPushPayload } from './push-payload';
+
+/** Prefix of the per-instance broadcast groups (`notifications-push-<host>-<pid>-<random>`). */
+export const PUSH_GROUP_PREFIX = 'notifications-push-';
+
+/**
+ * Pub/sub over Kafka: this instance's own consumer group on `notification.created`, so EVERY
+ * instance sees EVERY stored notification (one group per instance = broadcast; the `notifications`
+ * group on `message.created` is the opposite, a queue shared by instances). Each event is pushed
+ * to the recipient's streams on this instance, followed by their new unread count.
+ *
+ * The group starts at the latest offset (only new notifications matter to live streams; a client
+ * catches up with `Last-Event-ID` or GET) and is deleted on shutdown.
+ */
+@Injectable()
+export class NotificationBroadcastConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(NotificationBroadcastConsumer.name);
+  readonly groupId = `${PUSH_GROUP_PREFIX}${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private readonly kafka: Kafka;
+  private consumer?: Consumer;
+
+  constructor(
+    config: AppConfig,
+    private readonly hub: PushHub,
+    private readonly inbox: InboxService,
+  ) {
+    this.kafka = new Kafka(kafkaClientConfig(config, `${config.env.KAFKA_CLIENT_ID}-push`));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: Topics.NotificationCreated, fromBeginning: false });
+    await this.consumer.run({
+      autoCommit: true,
+      eachMessage: async ({ message }) => this.deliver(message.value),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+    const admin = this.kafka.admin();
+    await admin
+      .connect()
+      .then(() => admin.deleteGroups([this.groupId]))
+      .catch((err: Error) => this.logger.warn(`could not delete broadcast group ${this.groupId}: ${err.message}`))
+      .finally(() => admin.disconnect());
+  }
+
+  /** Pushes one `notification.created` record to the recipient's streams here, if any. */
+  async deliver(value: Buffer | null): Promise<void> {
+    const decoded = decodeEvent(NotificationCreatedEvent, value);
+    if (!decoded.ok) {
+      this.logger.warn(`ignoring malformed notification.created record: ${decoded.message}`);
+      return;
+    }
+    const { data } = decoded.event;
+    if (!this.hub.isConnected(data.recipientId)) return;
+    this.hub.send(data.recipientId, sseFrame('notification.created', toPushPayload(data), data.id));
+    const count = await this.inbox.count(data.recipientId, { read: false }).catch(() => undefined);
+    if (count !== undefined) this.hub.send(data.recipientId, sseFrame('unread-count.changed', { count }));
+  }
+}

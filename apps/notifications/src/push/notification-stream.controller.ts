@@ -1,0 +1,80 @@
+import { Controller, Get, Headers, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken, Public, TokenService } from '@herald/auth';
+import { InboxService } from '../inbox/inbox.service';
+import { PushConnection, PushHub, sseFrame } from './push-hub';
+
+/** Reads `access_token` from a Cookie header value. */
+export function cookieToken(cookie: string | undefined): string | undefined {
+  const match = /(?:^|;\s*)access_token=([^;]+)/.exec(cookie ?? '');
+  return match ? decodeURIComponent(match[1]) : undefined;
+}
+
+/**
+ * `GET /api/v1/notifications/stream`: Server-Sent Events of the user's new notifications.
+ *
+ * Auth: `Authorization: Bearer`, or — because `EventSource` cannot set headers — the token as the
+ * `access_token` query parameter or cookie (this route only). Events: `notification.created`
+ * (id = notification id, data = the stored notification), `unread-count.changed` (`{count}`),
+ * a `: heartbeat` comment every 15 s. `Last-Event-ID` (a notification id) replays what was stored
+ * after it (up to 100) before live events.
+ */
+@ApiTags('notifications')
+@Controller('notifications')
+export class NotificationStreamController {
+  static readonly HEARTBEAT_MS = 15_000;
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly hub: PushHub,
+    private readonly inbox: InboxService,
+  ) {}
+
+  @Public()
+  @Get('stream')
+  @ApiOperation({ summary: 'Real-time stream of my notifications (Server-Sent Events)' })
+  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'access_token', required: false, description: 'JWT, for EventSource clients' })
+  async stream(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('access_token') queryToken?: string,
+    @Headers('last-event-id') lastEventId?: string,
+  ): Promise<void> {
+    const token = bearerToken(req.headers.authorization) ?? (typeof queryToken === 'string' ? queryToken : undefined) ?? cookieToken(req.headers.cookie);
+    if (!token) throw new UnauthorizedException('missing token (Authorization header, access_token query or cookie)');
+    const userId = await this.tokens.verify(token).catch(() => {
+      throw new UnauthorizedException('invalid or expired token');
+    });
+
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 3000\n\n');
+    const conn: PushConnection = {
+      userId,
+      send: (frame) => {
+        if (res.destroyed || res.writableEnded) return false;
+        res.write(frame);
+        return true;
+      },
+      close: () => res.end(),
+    };
+    if (lastEventId && /^[a-f0-9]{24}$/i.test(lastEventId)) {
+      for (const n of await this.inbox.since(userId, lastEventId)) conn.send(sseFrame('notification.created', n, n.id));
+    }
+    conn.send(sseFrame('unread-count.changed', { count: await this.inbox.count(userId, { read: false }) }));
+    this.hub.add(conn);
+    const heartbeat = setInterval(() => conn.send(': heartbeat\n\n'), NotificationStreamController.HEARTBEAT_MS);
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      this.hub.remove(conn);
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { DynamicModule, RequestMethod } from '@nestjs/common';
+import { LoggerModule, Params } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { stdTimeFunctions } from 'pino';
+import { AppConfig } from '@herald/config';
+import { requestIdOf } from './request-id';
+
+/** Paths whose successful requests are not logged (probes and scrapes every few seconds). */
+const QUIET_PATHS = /^\/(health\/(live|ready)|metrics)(\?|$)/;
+
+/**
+ * nestjs-pino settings: one JSON line per log record on stdout, level `LOG_LEVEL`, every HTTP log
+ * carries `req.id` (the request id, see {@link requestIdOf}), credentials redacted, probe and
+ * scrape requests not logged.
+ *
+ * @param appName value of the `name` field of every record (`messages`, `notifications`)
+ */
+export function pinoParams(config: AppConfig, appName: string): Params {
+  return {
+    pinoHttp: {
+      name: appName,
+      level: config.env.LOG_LEVEL,
+      timestamp: stdTimeFunctions.isoTime,
+      genReqId: (req: IncomingMessage & { id?: unknown }) => (typeof req.id === 'string' ? req.id : requestIdOf(req)),
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+      autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    },
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+  };
+}
+
+/**
+ * Structured JSON logging for an app (nestjs-pino + pino-http, global). The app's Nest logger is
+ * switched to it by `createHttpApp` (`app.useLogger(app.get(Logger))`).
+ */
+export function heraldLoggerModule(appName: string): DynamicModule {
+  return LoggerModule.forRootAsync({
+    inject: [AppConfig],
+    useFactory: (config: AppConfig) => pinoParams(config, appName),
+  });
+}

@@ -1,0 +1,85 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { startApps, startNotifications, RunningApps } from '../support/apps';
+import { uniqueUser } from '../support/env';
+import { openSse, SseClient } from '../support/sse';
+import { waitFor } from '../support/wait';
+
+/** Real-time push over SSE, across two notifications instances, on the real servers. */
+describe('notification stream (SSE)', () => {
+  let apps: RunningApps;
+  let second: NestFastifyApplication;
+  const alice = uniqueUser('alice');
+  const bob = uniqueUser('bob');
+  const carol = uniqueUser('carol');
+  const t: Record<string, string> = {};
+  const streams: SseClient[] = [];
+
+  beforeAll(async () => {
+    apps = await startApps({}, true);
+    second = await startNotifications({}, true);
+    for (const u of [alice, bob, carol]) t[u] = await apps.token(u);
+  });
+  afterAll(async () => {
+    streams.forEach((s) => s.close());
+    await second?.close();
+    await apps?.close();
+  });
+
+  const open = async (app: NestFastifyApplication, query: string, headers: Record<string, string> = {}) => {
+    const s = await openSse(`${await app.getUrl()}/api/v1/notifications/stream${query}`, headers);
+    streams.push(s);
+    return s;
+  };
+  const send = (to: string[], body: string) =>
+    request(apps.messages.getHttpServer()).post('/api/v1/messages').set('Authorization', `Bearer ${t[alice]}`).send({ recipientIds: to, body }).expect(201);
+
+  it('rejects a stream without a valid token', async () => {
+    expect((await open(apps.notifications, '')).status).toBe(401);
+    expect((await open(apps.notifications, '?access_token=nope')).status).toBe(401);
+  });
+
+  it('pushes each user exactly their own notifications, whichever instance stored them', async () => {
+    // bob on instance A (query token), carol on instance B (cookie); the consumer group spreads
+    // partitions over both instances, so stores happen on either.
+    const bobA = await open(apps.notifications, `?access_token=${t[bob]}`);
+    const carolB = await open(second, '', { cookie: `access_token=${t[carol]}` });
+    const bobB = await open(second, '', { authorization: `Bearer ${t[bob]}` });
+    expect([bobA.status, carolB.status, bobB.status]).toEqual([200, 200, 200]);
+    await waitFor(async () => [bobA, carolB, bobB].every((s) => s.events.some((e) => e.event === 'unread-count.changed')), Boolean, { what: 'initial counts' });
+
+    const sent: string[] = [];
+    for (let i = 0; i < 10; i++) sent.push((await send([bob], `to bob ${i}`)).body.id);
+    for (let i = 0; i < 5; i++) await send([carol], `to carol ${i}`);
+    const created = (s: SseClient) => s.events.filter((e) => e.event === 'notification.created');
+    await waitFor(async () => [created(bobA).length, created(bobB).length, created(carolB).length], (c) => c[0] >= 10 && c[1] >= 10 && c[2] >= 5, { what: 'pushes' });
+    await new Promise((r) => setTimeout(r, 1000));
+
+    for (const s of [bobA, bobB]) {
+      const events = created(s);
+      expect(events).toHaveLength(10);
+      expect(events.every((e) => e.data.recipientId === bob)).toBe(true);
+      expect(events.map((e) => e.data.messageId).sort()).toEqual([...sent].sort());
+      expect(events.every((e) => e.id === e.data.id)).toBe(true);
+    }
+    expect(created(carolB)).toHaveLength(5);
+    expect(created(carolB).every((e) => e.data.recipientId === carol)).toBe(true);
+
+    // Every pushed notification is already stored: GET returns it.
+    const list = await request(apps.notifications.getHttpServer()).get('/api/v1/notifications').query({ limit: 100 }).set('Authorization', `Bearer ${t[bob]}`).expect(200);
+    const stored = new Set(list.body.data.map((n: { id: string }) => n.id));
+    expect(created(bobA).every((e) => stored.has(e.data.id))).toBe(true);
+
+    // The unread count follows.
+    const counts = bobA.events.filter((e) => e.event === 'unread-count.changed').map((e) => e.data.count as number);
+    expect(Math.max(...counts)).toBe(10);
+  });
+
+  it('replays what was stored after Last-Event-ID', async () => {
+    const first = (await request(apps.notifications.getHttpServer()).get('/api/v1/notifications').query({ limit: 100 }).set('Authorization', `Bearer ${t[bob]}`).expect(200)).body.data as Array<{ id: string }>;
+    const oldest = first[first.length - 1].id; // 9 newer ones exist
+    const s = await open(second, '', { authorization: `Bearer ${t[bob]}`, 'last-event-id': oldest });
+    await waitFor(async () => s.events.filter((e) => e.event === 'notification.created').length, (n) => n >= 9, { what: 'replay' });
+    expect(s.events.filter((e) => e.event === 'notification.created').map((e) => e.id)).toEqual(first.slice(0, -1).map((n) => n.id).reverse());
+  });
+});
