@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
 import { decodeEvent, MessageCreatedEvent, Topics } from '@herald/contracts';
 import { NOTIFICATIONS_GROUP_ID, publishDeadLetter } from '@herald/kafka';
-import { isTransientMongoError } from '@herald/mongo';
+import { isPermanentWriteError, isTransientMongoError } from '@herald/mongo';
 import { NotificationPushPublisher } from '../push/notification-push.publisher';
 import { NotificationWriter } from './notification.writer';
 import { retryDelayMs, sleep } from './retry';
@@ -14,9 +14,11 @@ import { retryDelayMs, sleep } from './retry';
  * 1. decode + validate (contracts lib); a poison record (empty, oversized, not JSON, wrong schema,
  *    unknown version) goes to `message.created.dlq` and the handler returns, so the offset is
  *    committed and the partition moves on;
- * 2. store idempotently; a transient MongoDB failure is retried in place with capped exponential
- *    backoff (heartbeating, so the group keeps the partition) until MongoDB answers; any other
- *    store failure is dead-lettered;
+ * 2. store idempotently; a failure is retried in place with capped exponential backoff
+ *    (heartbeating, so the group keeps the partition) until the write succeeds — a MongoDB outage,
+ *    a timeout, a command mongoose buffered while disconnected, but also an unclassified error: a
+ *    record is moved aside only when the failure is about its documents ({@link isPermanentWriteError},
+ *    e.g. a document the server rejects), never because the database is unavailable;
  * 3. publish `notification.created` for the notifications this delivery inserted (real-time push).
  *
  * The handler returns only after 1–3 are done; kafkajs commits the offset after that.
@@ -57,14 +59,15 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
         await this.push.publish(ctx.getProducer(), inserted);
         return;
       } catch (err) {
-        if (!isTransientMongoError(err)) {
+        if (isPermanentWriteError(err)) {
           await this.deadLetter(ctx, 'store-failed', (err as Error).message, (err as Error).stack);
           return;
         }
         if (this.stopping) throw new Error(`shutting down with event ${event.eventId} ${where} unstored (not committed)`);
         this.stats.transientRetries++;
         const delay = retryDelayMs(attempt);
-        this.logger.warn(`event ${event.eventId} ${where}: MongoDB unavailable (${(err as Error).message}); retry ${attempt} in ${delay} ms`);
+        const what = isTransientMongoError(err) ? 'MongoDB unavailable' : 'store failed (unclassified error, retried, not dead-lettered)';
+        this.logger.warn(`event ${event.eventId} ${where}: ${what} (${(err as Error).name}: ${(err as Error).message}); retry ${attempt} in ${delay} ms`);
         await sleep(delay);
         await ctx.getHeartbeat()();
       }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { InboxEvents } from './inbox-events';
 import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
 import { NotificationRetention } from './notification-retention';
@@ -9,7 +10,7 @@ import { Notification, NotificationSchema } from './notification.schema';
 @Module({
   imports: [MongooseModule.forFeature([{ name: Notification.name, schema: NotificationSchema }])],
   controllers: [InboxController],
-  providers: [InboxService, NotificationRetention],
-  exports: [InboxService, NotificationRetention, MongooseModule],
+  providers: [InboxService, InboxEvents, NotificationRetention],
+  exports: [InboxService, InboxEvents, NotificationRetention, MongooseModule],
 })
 export class InboxModule {}

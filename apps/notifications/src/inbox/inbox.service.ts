@@ -4,6 +4,7 @@ import { FilterQuery, Model, trusted, Types } from 'mongoose';
 import { ListNotificationsQuery, NotificationFilterQuery } from './dto/list-notifications.query';
 import { NotificationPage, NotificationView } from './dto/notification.view';
 import { ReadAllDto, UpdateNotificationDto } from './dto/update-notification.dto';
+import { InboxEvents } from './inbox-events';
 import { Notification } from './notification.schema';
 
 /** Default and largest page size of the inbox. */
@@ -27,7 +28,10 @@ export function inboxFilter(userId: string, q: NotificationFilterQuery): FilterQ
  */
 @Injectable()
 export class InboxService {
-  constructor(@InjectModel(Notification.name) private readonly notifications: Model<Notification>) {}
+  constructor(
+    @InjectModel(Notification.name) private readonly notifications: Model<Notification>,
+    private readonly events: InboxEvents,
+  ) {}
 
   /**
    * A page of notifications, newest first (by `_id`, descending). The cursor is the `_id` of the
@@ -80,6 +84,7 @@ export class InboxService {
       .findOneAndUpdate({ _id: new Types.ObjectId(id), recipientId: userId }, { $set: set }, { new: true })
       .exec();
     if (!doc) throw new NotFoundException('notification not found');
+    this.events.notifyChanged(userId);
     return NotificationView.from(doc);
   }
 
@@ -88,6 +93,7 @@ export class InboxService {
     const filter: FilterQuery<Notification> = { recipientId: userId, readAt: null, archivedAt: null };
     if (dto.conversationId) filter.conversationId = dto.conversationId;
     const res = await this.notifications.updateMany(filter, { $set: { readAt: new Date() } }).exec();
+    if (res.modifiedCount > 0) this.events.notifyChanged(userId);
     return res.modifiedCount;
   }
 }

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { decodeEvent, NotificationCreatedEvent, Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { kafkaClientConfig } from '@herald/kafka';
-import { InboxService } from '../inbox/inbox.service';
 import { PushHub, sseFrame } from './push-hub';
 import { toPushPayload } from './push-payload';
+import { UnreadCountPusher } from './unread-count.pusher';
 
 /** Prefix of the per-instance broadcast groups (`notifications-push-<host>-<pid>-<random>`). */
 export const PUSH_GROUP_PREFIX = 'notifications-push-';
@@ -31,7 +31,7 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
   constructor(
     config: AppConfig,
     private readonly hub: PushHub,
-    private readonly inbox: InboxService,
+    private readonly unread: UnreadCountPusher,
   ) {
     this.kafka = new Kafka(kafkaClientConfig(config, `${config.env.KAFKA_CLIENT_ID}-push`));
   }
@@ -66,7 +66,6 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
     const { data } = decoded.event;
     if (!this.hub.isConnected(data.recipientId)) return;
     this.hub.send(data.recipientId, sseFrame('notification.created', toPushPayload(data), data.id));
-    const count = await this.inbox.count(data.recipientId, { read: false }).catch(() => undefined);
-    if (count !== undefined) this.hub.send(data.recipientId, sseFrame('unread-count.changed', { count }));
+    await this.unread.push(data.recipientId);
   }
 }

@@ -4,6 +4,7 @@ import { NotificationBroadcastConsumer } from './notification-broadcast.consumer
 import { NotificationPushPublisher } from './notification-push.publisher';
 import { NotificationStreamController } from './notification-stream.controller';
 import { PushHub } from './push-hub';
+import { UnreadCountPusher } from './unread-count.pusher';
 
 /**
  * Real-time push: publishing `notification.created` after a store, the per-instance broadcast
@@ -12,7 +13,7 @@ import { PushHub } from './push-hub';
 @Module({
   imports: [InboxModule],
   controllers: [NotificationStreamController],
-  providers: [NotificationPushPublisher, NotificationBroadcastConsumer, PushHub],
+  providers: [NotificationPushPublisher, NotificationBroadcastConsumer, PushHub, UnreadCountPusher],
   exports: [NotificationPushPublisher, PushHub],
 })
 export class PushModule {}
