@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@herald/auth';
 import { AppConfig, HeraldConfigModule } from '@herald/config';
+import { RateLimitModule } from '@herald/http';
 import { MongoModule } from '@herald/mongo';
 import { ObservabilityModule } from '@herald/observability';
 import { MessagesModule } from './messages/messages.module';
@@ -12,7 +13,7 @@ export class MessagesAppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: MessagesAppModule,
-      imports: [HeraldConfigModule.forRoot(config), ObservabilityModule.forRoot({ app: 'messages' }), MongoModule, AuthModule, MessagesModule],
+      imports: [HeraldConfigModule.forRoot(config), ObservabilityModule.forRoot({ app: 'messages' }), MongoModule, AuthModule, RateLimitModule.forRoot(config), MessagesModule],
     };
   }
 }

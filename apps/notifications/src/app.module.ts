@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@herald/auth';
 import { AppConfig, HeraldConfigModule } from '@herald/config';
+import { RateLimitModule } from '@herald/http';
 import { MongoModule } from '@herald/mongo';
 import { ObservabilityModule } from '@herald/observability';
 import { ConsumerModule } from './consumer/consumer.module';
@@ -17,7 +18,7 @@ export class NotificationsAppModule {
       imports: [
         HeraldConfigModule.forRoot(config),
         ObservabilityModule.forRoot({ app: 'notifications', consumer: true }),
-        MongoModule, AuthModule, InboxModule, ConsumerModule, PushModule],
+        MongoModule, AuthModule, RateLimitModule.forRoot(config), InboxModule, ConsumerModule, PushModule],
     };
   }
 }

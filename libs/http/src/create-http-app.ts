@@ -1,10 +1,12 @@
 import { INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
 import { AppConfig } from '@herald/config';
-import { HeraldMetrics, registerHttpMetrics, REQUEST_ID_HEADER, requestIdOf } from '@herald/observability';
+import { HeraldMetrics, registerHttpMetrics, REQUEST_ID_HEADER, requestIdOf, startupLogger } from '@herald/observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { HttpErrorFilter } from './http-exception.filter';
+import { HostileInputPipe } from './hostile-input.pipe';
+import { registerHttpSecurity } from './security-headers';
 import { heraldValidationPipe } from './validation';
 
 /** Largest accepted request body, in bytes (413 above it). */
@@ -26,18 +28,25 @@ export const PREFIX_EXCLUDES = ['health/{*path}', 'metrics'];
  * the same id is in the request's logs), and every response is timed in
  * `herald_http_request_duration_seconds`.
  *
+ * Security (see docs/security.md): helmet headers, per-area CSP, CORS allow-list
+ * ({@link registerHttpSecurity}), the client IP taken from `X-Forwarded-For` only for trusted
+ * proxies (`HTTP_TRUST_PROXY`), hostile keys and strings refused before validation
+ * ({@link HostileInputPipe}).
+ *
  * @param module the root module (already configured)
  * @param config the validated configuration (log level)
  */
 export async function createHttpApp(module: Parameters<typeof NestFactory.create>[0], config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true, genReqId: requestIdOf, requestIdHeader: false }),
-    { logger: nestLogLevels(config.env.LOG_LEVEL), bufferLogs: true },
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.trustProxy, genReqId: requestIdOf, requestIdHeader: false }),
+    // JSON lines from the first record (start-up problems such as MongoDB retries show at once);
+    // nestjs-pino takes over as soon as the app exists.
+    { logger: startupLogger(config.env.LOG_LEVEL) },
   );
   const pino = optional(app, PinoLogger);
   if (pino) app.useLogger(pino);
-  else app.flushLogs();
+  await registerHttpSecurity(app, config);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
@@ -57,7 +66,7 @@ export async function createHttpApp(module: Parameters<typeof NestFactory.create
  */
 export function applyHttpConventions(app: INestApplication): void {
   app.setGlobalPrefix(API_PREFIX, { exclude: PREFIX_EXCLUDES });
-  app.useGlobalPipes(heraldValidationPipe());
+  app.useGlobalPipes(new HostileInputPipe(), heraldValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
 }
 

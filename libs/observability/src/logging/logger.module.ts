@@ -8,10 +8,19 @@ import { requestIdOf } from './request-id';
 /** Paths whose successful requests are not logged (probes and scrapes every few seconds). */
 const QUIET_PATHS = /^\/(health\/(live|ready)|metrics)(\?|$)/;
 
+/** Query parameters that carry credentials (the SSE stream accepts `?access_token=<JWT>`). */
+const SECRET_PARAMS = ['access_token', 'token'];
+
+/** `url` with the values of credential query parameters replaced by `[redacted]`. */
+export function redactUrl(url: string | undefined): string | undefined {
+  if (!url) return url;
+  return url.replace(new RegExp(`([?&](?:${SECRET_PARAMS.join('|')})=)[^&#]*`, 'gi'), '$1[redacted]');
+}
+
 /**
  * nestjs-pino settings: one JSON line per log record on stdout, level `LOG_LEVEL`, every HTTP log
- * carries `req.id` (the request id, see {@link requestIdOf}), credentials redacted, probe and
- * scrape requests not logged.
+ * carries `req.id` (the request id, see {@link requestIdOf}), credentials redacted (Authorization,
+ * cookies, `access_token` in the query string), probe and scrape requests not logged.
  *
  * @param appName value of the `name` field of every record (`messages`, `notifications`)
  */
@@ -22,8 +31,18 @@ export function pinoParams(config: AppConfig, appName: string): Params {
       level: config.env.LOG_LEVEL,
       timestamp: stdTimeFunctions.isoTime,
       genReqId: (req: IncomingMessage & { id?: unknown }) => (typeof req.id === 'string' ? req.id : requestIdOf(req)),
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-      autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', ...SECRET_PARAMS.map((p) => `req.query.${p}`)],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (req: { url?: string }) => {
+          req.url = redactUrl(req.url);
+          return req;
+        },
+      },
+      // middie rewrites req.url relative to the middleware mount; originalUrl is the full path.
+      autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_PATHS.test(req.originalUrl ?? req.url ?? '') },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     },
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
