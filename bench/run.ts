@@ -1,0 +1,157 @@
+/**
+ * Herald benchmarks (issue #8): consumer catch-up, HTTP ingest and end-to-end latency, each against
+ * a minimal baseline measured in the same invocation.
+ *
+ *   npm run bench                 full sizes → docs/benchmarks.{md,json,svg}
+ *   npm run bench:smoke           small sizes (< 3 min) → bench/results/smoke.{md,json,svg}
+ *   npm run bench -- --runs 5 --events 200000 --suites consumer,ingest --no-profile --keep-stack
+ *   npx ts-node --transpile-only -r tsconfig-paths/register bench/run.ts --rerender docs/benchmarks.json
+ *
+ * Not part of `npm test`. Exit code 1 when a run failed or requests/notifications were lost;
+ * missed performance goals are reported, not failed.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mongo } from 'mongoose';
+import { benchKafka, waitGroupCoordinator } from './lib/kafka';
+import { machineInfo } from './lib/machine';
+import { ROOT, snapshotBuild } from './lib/procs';
+import { summaryTable, writeReports } from './lib/report';
+import { benchServers, BenchServers } from './lib/stack';
+import { BenchResults, summarize } from './lib/summary';
+import { CatchUpResult, consumerSuite } from './suites/consumer';
+import { BenchParams, SuiteContext } from './suites/context';
+import { e2eSuite, E2eRun } from './suites/e2e';
+import { ingestSuite, IngestRun } from './suites/ingest';
+
+const PRESETS: Record<BenchParams['mode'], BenchParams> = {
+  full: {
+    mode: 'full', runs: 3, consumerEvents: 25_000, partitions: 3, ingestConnections: 50, ingestSeconds: 20, ingestWarmupSeconds: 3,
+    e2eRate: 500, e2eSeconds: 30, e2eWarmupSeconds: 3, e2eAlsoSustainable: true, profile: true, suites: ['consumer', 'ingest', 'e2e'],
+  },
+  smoke: {
+    mode: 'smoke', runs: 1, consumerEvents: 3_000, partitions: 3, ingestConnections: 50, ingestSeconds: 5, ingestWarmupSeconds: 1,
+    e2eRate: 100, e2eSeconds: 5, e2eWarmupSeconds: 1, e2eAlsoSustainable: false, profile: true, suites: ['consumer', 'ingest', 'e2e'],
+  },
+};
+
+/**
+ * Parameters from the command line: `--smoke` picks the small preset; `--runs`, `--events`,
+ * `--ingest-seconds`, `--e2e-rate`, `--e2e-seconds`, `--suites a,b`, `--no-profile` override it.
+ * @throws Error on an unknown option or a bad number
+ */
+export function parseArgs(argv: string[]): { params: BenchParams; keepStack: boolean; out?: string } {
+  const params = { ...PRESETS[argv.includes('--smoke') ? 'smoke' : 'full'] };
+  let keepStack = false;
+  let out: string | undefined;
+  const num = (name: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number, got ${v}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--smoke') continue;
+    else if (a === '--runs') params.runs = Math.round(num(a, argv[++i]));
+    else if (a === '--events') params.consumerEvents = Math.round(num(a, argv[++i]));
+    else if (a === '--ingest-seconds') params.ingestSeconds = num(a, argv[++i]);
+    else if (a === '--e2e-rate') params.e2eRate = num(a, argv[++i]);
+    else if (a === '--e2e-seconds') params.e2eSeconds = num(a, argv[++i]);
+    else if (a === '--no-profile') params.profile = false;
+    else if (a === '--keep-stack') keepStack = true;
+    else if (a === '--out') out = argv[++i];
+    else if (a === '--suites') {
+      const names = (argv[++i] ?? '').split(',').filter(Boolean);
+      const bad = names.filter((n) => !['consumer', 'ingest', 'e2e'].includes(n));
+      if (bad.length || names.length === 0) throw new Error(`--suites takes consumer,ingest,e2e; got ${argv[i]}`);
+      params.suites = names as BenchParams['suites'];
+    } else throw new Error(`unknown option ${a}`);
+  }
+  return { params, keepStack, out };
+}
+
+/**
+ * Arrival rates of the end-to-end benchmark: `e2eRate`, plus half of Herald's median ingest
+ * throughput when that is below `e2eRate` (and `e2eAlsoSustainable` is on).
+ */
+export function e2eRates(params: BenchParams, ingest?: IngestRun[]): number[] {
+  const h = ingest?.filter((r) => r.side === 'herald').map((r) => r.requestsPerSecond).sort((a, b) => a - b) ?? [];
+  const capacity = h.length ? h[Math.floor(h.length / 2)] : NaN;
+  if (!params.e2eAlsoSustainable || !(capacity < params.e2eRate)) return [params.e2eRate];
+  return [params.e2eRate, Math.max(5, Math.floor(capacity / 2))];
+}
+
+const log = (message: string): void => console.log(`[bench] ${message}`);
+
+/**
+ * `--rerender <results.json>`: rebuilds the summary, markdown and chart next to a raw results file
+ * (after a change to the report code), without running anything.
+ */
+function rerender(file: string): number {
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchResults;
+  Object.assign(r, summarize(r.consumer, r.ingest, r.e2e));
+  const files = writeReports(r, path.resolve(file).replace(/\.json$/, ''));
+  console.log(`\n${summaryTable(r).join('\n')}\n`);
+  log(`wrote ${files.map((f) => path.relative(ROOT, f)).join(', ')}`);
+  return r.problems.length ? 1 : 0;
+}
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  const at = process.argv.indexOf('--rerender');
+  if (at > 0) return rerender(process.argv[at + 1] ?? '');
+  const { params, keepStack, out } = parseArgs(process.argv.slice(2));
+  log(`${params.mode}: ${JSON.stringify(params)}`);
+  snapshotBuild();
+  const servers: BenchServers = await benchServers();
+  log(`servers: ${servers.kind} (Kafka ${servers.KAFKA_BROKERS}, MongoDB ${servers.mongoBase})`);
+  const kafka = benchKafka(servers.KAFKA_BROKERS);
+  const admin = kafka.admin();
+  const client = new mongo.MongoClient(servers.mongoBase, { serverSelectionTimeoutMS: 10_000 });
+  const release = async (): Promise<void> => {
+    await admin.disconnect().catch(() => undefined);
+    await client.close().catch(() => undefined);
+    await servers.release(keepStack).catch((err: Error) => log(`could not stop the bench stack: ${err.message}`));
+  };
+  process.once('SIGINT', () => void release().finally(() => process.exit(130)));
+  try {
+    await admin.connect();
+    await waitGroupCoordinator(admin);
+    await client.connect();
+    const ctx: SuiteContext = {
+      params, servers, kafka, admin, mongo: client, log,
+      jwtSecret: `bench-${randomBytes(16).toString('hex')}`,
+      stamp: Date.now().toString(36),
+    };
+    const machine = machineInfo(servers.kind);
+    let consumer: CatchUpResult | undefined;
+    let ingest: IngestRun[] | undefined;
+    let e2e: E2eRun[] | undefined;
+    if (params.suites.includes('consumer')) consumer = await consumerSuite(ctx);
+    if (params.suites.includes('ingest')) ingest = await ingestSuite(ctx);
+    if (params.suites.includes('e2e')) e2e = await e2eSuite(ctx, e2eRates(params, ingest));
+    const { summary, problems } = summarize(consumer, ingest, e2e);
+    if (machine.loadAverage) machine.loadAverage.end = os.loadavg().map((v) => Math.round(v * 100) / 100);
+    const results: BenchResults = {
+      params, machine, servers: servers.kind, consumer, ingest, e2e, summary, problems, durationSeconds: (Date.now() - t0) / 1000,
+    };
+    const base = path.resolve(ROOT, out ?? (params.mode === 'smoke' ? path.join('bench', 'results', 'smoke') : path.join('docs', 'benchmarks')));
+    const files = writeReports(results, base);
+    console.log(`\n${summaryTable(results).join('\n')}\n`);
+    for (const p of problems) log(`PROBLEM: ${p}`);
+    log(`wrote ${files.map((f) => path.relative(ROOT, f)).join(', ')} in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+    return problems.length ? 1 : 0;
+  } finally {
+    await release();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error('[bench] failed:', err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);

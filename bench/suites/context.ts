@@ -1,0 +1,88 @@
+import { Admin, Kafka } from 'kafkajs';
+import { mongo } from 'mongoose';
+import { BenchServers } from '../lib/stack';
+
+/** Sizes and repetitions of one benchmark invocation. */
+export interface BenchParams {
+  mode: 'smoke' | 'full';
+  /** Runs per benchmark and side; each figure is the median over them. */
+  runs: number;
+  /** Consumer catch-up: `message.created` events pre-loaded (2 notifications each). */
+  consumerEvents: number;
+  /** Partitions of the benchmark's topics. */
+  partitions: number;
+  /** HTTP ingest: autocannon connections, measured and warm-up seconds. */
+  ingestConnections: number;
+  ingestSeconds: number;
+  ingestWarmupSeconds: number;
+  /** End-to-end latency: arrival rate (messages/s), measured and warm-up seconds. */
+  e2eRate: number;
+  e2eSeconds: number;
+  e2eWarmupSeconds: number;
+  /**
+   * When the ingest benchmark found Herald slower than `e2eRate`, also measure end-to-end latency
+   * at half of Herald's measured ingest throughput (a load it can sustain).
+   */
+  e2eAlsoSustainable: boolean;
+  /** Extra, untimed catch-up run of the notifications app under `node --cpu-prof`. */
+  profile: boolean;
+  /** Which benchmarks to run. */
+  suites: Array<'consumer' | 'ingest' | 'e2e'>;
+}
+
+/** What every benchmark suite gets. */
+export interface SuiteContext {
+  params: BenchParams;
+  servers: BenchServers;
+  kafka: Kafka;
+  admin: Admin;
+  mongo: mongo.MongoClient;
+  /** JWT_SECRET given to the apps (tokens are signed with it). */
+  jwtSecret: string;
+  /** Unique tag of this invocation (consumer group names, log file names). */
+  stamp: string;
+  log(message: string): void;
+}
+
+/**
+ * Env every Herald app process gets in the benchmark: production mode, default log level (env
+ * BENCH_LOG_LEVEL overrides), rate limiting off (one load generator on one IP would get 429s within
+ * seconds: the limits protect against abusive clients, they are not what is measured).
+ */
+export function heraldEnv(ctx: SuiteContext, db: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    KAFKA_BROKERS: ctx.servers.KAFKA_BROKERS,
+    MONGODB_URI: `${ctx.servers.mongoBase}/${db}`,
+    KAFKA_TOPIC_PARTITIONS: String(ctx.params.partitions),
+    JWT_SECRET: ctx.jwtSecret,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'info',
+    HTTP_HOST: '127.0.0.1',
+    RATE_LIMIT_ENABLED: 'false',
+    ...extra,
+  };
+}
+
+/** Drops a database so a run starts from nothing (FerretDB: one SQLite file per database). */
+export async function freshDb(ctx: SuiteContext, db: string): Promise<void> {
+  await ctx.mongo.db(db).dropDatabase();
+}
+
+/**
+ * Deletes a consumer group, retrying while it still has members (a stopped app's member leaves on
+ * disconnect; a killed one only after its session timeout). Missing groups are fine.
+ */
+export async function deleteGroup(admin: Admin, groupId: string, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { groups } = await admin.listGroups();
+    if (!groups.some((g) => g.groupId === groupId)) return;
+    try {
+      await admin.deleteGroups([groupId]);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
