@@ -12,6 +12,8 @@ describe('inbox', () => {
   const bob = uniqueUser('bob');
   const mallory = uniqueUser('mallory');
   const t: Record<string, string> = {};
+  // Named conversations are global: each run uses its own (an existing one only takes its participants).
+  const conv = (name: string): string => `${name}-${alice}`;
 
   beforeAll(async () => {
     apps = await startApps();
@@ -32,7 +34,7 @@ describe('inbox', () => {
     ((await api().get('/api/v1/notifications/count').query(query).set('Authorization', `Bearer ${t[user]}`).expect(200)).body as { count: number }).count;
 
   it('pages newest first without skipping or repeating while new notifications arrive', async () => {
-    for (let i = 0; i < 12; i++) await send(`first batch ${i}`, 'paging');
+    for (let i = 0; i < 12; i++) await send(`first batch ${i}`, conv('paging'));
     await waitFor(() => count(bob), (n) => n >= 12, { what: '12 notifications' });
     const seen: string[] = [];
     let page = await list(bob, { limit: 5 });
@@ -41,7 +43,7 @@ describe('inbox', () => {
     expect(page.data[0].preview).toBe('first batch 11');
     seen.push(...page.data.map((n) => n.id));
     // New notifications arrive between pages.
-    for (let i = 0; i < 4; i++) await send(`second batch ${i}`, 'paging');
+    for (let i = 0; i < 4; i++) await send(`second batch ${i}`, conv('paging'));
     await waitFor(() => count(bob), (n) => n >= 16, { what: '16 notifications' });
     while (page.nextCursor) {
       page = await list(bob, { limit: 5, after: page.nextCursor });
@@ -55,7 +57,7 @@ describe('inbox', () => {
   });
 
   it('marks read/seen/archived, filters and counts by them, and clears them again', async () => {
-    await send('mark me', 'marking');
+    await send('mark me', conv('marking'));
     const target = (await waitFor(() => list(bob, { limit: 1 }), (p) => p.data[0]?.preview === 'mark me', { what: 'mark me' })).data[0];
     const unreadBefore = await count(bob, { read: false });
     const patched = await api().patch(`/api/v1/notifications/${target.id}`).set('Authorization', `Bearer ${t[bob]}`).send({ read: true, seen: true }).expect(200);
@@ -76,10 +78,10 @@ describe('inbox', () => {
   });
 
   it('read-all marks everything (or one conversation) read and reports how many', async () => {
-    await send('conv A', 'read-all-a');
-    await send('conv B', 'read-all-b');
-    await waitFor(() => list(bob, { limit: 2 }), (p) => p.data.some((n) => n.conversationId === 'read-all-b'), { what: 'conv B' });
-    const one = await api().post('/api/v1/notifications/read-all').set('Authorization', `Bearer ${t[bob]}`).send({ conversationId: 'read-all-a' }).expect(200);
+    await send('conv A', conv('read-all-a'));
+    await send('conv B', conv('read-all-b'));
+    await waitFor(() => list(bob, { limit: 2 }), (p) => p.data.some((n) => n.conversationId === conv('read-all-b')), { what: 'conv B' });
+    const one = await api().post('/api/v1/notifications/read-all').set('Authorization', `Bearer ${t[bob]}`).send({ conversationId: conv('read-all-a') }).expect(200);
     expect(one.body.updated).toBe(1);
     const unread = await count(bob, { read: false });
     expect(unread).toBeGreaterThan(0);

@@ -84,9 +84,9 @@ describe('message → notifications (real Kafka + MongoDB-wire server)', () => {
     const c = await msgs()
       .post('/api/v1/messages')
       .set('Authorization', `Bearer ${tokens[alice]}`)
-      .send({ recipientIds: [bob], body: 'topic', conversationId: 'project-x' })
+      .send({ recipientIds: [bob], body: 'topic', conversationId: `project-x-${alice}` })
       .expect(201);
-    expect(c.body.conversationId).toBe('project-x');
+    expect(c.body.conversationId).toBe(`project-x-${alice}`);
   });
 
   it('answers 401 without a valid token on every endpoint', async () => {

@@ -11,9 +11,11 @@ import { MessagesModule } from './messages/messages.module';
 export class MessagesAppModule {
   /** @param config the validated configuration (see `loadConfig`). */
   static forRoot(config: AppConfig): DynamicModule {
+    // RateLimitModule before AuthModule: its global guard runs first, so the per-IP limit also
+    // covers requests without a valid token (test/e2e/http-security.e2e-spec.ts checks it).
     return {
       module: MessagesAppModule,
-      imports: [HeraldConfigModule.forRoot(config), ObservabilityModule.forRoot({ app: 'messages' }), MongoModule, AuthModule, RateLimitModule.forRoot(config), MessagesModule],
+      imports: [HeraldConfigModule.forRoot(config), ObservabilityModule.forRoot({ app: 'messages' }), MongoModule, RateLimitModule.forRoot(config), AuthModule, MessagesModule],
     };
   }
 }

@@ -13,12 +13,14 @@ import { PushModule } from './push/push.module';
 export class NotificationsAppModule {
   /** @param config the validated configuration (see `loadConfig`). */
   static forRoot(config: AppConfig): DynamicModule {
+    // RateLimitModule before AuthModule: its global guard runs first, so the per-IP limit also
+    // covers requests without a valid token (test/e2e/http-security.e2e-spec.ts checks it).
     return {
       module: NotificationsAppModule,
       imports: [
         HeraldConfigModule.forRoot(config),
         ObservabilityModule.forRoot({ app: 'notifications', consumer: true }),
-        MongoModule, AuthModule, RateLimitModule.forRoot(config), InboxModule, ConsumerModule, PushModule],
+        MongoModule, RateLimitModule.forRoot(config), AuthModule, InboxModule, ConsumerModule, PushModule],
     };
   }
 }

@@ -2,6 +2,8 @@ import { Body, Controller, NotFoundException, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { AppConfig } from '@herald/config';
+// The file, not the @herald/http index: that one imports @herald/auth (rate limits).
+import { ApiErrorResponses, ErrorBodyView } from '@herald/http/api-errors';
 import { Public } from './public.decorator';
 import { TokenService } from './token.service';
 
@@ -45,7 +47,8 @@ export class DevTokenController {
   @Post('token')
   @ApiOperation({ summary: 'Issue a development token (not in production)' })
   @ApiCreatedResponse({ type: IssuedTokenView })
-  @ApiNotFoundResponse({ description: 'Dev tokens are disabled (NODE_ENV=production or AUTH_DEV_TOKENS=false)' })
+  @ApiNotFoundResponse({ description: 'Dev tokens are disabled (NODE_ENV=production or AUTH_DEV_TOKENS=false)', type: ErrorBodyView })
+  @ApiErrorResponses({ common: false }, 400, 413, 415, 429)
   async issue(@Body() dto: IssueTokenDto): Promise<IssuedTokenView> {
     if (!this.config.devTokensEnabled) throw new NotFoundException();
     return { accessToken: await this.tokens.issue(dto.userId), tokenType: 'Bearer', expiresIn: this.config.env.JWT_TTL_SECONDS };

@@ -35,9 +35,12 @@ export class JwtAuthGuard implements CanActivate {
   }
 }
 
-/** Extracts the token of an `Authorization: Bearer <token>` header, or undefined. */
+/**
+ * Extracts the token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1 `b64token`; the
+ * scheme name is case-insensitive, RFC 9110 §11.1), or undefined.
+ */
 export function bearerToken(header: string | string[] | undefined): string | undefined {
   if (typeof header !== 'string') return undefined;
-  const match = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/.exec(header.trim());
+  const match = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header.trim());
   return match?.[1];
 }

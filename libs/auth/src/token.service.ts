@@ -1,36 +1,65 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '@herald/config';
+import { JwtVerifier, verifierOptions } from './jwt-verifier';
 
 /** Claims Herald requires: `sub` is the user id. */
 export interface HeraldClaims {
   sub: string;
 }
 
-/** Issues and verifies Herald's HS256 JWTs (RFC 7519) with `JWT_SECRET`. */
+/**
+ * User ids Herald accepts as a token's `sub`: 1..128 characters of letters, digits and `_ . @ : -`,
+ * the same rule as recipient ids (apps/messages `ID_PATTERN`). A `sub` outside it could never be a
+ * recipient, and separators such as `\n` would break the conversation-id derivation, so such
+ * tokens are refused (OWASP Input Validation Cheat Sheet: allow-list validation).
+ */
+export const USER_ID_PATTERN = /^[A-Za-z0-9_.@:-]{1,128}$/;
+
+/**
+ * Issues Herald's development tokens (HS256, `JWT_SECRET`, with `iss`/`aud` when configured) and
+ * verifies incoming tokens: HS256 with `JWT_SECRET` and/or RS256/ES256 with keys from
+ * `JWT_JWKS_URI` (see {@link JwtVerifier}).
+ */
 @Injectable()
 export class TokenService {
+  private readonly verifier: JwtVerifier;
+
   constructor(
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
-  ) {}
-
-  /**
-   * Signs a token for `userId`, valid `JWT_TTL_SECONDS` seconds.
-   * @returns the compact JWS string
-   */
-  issue(userId: string): Promise<string> {
-    return this.jwt.signAsync({ sub: userId }, { expiresIn: this.config.env.JWT_TTL_SECONDS });
+  ) {
+    this.verifier = new JwtVerifier(verifierOptions(config));
   }
 
   /**
-   * Verifies signature (HS256 only: `alg: none` and other algorithms are refused), expiry and shape.
+   * Signs a token for `userId`, valid `JWT_TTL_SECONDS` seconds (RFC 7519).
+   * @returns the compact JWS string
+   * @throws Error when no HS256 secret is configured (production with JWKS only)
+   */
+  issue(userId: string): Promise<string> {
+    if (!this.config.jwtSecret) return Promise.reject(new Error('no JWT_SECRET: cannot issue HS256 tokens'));
+    const aud = this.config.jwtAudiences;
+    return this.jwt.signAsync(
+      { sub: userId },
+      {
+        secret: this.config.jwtSecret,
+        algorithm: 'HS256',
+        expiresIn: this.config.env.JWT_TTL_SECONDS,
+        ...(this.config.env.JWT_ISSUER ? { issuer: this.config.env.JWT_ISSUER } : {}),
+        ...(aud.length > 0 ? { audience: aud[0] } : {}),
+      },
+    );
+  }
+
+  /**
+   * Verifies signature, algorithm, expiry, issuer/audience (when configured) and the `sub` shape.
    * @returns the user id (`sub`)
-   * @throws Error when the token is invalid, expired or lacks a string `sub`
+   * @throws Error when the token is invalid for any reason (callers answer 401 without details)
    */
   async verify(token: string): Promise<string> {
-    const claims = await this.jwt.verifyAsync<Partial<HeraldClaims>>(token, { algorithms: ['HS256'] });
-    if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 128) {
+    const claims = await this.verifier.verify(token);
+    if (typeof claims.sub !== 'string' || !USER_ID_PATTERN.test(claims.sub)) {
       throw new Error('token has no valid sub claim');
     }
     return claims.sub;

@@ -1,4 +1,5 @@
-import { Environment } from './environment';
+import type { Environment } from './environment';
+import { commaList } from './security-rules';
 
 /** JWT secret used outside production when JWT_SECRET is unset. Never accepted in production. */
 export const DEV_JWT_SECRET = 'herald-dev-only-secret-change-me';
@@ -19,8 +20,26 @@ export class AppConfig {
     return this.env.KAFKA_BROKERS.split(',').map((b) => b.trim());
   }
 
-  get jwtSecret(): string {
-    return this.env.JWT_SECRET ?? DEV_JWT_SECRET;
+  /** HS256 secret: JWT_SECRET, else the dev default outside production; undefined = HS256 off. */
+  get jwtSecret(): string | undefined {
+    return this.env.JWT_SECRET ?? (this.isProduction ? undefined : DEV_JWT_SECRET);
+  }
+
+  /** Accepted `aud` values (JWT_AUDIENCE comma list); empty = not checked. */
+  get jwtAudiences(): string[] {
+    return commaList(this.env.JWT_AUDIENCE);
+  }
+
+  /** CORS allow-list (CORS_ORIGINS); empty = no cross-origin access. */
+  get corsOrigins(): string[] {
+    return commaList(this.env.CORS_ORIGINS);
+  }
+
+  /** Fastify `trustProxy` from HTTP_TRUST_PROXY: boolean, hop count, or list of proxy addresses. */
+  get trustProxy(): boolean | number | string[] {
+    const v = this.env.HTTP_TRUST_PROXY;
+    if (v === 'true' || v === 'false') return v === 'true';
+    return /^\d+$/.test(v) ? Number(v) : commaList(v);
   }
 
   /** Dev token issuance: on by default outside production, always off in production. */

@@ -13,6 +13,9 @@ import {
   validateSync,
 } from 'class-validator';
 import { describeErrors } from '@herald/contracts';
+import { resolveSecretFiles } from './secret-files';
+import { SecurityEnvironment } from './security-environment';
+import { securityProblems } from './security-rules';
 
 const toBool = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? (['true', '1', 'yes'].includes(value.toLowerCase()) ? true : ['false', '0', 'no', ''].includes(value.toLowerCase()) ? false : value) : value;
@@ -20,10 +23,11 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
 /**
- * Every environment variable Herald reads, with its rule and default. Read once at start-up by
- * {@link validateEnvironment}; apps get typed values through `AppConfig`.
+ * Every environment variable Herald reads, with its rule and default (security variables in
+ * {@link SecurityEnvironment}). Read once at start-up by {@link validateEnvironment}; apps get typed
+ * values through `AppConfig`.
  */
-export class Environment {
+export class Environment extends SecurityEnvironment {
   /** `development` | `test` | `production`. Production turns dev tokens off and requires secrets. */
   @IsIn(['development', 'test', 'production'])
   NODE_ENV: 'development' | 'test' | 'production' = 'development';
@@ -36,6 +40,13 @@ export class Environment {
   @IsString()
   @MinLength(1)
   KAFKA_CLIENT_ID = 'herald';
+
+  /**
+   * Consumer group of the notifications app's `message.created` consumer. Every instance of one
+   * deployment must use the same group; tests sharing a broker use their own to stay isolated.
+   */
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, { message: 'KAFKA_CONSUMER_GROUP must be 1..200 characters of A-Z a-z 0-9 . _ -' })
+  KAFKA_CONSUMER_GROUP = 'notifications';
 
   /** Partitions used when Herald creates its topics (existing topics are left as they are). */
   @Transform(toInt)
@@ -53,8 +64,8 @@ export class Environment {
   @Matches(/^mongodb(\+srv)?:\/\/.+/, { message: 'MONGODB_URI must be a mongodb:// or mongodb+srv:// URI' })
   MONGODB_URI = 'mongodb://127.0.0.1:27017/herald';
 
-  /** HS256 secret for JWTs (at least 16 characters). No default in production. */
-  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || e.JWT_SECRET !== undefined)
+  /** HS256 secret for JWTs (at least 16 characters; or JWT_SECRET_FILE). No default in production. */
+  @ValidateIf((e: Environment) => e.JWT_SECRET !== undefined)
   @IsString()
   @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
   JWT_SECRET?: string;
@@ -127,16 +138,20 @@ export class Environment {
 }
 
 /**
- * Validates `process.env`-like input. Used as `ConfigModule.forRoot({ validate })`.
+ * Validates `process.env`-like input. Used as `ConfigModule.forRoot({ validate })`. `<NAME>_FILE`
+ * secrets are read first (see `resolveSecretFiles`), cross-variable security rules checked last
+ * (see `securityProblems`).
  *
  * @returns the typed, defaulted configuration
  * @throws Error naming every invalid variable, e.g. `Invalid configuration: KAFKA_BROKERS: ...`
  */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const secrets = resolveSecretFiles(raw);
+  const defined = Object.fromEntries(Object.entries(secrets.env).filter(([, v]) => v !== undefined && v !== ''));
   const env = plainToInstance(Environment, defined, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false });
-  const problems = describeErrors(errors);
+  const problems = [...secrets.problems, ...describeErrors(errors)];
+  problems.push(...securityProblems(env));
   if (env.NODE_ENV === 'production' && env.FAULT_CRASH_AFTER_STORE === true) {
     problems.push('FAULT_CRASH_AFTER_STORE: cannot be enabled in production');
   }

@@ -1,3 +1,6 @@
 export * from './environment';
 export * from './app-config';
 export * from './config.module';
+export * from './security-environment';
+export * from './security-rules';
+export * from './secret-files';

@@ -6,11 +6,14 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { HttpErrorFilter } from './http-exception.filter';
 import { HostileInputPipe } from './hostile-input.pipe';
-import { registerHttpSecurity } from './security-headers';
+import { frameworkErrorHandler, registerHttpSecurity } from './http-security';
 import { heraldValidationPipe } from './validation';
 
 /** Largest accepted request body, in bytes (413 above it). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Longest path parameter (Fastify's default, 100, is shorter than a 128-character id); longer → 414. */
+export const MAX_PARAM_LENGTH = 256;
 
 /** API prefix of both apps. */
 export const API_PREFIX = 'api/v1';
@@ -39,7 +42,7 @@ export const PREFIX_EXCLUDES = ['health/{*path}', 'metrics'];
 export async function createHttpApp(module: Parameters<typeof NestFactory.create>[0], config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.trustProxy, genReqId: requestIdOf, requestIdHeader: false }),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.trustProxy, genReqId: requestIdOf, requestIdHeader: false, frameworkErrors: frameworkErrorHandler, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } }),
     // JSON lines from the first record (start-up problems such as MongoDB retries show at once);
     // nestjs-pino takes over as soon as the app exists.
     { logger: startupLogger(config.env.LOG_LEVEL) },

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { strictRequestBodies } from './openapi-strict';
 
 /** Where Swagger UI is served (outside `/api/v1`); the JSON document is at `/docs-json`. */
 export const OPENAPI_PATH = 'docs';
@@ -13,7 +14,8 @@ export const OPENAPI_VERSION = '1.0.0';
 /**
  * Builds the OpenAPI 3 document of an app from its controllers and DTO decorators, with the
  * bearer (JWT) scheme declared. Works on an app created with `preview: true` (no provider is
- * instantiated, so no Kafka or MongoDB is needed): see scripts/export-openapi.ts.
+ * instantiated, so no Kafka or MongoDB is needed): see scripts/export-openapi.ts. Request bodies are
+ * sealed (`additionalProperties: false`, see {@link strictRequestBodies}), as validation enforces.
  */
 export function buildOpenApiDocument(app: INestApplication, title: string, description: string): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -22,7 +24,8 @@ export function buildOpenApiDocument(app: INestApplication, title: string, descr
     .setVersion(OPENAPI_VERSION)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'POST /api/v1/auth/token issues one (development)' }, BEARER_SCHEME)
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  return strictRequestBodies(document);
 }
 
 /**

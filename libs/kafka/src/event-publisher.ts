@@ -36,9 +36,11 @@ export class EventPublisher {
   /**
    * Sends one record and resolves when the broker acknowledged it (all in-sync replicas).
    *
-   * The idempotent producer retries a failed send until it succeeds (kafkajs sets unlimited
-   * retries for idempotence), so during a broker outage this promise stays pending; callers race it
-   * against their own deadline and must treat a timed-out send as "outcome unknown".
+   * The producer retries a failed send (unlimited retries for the idempotent producer), but once
+   * the broker cannot be reached at all the client's own reconnect attempts run out (a few
+   * seconds to ~20 s with `kafkaClientConfig`) and the send rejects; on a slow broker it may
+   * also stay pending for long. Callers race it against their own deadline, treat a timed-out send
+   * as "outcome unknown" (it may still succeed later) and keep a way to send again (the outbox).
    *
    * @param topic            destination topic
    * @param record           key, value (serialised as JSON) and headers

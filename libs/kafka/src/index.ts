@@ -3,4 +3,7 @@ export * from './topic-provisioner';
 export * from './event-publisher';
 export * from './kafka-producer.module';
 export * from './kafka-server.options';
+export * from './raw-server-kafka';
 export * from './dead-letter';
+export * from './kafka-error-passthrough.filter';
+export * from './kafka-security';

@@ -1,3 +1,4 @@
 export * from './mongo.module';
 export * from './mongo-errors';
 export * from './ttl';
+export * from './mongo-tls';

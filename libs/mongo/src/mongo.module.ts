@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import mongoose from 'mongoose';
 import { AppConfig } from '@herald/config';
+import { mongoTlsOptions } from './mongo-tls';
 
 // Reject query filters built from user input that smuggle operators ({ "$gt": "" }) and ignore
 // unknown filter paths (mongoose docs: "sanitizeFilter", "strictQuery").
@@ -13,7 +14,8 @@ mongoose.set('strictQuery', true);
  *
  * `serverSelectionTimeoutMS` is short (5 s) so an outage surfaces as an error the caller can retry
  * instead of a request hanging for the driver default of 30 s. `autoIndex` builds schema indexes
- * at start-up (unique indexes are part of Herald's correctness, not only of its speed).
+ * at start-up (unique indexes are part of Herald's correctness, not only of its speed). TLS from
+ * MONGODB_TLS* ({@link mongoTlsOptions}); credentials in the URI.
  */
 @Module({
   imports: [
@@ -24,6 +26,7 @@ mongoose.set('strictQuery', true);
         serverSelectionTimeoutMS: 5000,
         autoIndex: true,
         autoCreate: true,
+        ...mongoTlsOptions(config),
       }),
     }),
   ],

@@ -1,10 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@herald/auth';
+import { ApiErrorResponses } from '@herald/http';
 import { ConversationIdPipe } from './conversation-id.pipe';
 import { ConversationsService, MessagePage } from './conversations.service';
 import { ConversationPage } from './dto/conversation.view';
-import { PageQuery } from './dto/page.query';
+import { HistoryQuery, PageQuery } from './dto/page.query';
 import { MessageView } from '../messages/dto/message.view';
 
 class MessagePageView implements MessagePage {
@@ -24,6 +25,7 @@ export class ConversationsController {
   @Get()
   @ApiOperation({ summary: 'List my conversations' })
   @ApiOkResponse({ type: ConversationPage })
+  @ApiErrorResponses()
   list(@CurrentUser() user: AuthUser, @Query() q: PageQuery): Promise<ConversationPage> {
     return this.conversations.list(user.id, q);
   }
@@ -35,10 +37,12 @@ export class ConversationsController {
   @Get(':conversationId/messages')
   @ApiOperation({ summary: 'List messages of a conversation' })
   @ApiOkResponse({ type: MessagePageView })
+  @ApiErrorResponses(404, 414)
+  @ApiParam({ name: 'conversationId', schema: { type: 'string', pattern: '^[A-Za-z0-9_.@:-]{1,128}$' } })
   history(
     @CurrentUser() user: AuthUser,
     @Param('conversationId', ConversationIdPipe) conversationId: string,
-    @Query() q: PageQuery,
+    @Query() q: HistoryQuery,
   ): Promise<MessagePage> {
     return this.conversations.history(user.id, conversationId, q);
   }

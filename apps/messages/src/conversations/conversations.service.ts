@@ -83,7 +83,9 @@ export class ConversationsService {
     if (q.after) {
       if (!/^[a-f0-9]{24}$/i.test(q.after)) decodeCursor('!'); // throws the 400 for `after`
       filter._id = trusted({ $lt: new Types.ObjectId(q.after) });
-    } else if (!(await this.messages.exists({ conversationId, participants: userId }))) {
+    }
+    // Also with a cursor: a non-participant gets 404, never an empty 200 page.
+    if (!(await this.messages.exists({ conversationId, participants: userId }))) {
       throw new NotFoundException('conversation not found');
     }
     const docs = await this.messages.find(filter).sort({ _id: -1 }).limit(limit + 1).exec();

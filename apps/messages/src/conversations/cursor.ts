@@ -6,9 +6,16 @@ export interface Position {
   id: string;
 }
 
-/** Encodes a position as an opaque base64url cursor. */
+/**
+ * Shape of a conversation-list cursor: `<epoch ms>~<conversation id>`. Every string of this shape
+ * is a valid position (≤ 15 digits stays inside the ECMAScript Date range, ECMA-262 §21.4.1.1), so
+ * the OpenAPI pattern describes exactly what the API accepts.
+ */
+export const CURSOR_PATTERN = /^\d{1,15}~[A-Za-z0-9_.@:-]{1,128}$/;
+
+/** Encodes a position as a cursor (`~` is not a conversation-id character). */
 export function encodeCursor(p: Position): string {
-  return Buffer.from(JSON.stringify([p.at.getTime(), p.id])).toString('base64url');
+  return `${p.at.getTime()}~${p.id}`;
 }
 
 /**
@@ -16,11 +23,7 @@ export function encodeCursor(p: Position): string {
  * @throws BadRequestException (400, field `after`) for anything else
  */
 export function decodeCursor(cursor: string): Position {
-  try {
-    const [ms, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof ms === 'number' && Number.isFinite(ms) && typeof id === 'string' && id.length <= 128) return { at: new Date(ms), id };
-  } catch {
-    // fall through
-  }
-  throw new BadRequestException({ message: 'Invalid request: after', details: [{ field: 'after', errors: ['after is not a valid cursor'] }] });
+  if (!CURSOR_PATTERN.test(cursor)) throw new BadRequestException({ message: 'Invalid request: after', details: [{ field: 'after', errors: ['after is not a valid cursor'] }] });
+  const split = cursor.indexOf('~');
+  return { at: new Date(Number(cursor.slice(0, split))), id: cursor.slice(split + 1) };
 }

@@ -1,7 +1,8 @@
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '@herald/auth';
+import { ApiErrorResponses } from '@herald/http';
 import { CreateMessageDto } from './dto/create-message.dto';
 import { MessageView } from './dto/message.view';
 import { MessagesService } from './messages.service';
@@ -29,8 +30,9 @@ export class MessagesController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Send a message' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes retries safe (per sender, kept ≥ 24 h)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes retries safe (per sender, kept ≥ 24 h)', schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source } })
   @ApiCreatedResponse({ type: MessageView })
+  @ApiErrorResponses(404, 413, 415, 422)
   async create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateMessageDto,
@@ -52,6 +54,8 @@ export class MessagesController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a message you sent or received' })
   @ApiOkResponse({ type: MessageView })
+  @ApiErrorResponses(404, 414)
+  @ApiParam({ name: 'id', description: 'MongoDB ObjectId (anything else is simply not found)', schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' } })
   findOne(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<MessageView> {
     return this.messages.findForUser(id, user.id);
   }

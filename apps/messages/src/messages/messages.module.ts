@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { OutboxModule } from '../outbox/outbox.module';
+import { ConversationAccess } from './conversation-access';
 import { IdempotencyKey, IdempotencyKeySchema } from './idempotency-key.schema';
 import { IdempotencyService } from './idempotency.service';
 import { Message, MessageSchema } from './message.schema';
@@ -20,6 +21,6 @@ import { MessagesService } from './messages.service';
     ConversationsModule,
   ],
   controllers: [MessagesController],
-  providers: [MessagesService, IdempotencyService, MessageRetention],
+  providers: [MessagesService, IdempotencyService, MessageRetention, ConversationAccess],
 })
 export class MessagesModule {}

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@herald/config';
 import { isDuplicateKeyError } from '@herald/mongo';
 import { ConversationsService } from '../conversations/conversations.service';
+import { ConversationAccess } from './conversation-access';
 import { OutboxPublisher } from '../outbox/outbox.publisher';
 import { deriveConversationId } from './conversation-id';
 import { CreateMessageDto } from './dto/create-message.dto';
@@ -28,6 +29,7 @@ export class MessagesService {
     private readonly idempotency: IdempotencyService,
     private readonly conversations: ConversationsService,
     private readonly config: AppConfig,
+    private readonly access: ConversationAccess,
   ) {}
 
   /**
@@ -39,9 +41,12 @@ export class MessagesService {
    * publishes nothing new; concurrent retries race on the reserved message id and one wins.
    *
    * @throws UnprocessableEntityException (422) when the key was used with another body
+   * @throws BadRequestException / NotFoundException for a conversation the sender may not post to
+   *   (see {@link ConversationAccess})
    * @throws MongoDB errors when the message cannot be stored (nothing was accepted then)
    */
   async create(senderId: string, dto: CreateMessageDto, idempotencyKey?: string): Promise<CreateResult> {
+    await this.access.assertMayPost(senderId, dto);
     const identity = idempotencyKey
       ? await this.idempotency.reserve(senderId, idempotencyKey, dto)
       : { messageId: new Types.ObjectId(), eventId: randomUUID() };

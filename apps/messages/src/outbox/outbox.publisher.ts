@@ -46,7 +46,10 @@ export class OutboxPublisher implements OnApplicationShutdown {
     const outcome = await Promise.race([sent, deadline]).finally(() => clearTimeout(timer));
     if (outcome === 'timeout') {
       await this.recordFailure(doc, `no acknowledgement within ${timeoutMs} ms`);
-      void sent.then((late) => (late.ok ? this.markPublished(doc) : undefined));
+      void sent.then((late) => {
+        if (late.ok) return this.markPublished(doc);
+        this.logger.debug(`event ${doc.eventId} (message ${doc._id.toHexString()}): late publish failed, left to the relay: ${late.error}`);
+      });
       return false;
     }
     if (!outcome.ok) {

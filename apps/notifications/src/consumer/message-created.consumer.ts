@@ -1,15 +1,16 @@
-import { BeforeApplicationShutdown, Controller, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Logger, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
 import { decodeEvent, MessageCreatedEvent, Topics } from '@herald/contracts';
-import { NOTIFICATIONS_GROUP_ID, publishDeadLetter } from '@herald/kafka';
+import { AppConfig } from '@herald/config';
+import { KafkaErrorPassthroughFilter, publishDeadLetter } from '@herald/kafka';
 import { isPermanentWriteError, isTransientMongoError } from '@herald/mongo';
 import { NotificationPushPublisher } from '../push/notification-push.publisher';
 import { NotificationWriter } from './notification.writer';
 import { retryDelayMs, sleep } from './retry';
 
 /**
- * Consumes `message.created` in consumer group `notifications` and stores one notification per
- * recipient. Per record:
+ * Consumes `message.created` in consumer group `KAFKA_CONSUMER_GROUP` (default `notifications`)
+ * and stores one notification per recipient. Per record:
  *
  * 1. decode + validate (contracts lib); a poison record (empty, oversized, not JSON, wrong schema,
  *    unknown version) goes to `message.created.dlq` and the handler returns, so the offset is
@@ -21,9 +22,13 @@ import { retryDelayMs, sleep } from './retry';
  *    e.g. a document the server rejects), never because the database is unavailable;
  * 3. publish `notification.created` for the notifications this delivery inserted (real-time push).
  *
- * The handler returns only after 1–3 are done; kafkajs commits the offset after that.
+ * The handler returns only after 1–3 are done; kafkajs commits the offset after that. When it
+ * throws (shutting down mid-retry, a rebalance noticed while heartbeating, a failed DLQ write), the
+ * error reaches kafkajs unchanged ({@link KafkaErrorPassthroughFilter}): the offset is not committed
+ * and the record is delivered again, here or to the partition's next owner.
  */
 @Controller()
+@UseFilters(new KafkaErrorPassthroughFilter())
 export class MessageCreatedConsumer implements BeforeApplicationShutdown {
   private readonly logger = new Logger(MessageCreatedConsumer.name);
   private stopping = false;
@@ -33,6 +38,7 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
   constructor(
     private readonly writer: NotificationWriter,
     private readonly push: NotificationPushPublisher,
+    private readonly config: AppConfig,
   ) {}
 
   beforeApplicationShutdown(): void {
@@ -83,7 +89,7 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
       reason,
       error,
       stack,
-      groupId: NOTIFICATIONS_GROUP_ID,
+      groupId: this.config.env.KAFKA_CONSUMER_GROUP,
     });
     this.stats.deadLettered++;
     this.logger.warn(`dead-lettered ${ctx.getTopic()}/${ctx.getPartition()}@${message.offset} (${reason}): ${error.slice(0, 300)}`);

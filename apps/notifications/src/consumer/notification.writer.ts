@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { Model, mongo } from 'mongoose';
 import { Limits, MessageCreatedEvent, Topics } from '@herald/contracts';
 import { isDuplicateKeyError } from '@herald/mongo';
 import { Notification, NotificationDocument } from '../inbox/notification.schema';
@@ -32,12 +32,18 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
  */
 @Injectable()
 export class NotificationWriter {
+  private indexes?: Promise<void>;
+
   constructor(@InjectModel(Notification.name) private readonly notifications: Model<Notification>) {}
 
-  /** @returns the notifications this call inserted (already-stored ones are left out) */
+  /**
+   * @returns the notifications this call inserted (already-stored ones are left out)
+   * @throws the index build's error until the unique index exists (see {@link ensureIndexes})
+   */
   async store(event: MessageCreatedEvent): Promise<NotificationDocument[]> {
     const docs = notificationsFor(event);
     if (docs.length === 0) return [];
+    await this.ensureIndexes();
     try {
       return await this.notifications.insertMany(docs, { ordered: false });
     } catch (err) {
@@ -45,5 +51,25 @@ export class NotificationWriter {
       const inserted = (err as { insertedDocs?: NotificationDocument[] }).insertedDocs ?? [];
       return inserted;
     }
+  }
+
+  /**
+   * Builds the schema's unique indexes — `(eventId, recipientId)` — before the first insert, and
+   * again after a failed attempt (an index that already exists is left as it is). Nest creates
+   * models without waiting for mongoose's background index build (`autoIndex`), so the consumer may
+   * insert first on a new database, and mongoose does not retry a build that failed at start-up
+   * (server unavailable). Without the index a redelivered event could be stored twice.
+   */
+  private ensureIndexes(): Promise<void> {
+    const unique = this.notifications.schema.indexes().filter(([, options]) => options?.unique);
+    const build = ([fields, options]: (typeof unique)[number]) =>
+      this.notifications.collection.createIndex(fields as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
+    this.indexes ??= Promise.all(unique.map(build))
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        this.indexes = undefined;
+        throw err;
+      });
+    return this.indexes;
   }
 }

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@herald/auth';
+import { ApiErrorResponses } from '@herald/http';
+import { CountView, UpdatedView } from './dto/count.view';
 import { ListNotificationsQuery, NotificationFilterQuery } from './dto/list-notifications.query';
 import { NotificationPage, NotificationView } from './dto/notification.view';
 import { ReadAllDto, UpdateNotificationDto } from './dto/update-notification.dto';
@@ -18,6 +20,7 @@ export class InboxController {
   @Get()
   @ApiOperation({ summary: 'List my notifications' })
   @ApiOkResponse({ type: NotificationPage })
+  @ApiErrorResponses()
   list(@CurrentUser() user: AuthUser, @Query() q: ListNotificationsQuery): Promise<NotificationPage> {
     return this.inbox.list(user.id, q);
   }
@@ -25,6 +28,8 @@ export class InboxController {
   /** `{ count }` of notifications matching the filters, e.g. `?read=false` for the unread badge. */
   @Get('count')
   @ApiOperation({ summary: 'Count my notifications' })
+  @ApiOkResponse({ type: CountView })
+  @ApiErrorResponses()
   async count(@CurrentUser() user: AuthUser, @Query() q: NotificationFilterQuery): Promise<{ count: number }> {
     return { count: await this.inbox.count(user.id, q) };
   }
@@ -33,6 +38,9 @@ export class InboxController {
   @Post('read-all')
   @HttpCode(200)
   @ApiOperation({ summary: 'Mark all my notifications read' })
+  @ApiOkResponse({ type: UpdatedView })
+  @ApiErrorResponses(413, 415)
+  @ApiBody({ type: ReadAllDto, required: false, description: 'Optional: without a body every conversation is marked read' })
   async readAll(@CurrentUser() user: AuthUser, @Body() dto: ReadAllDto): Promise<{ updated: number }> {
     return { updated: await this.inbox.readAll(user.id, dto) };
   }
@@ -41,6 +49,8 @@ export class InboxController {
   @Patch(':id')
   @ApiOperation({ summary: 'Mark one notification read/seen/archived' })
   @ApiOkResponse({ type: NotificationView })
+  @ApiErrorResponses(404, 413, 414, 415)
+  @ApiParam({ name: 'id', description: 'MongoDB ObjectId (400 otherwise)', schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' } })
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', ObjectIdPipe) id: string,

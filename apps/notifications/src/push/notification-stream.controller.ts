@@ -1,14 +1,19 @@
 import { Controller, Get, Headers, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, Public, TokenService } from '@herald/auth';
+import { ApiErrorResponses } from '@herald/http';
 import { InboxService } from '../inbox/inbox.service';
 import { PushConnection, PushHub, sseFrame } from './push-hub';
 
-/** Reads `access_token` from a Cookie header value. */
+/** Reads `access_token` from a Cookie header value (undefined when absent or not decodable). */
 export function cookieToken(cookie: string | undefined): string | undefined {
   const match = /(?:^|;\s*)access_token=([^;]+)/.exec(cookie ?? '');
-  return match ? decodeURIComponent(match[1]) : undefined;
+  try {
+    return match ? decodeURIComponent(match[1]) : undefined;
+  } catch {
+    return undefined; // malformed %-escape (URIError): no usable token → 401, not 500
+  }
 }
 
 /**
@@ -36,6 +41,8 @@ export class NotificationStreamController {
   @ApiOperation({ summary: 'Real-time stream of my notifications (Server-Sent Events)' })
   @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'access_token', required: false, description: 'JWT, for EventSource clients' })
+  @ApiOkResponse({ description: 'An endless `text/event-stream` (events `notification.created`, `unread-count.changed`)' })
+  @ApiErrorResponses()
   async stream(
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,

@@ -1,17 +1,34 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { CURSOR_PATTERN } from '../cursor';
 
-/** `?after=<cursor>&limit=<1..100>` of the conversation endpoints. */
+/** `?after=<cursor>&limit=<1..100>` of the conversation list. */
 export class PageQuery {
-  @ApiPropertyOptional({ description: 'Opaque cursor: `nextCursor` of the previous page' })
+  @ApiPropertyOptional({ description: 'Cursor: `nextCursor` of the previous page', pattern: CURSOR_PATTERN.source })
   @IsOptional()
   @IsString()
-  @MaxLength(200)
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'after must be a cursor returned by this API' })
+  @Matches(CURSOR_PATTERN, { message: 'after must be a cursor returned by this API' })
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+/** `?after=<message id>&limit=<1..100>` of a conversation's history (newest first). */
+export class HistoryQuery {
+  @ApiPropertyOptional({ description: 'Cursor: `nextCursor` of the previous page (a message id)', pattern: '^[0-9a-fA-F]{24}$' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-fA-F]{24}$/, { message: 'after must be a cursor returned by this API' })
+  after?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

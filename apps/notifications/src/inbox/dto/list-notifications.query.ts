@@ -28,12 +28,12 @@ export class NotificationFilterQuery {
 
 /** Query of `GET /api/v1/notifications`. */
 export class ListNotificationsQuery extends NotificationFilterQuery {
-  @ApiPropertyOptional({ description: 'Opaque cursor: `nextCursor` of the previous page' })
+  @ApiPropertyOptional({ description: 'Opaque cursor: `nextCursor` of the previous page', pattern: '^[0-9a-fA-F]{24}$' })
   @IsOptional()
-  @IsMongoId()
+  @IsMongoId({ message: 'after must be a cursor returned by this API' })
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

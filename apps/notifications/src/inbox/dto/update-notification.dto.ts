@@ -1,17 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
+import { IsBoolean, IsString, Matches } from 'class-validator';
+import { IsOptionalNotNull } from '@herald/http/validation-extras';
 
 /** Body of `PATCH /api/v1/notifications/:id`: true sets the date to now, false clears it. */
 export class UpdateNotificationDto {
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() read?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() seen?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() archived?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() read?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() seen?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() archived?: boolean;
 }
 
 /** Body of `POST /api/v1/notifications/read-all`. */
 export class ReadAllDto {
-  @ApiPropertyOptional({ description: 'Only this conversation' })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'Only this conversation', pattern: '^[A-Za-z0-9_.@:-]{1,128}$' })
+  @IsOptionalNotNull()
   @IsString()
   @Matches(/^[A-Za-z0-9_.@:-]{1,128}$/)
   conversationId?: string;

@@ -1,0 +1,100 @@
+import { Topics } from '@herald/contracts';
+import { testServers, uniqueUser } from '../support/env';
+import { awaitNotifications, dropDatabase, Expected, reportFault, withMongo } from '../support/fault-metrics';
+import { httpRequest } from '../support/http';
+import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
+import { dlqRecordsOf, Offsets, scanTopic, topicEnds } from '../support/kafka-probe';
+import { makeCast } from '../support/load';
+import { faultDatabaseUri, startApp, stopAllApps, withAppLogs } from '../support/processes';
+import { waitFor } from '../support/wait';
+
+/**
+ * Fault 4 — the messages app dies between storing a message and publishing its event (test-only
+ * hook FAULT_CRASH_AFTER_STORE: SIGKILL right after the insert). The client sees the connection
+ * drop; the message is durable and `pending`. Restarted without the hook, the outbox relay
+ * publishes it: each recipient gets exactly one notification, and the topic carries one event.
+ */
+describe('fault: messages app killed after storing, before publishing', () => {
+  const CRASHES = 3;
+  const uri = faultDatabaseUri(testServers().MONGODB_URI, 'crash_after_store');
+  let dlqFrom: Offsets;
+  let topicFrom: Offsets;
+  let group: IsolatedGroup;
+  /** Tags of this file's casts: their records are handed back to group `notifications` at the end. */
+  const tags: string[] = [];
+
+  beforeAll(async () => {
+    await dropDatabase(uri);
+    dlqFrom = await topicEnds(Topics.MessageCreatedDlq);
+    topicFrom = await topicEnds(Topics.MessageCreated);
+    group = await isolatedGroup('crash-after-store', Topics.MessageCreated);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopAllApps();
+    await group?.release(...tags);
+  }, 120_000);
+
+  it(`publishes each of ${CRASHES} crash-orphaned messages once after a restart`, () =>
+    withAppLogs(async () => {
+      const t0 = Date.now();
+      const cast = await makeCast(uniqueUser('orphan'), CRASHES);
+      tags.push(cast.tag);
+      await startApp('notifications', { mongoUri: uri, env: group.env });
+
+      const crashes: string[] = [];
+      for (let k = 0; k < CRASHES; k++) {
+        const doomed = await startApp('messages', { mongoUri: uri, env: { FAULT_CRASH_AFTER_STORE: 'true' } });
+        const answer = await httpRequest('POST', `${doomed.url}/api/v1/messages`, {
+          headers: { authorization: `Bearer ${cast.tokens[k]}` },
+          body: { recipientIds: cast.recipientsOf[k], body: `${cast.tag} orphan ${k}` },
+        }).then(
+          (r) => `HTTP ${r.status}`,
+          (err: Error) => err.message,
+        );
+        const exit = await doomed.exited;
+        expect(exit.signal).toBe('SIGKILL'); // the hook fired: no answer, no publish
+        crashes.push(answer);
+      }
+
+      // Durable and unpublished: one pending message per crash, no event on the topic yet.
+      const stored = await withMongo(uri, (db) =>
+        db.collection('messages').find({ senderId: { $in: cast.senders } }, { projection: { senderId: 1, recipientIds: 1, publishState: 1 } }).toArray(),
+      );
+      expect(stored.map((m) => m.publishState)).toEqual(Array(CRASHES).fill('pending'));
+      const expected: Expected[] = stored.map((m) => ({ messageId: m._id.toHexString(), recipients: m.recipientIds as string[] }));
+
+      const tRestart = Date.now();
+      const messages = await startApp('messages', { mongoUri: uri });
+      await waitFor(
+        () => withMongo(uri, (db) => db.collection('messages').countDocuments({ senderId: { $in: cast.senders }, publishState: 'published' })),
+        (n) => n === CRASHES,
+        { timeoutMs: 60_000, what: 'the relay to publish the orphaned messages' },
+      );
+      const relayS = (Date.now() - tRestart) / 1000;
+      const count = await awaitNotifications(uri, expected, { timeoutMs: 60_000, settleMs: 5000 });
+      const ids = new Set(expected.map((e) => e.messageId));
+      const events = (await scanTopic(Topics.MessageCreated, topicFrom, (r) => r.value !== null && r.value.includes(cast.tag)))
+        .map((r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId)
+        .filter((id) => ids.has(id));
+      const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
+
+      reportFault({
+        fault: 'crash-after-store',
+        sent: CRASHES,
+        expected: expected.length * 2,
+        stored: count.stored,
+        lost: count.lost,
+        duplicated: count.duplicated,
+        dlq,
+        seconds: (Date.now() - t0) / 1000,
+        details: { clientSaw: crashes[0].replace(/\s+/g, '_'), events: events.length, relayS: Math.round(relayS * 10) / 10 },
+      });
+      expect(crashes.every((c) => !c.startsWith('HTTP'))).toBe(true); // the connection dropped
+      expect(count).toEqual({ stored: 2 * CRASHES, delivered: 2 * CRASHES, lost: 0, duplicated: 0, unexpected: 0 });
+      expect(events.sort()).toEqual([...ids].sort()); // exactly one event per message
+      expect(dlq).toBe(0);
+      expect(messages.alive()).toBe(true);
+    }),
+  300_000);
+});
