@@ -9,3 +9,4 @@ export * from './rate-limit';
 export * from './method-not-allowed';
 export * from './openapi-strict';
 export * from './validation-extras';
+export * from './page-limit';

@@ -1,5 +1,6 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { PAGE_LIMIT_DEFAULT } from '@herald/http';
 import { FilterQuery, Model, trusted, Types } from 'mongoose';
 import { Limits } from '@herald/contracts';
 import { MessageView } from '../messages/dto/message.view';
@@ -9,8 +10,6 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { ConversationPage, ConversationView } from './dto/conversation.view';
 import { PageQuery } from './dto/page.query';
 
-/** Page size default; the DTO caps it at 100. */
-export const PAGE_DEFAULT = 20;
 
 /** One page of a conversation's messages, newest first. */
 export interface MessagePage {
@@ -55,7 +54,7 @@ export class ConversationsService {
 
   /** The user's conversations, most recently active first; cursor = (lastMessageAt, id). */
   async list(userId: string, q: PageQuery): Promise<ConversationPage> {
-    const limit = q.limit ?? PAGE_DEFAULT;
+    const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
     const filter: FilterQuery<Conversation> = { participants: userId };
     if (q.after) {
       const p = decodeCursor(q.after);
@@ -78,7 +77,7 @@ export class ConversationsService {
    * @throws BadRequestException (400) for a malformed cursor
    */
   async history(userId: string, conversationId: string, q: PageQuery): Promise<MessagePage> {
-    const limit = q.limit ?? PAGE_DEFAULT;
+    const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
     const filter: FilterQuery<Message> = { conversationId, participants: userId };
     if (q.after) {
       if (!/^[a-f0-9]{24}$/i.test(q.after)) decodeCursor('!'); // throws the 400 for `after`

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { PAGE_LIMIT_DEFAULT } from '@herald/http';
 import { FilterQuery, Model, trusted, Types } from 'mongoose';
 import { ListNotificationsQuery, NotificationFilterQuery } from './dto/list-notifications.query';
 import { NotificationPage, NotificationView } from './dto/notification.view';
@@ -7,9 +8,6 @@ import { ReadAllDto, UpdateNotificationDto } from './dto/update-notification.dto
 import { InboxEvents } from './inbox-events';
 import { Notification } from './notification.schema';
 
-/** Default and largest page size of the inbox. */
-export const PAGE_DEFAULT = 20;
-export const PAGE_MAX = 100;
 
 /**
  * The Mongo filter of an inbox query: always the user's own, archived excluded unless asked.
@@ -39,7 +37,7 @@ export class InboxService {
    * or repeats an item while new notifications arrive. Fetches `limit + 1` to know `hasMore`.
    */
   async list(userId: string, q: ListNotificationsQuery): Promise<NotificationPage> {
-    const limit = q.limit ?? PAGE_DEFAULT;
+    const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
     const filter = inboxFilter(userId, q);
     if (q.after) filter._id = trusted({ $lt: new Types.ObjectId(q.after) });
     const docs = await this.notifications.find(filter).sort({ _id: -1 }).limit(limit + 1).exec();

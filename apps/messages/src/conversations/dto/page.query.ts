@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { PageLimit } from '@herald/http';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { CURSOR_PATTERN } from '../cursor';
 
 /** `?after=<cursor>&limit=<1..100>` of the conversation list. */
@@ -11,12 +11,7 @@ export class PageQuery {
   @Matches(CURSOR_PATTERN, { message: 'after must be a cursor returned by this API' })
   after?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit()
   limit?: number;
 }
 
@@ -28,11 +23,6 @@ export class HistoryQuery {
   @Matches(/^[0-9a-fA-F]{24}$/, { message: 'after must be a cursor returned by this API' })
   after?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit()
   limit?: number;
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsMongoId, IsOptional, Max, Min } from 'class-validator';
+import { PageLimit } from '@herald/http';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsMongoId, IsOptional } from 'class-validator';
 
 /** Strict boolean query parameter: only `true` / `false` (anything else fails validation). */
 export const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
@@ -33,11 +34,6 @@ export class ListNotificationsQuery extends NotificationFilterQuery {
   @IsMongoId({ message: 'after must be a cursor returned by this API' })
   after?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit()
   limit?: number;
 }
