@@ -37,6 +37,7 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.startAtCurrentEnd();
     this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: Topics.NotificationCreated, fromBeginning: false });
@@ -44,6 +45,22 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
       autoCommit: true,
       eachMessage: async ({ message }) => this.deliver(message.value),
     });
+  }
+
+  /**
+   * Commits the topic's current end offsets for this (new, empty) group before it joins, so it
+   * delivers everything stored after start-up. `fromBeginning: false` alone resolves "latest" only
+   * at the first fetch after the join, and pushes stored in between would be missed.
+   */
+  private async startAtCurrentEnd(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(Topics.NotificationCreated);
+      await admin.setOffsets({ groupId: this.groupId, topic: Topics.NotificationCreated, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
