@@ -15,7 +15,7 @@
  * 4. runs `st run docs/openapi/<app>.json` per app with a valid bearer token, bounded by
  *    FUZZ_MAX_EXAMPLES (default 300 per operation and phase) and FUZZ_TIMEOUT (s per app, default
  *    900; FUZZ_MAX_TIME instead makes schemathesis fuzz until that many seconds are spent);
- * 5. stops the apps, writes reports/fuzz/ (JUnit + JSON per app, summary.json), prints
+ * 5. stops the apps, writes reports/fuzz/ (JUnit + JSON + console log per app, summary.json), prints
  *    `fuzz: N operations, M examples, K failures` and exits 1 on any failure.
  *
  * The SSE stream (endless response) is not fuzzed; test/e2e covers its authentication.
@@ -148,17 +148,32 @@ function runSchemathesis(st, name, url, bearer) {
     '--report', 'junit,json', '--report-dir', REPORTS,
     '--report-junit-path', path.join(REPORTS, `${name}.junit.xml`), '--report-json-path', path.join(REPORTS, `${name}.json`),
   ];
+  // schemathesis's own console output goes to a log file: its pytest-style closing line
+  // ("== 2 warnings in 85.96s ==") would otherwise be read by CI as a test runner's summary.
+  const logFile = path.join(REPORTS, `${name}.schemathesis.log`);
+  const out = fs.openSync(logFile, 'w');
   return new Promise((resolve) => {
-    const child = spawn(st, args, { cwd: ROOT, stdio: 'inherit' });
+    const child = spawn(st, args, { cwd: ROOT, stdio: ['ignore', out, out] });
     const timer = setTimeout(() => {
       log(`${name}: still running after ${TIMEOUT} s, stopping it`);
       child.kill('SIGTERM');
     }, TIMEOUT * 1000);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      fs.closeSync(out);
+      if (code !== 0) printFailures(logFile);
       resolve({ code: code ?? 1, ...figures(path.join(REPORTS, `${name}.json`)) });
     });
   });
+}
+
+/** On a failed run: the failure section of schemathesis's log, without its closing summary lines. */
+function printFailures(logFile) {
+  const lines = fs.readFileSync(logFile, 'utf8').split('\n');
+  const from = lines.findIndex((l) => /FAILURES|ERRORS/.test(l));
+  const shown = (from >= 0 ? lines.slice(from) : lines.slice(-60)).filter((l) => !/^=+ .* =+$/.test(l.trim()));
+  log(`schemathesis output (${path.relative(ROOT, logFile)}):`);
+  for (const l of shown.slice(0, 200)) console.log(`  ${l}`);
 }
 
 /** Operations, examples and failures of a schemathesis JSON report (zeros when unreadable). */
