@@ -48,6 +48,17 @@ export class Environment extends SecurityEnvironment {
   @Matches(/^[A-Za-z0-9._-]{1,200}$/, { message: 'KAFKA_CONSUMER_GROUP must be 1..200 characters of A-Z a-z 0-9 . _ -' })
   KAFKA_CONSUMER_GROUP = 'notifications';
 
+  /**
+   * Most `message.created` records the notifications consumer stores with one write (one
+   * `insertMany`); a fetched batch (kafkajs `eachBatch`, up to `maxBytesPerPartition` = 1 MiB per
+   * partition) is cut into chunks of this size, each committed once stored.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  KAFKA_CONSUMER_BATCH_SIZE = 500;
+
   /** Partitions used when Herald creates its topics (existing topics are left as they are). */
   @Transform(toInt)
   @IsInt()

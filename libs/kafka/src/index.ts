@@ -4,6 +4,7 @@ export * from './event-publisher';
 export * from './kafka-producer.module';
 export * from './kafka-server.options';
 export * from './raw-server-kafka';
+export * from './batch/kafka-batch.context';
 export * from './dead-letter';
 export * from './kafka-error-passthrough.filter';
 export * from './kafka-security';

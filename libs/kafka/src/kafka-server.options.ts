@@ -21,7 +21,7 @@ export type KafkaTransportOptions = Required<KafkaOptions>['options'];
  */
 export function kafkaServerOptions(config: AppConfig, groupId = config.env.KAFKA_CONSUMER_GROUP): CustomStrategy & { options: KafkaTransportOptions } {
   const options = kafkaTransportOptions(config, groupId);
-  return { strategy: new RawServerKafka(options), options };
+  return { strategy: new RawServerKafka(options, { maxBatchRecords: config.env.KAFKA_CONSUMER_BATCH_SIZE }), options };
 }
 
 /**
@@ -34,7 +34,8 @@ export function kafkaServerOptions(config: AppConfig, groupId = config.env.KAFKA
  *   events published before the group first joined are not skipped.
  * - `run.partitionsConsumedConcurrently`: partitions handled in parallel (order holds per partition).
  * - Offsets are committed by kafkajs after the handler returns (auto-commit of resolved offsets):
- *   a handler that has not finished writing has not committed.
+ *   a handler that has not finished writing has not committed. Records are fetched with
+ *   `eachBatch` ({@link RawServerKafka}); `KAFKA_CONSUMER_BATCH_SIZE` bounds one batch handler call.
  */
 export function kafkaTransportOptions(config: AppConfig, groupId = config.env.KAFKA_CONSUMER_GROUP): KafkaTransportOptions {
   return {

@@ -1,97 +1,127 @@
 import { BeforeApplicationShutdown, Controller, Logger, UseFilters } from '@nestjs/common';
-import { Ctx, EventPattern, KafkaContext } from '@nestjs/microservices';
+import { Ctx } from '@nestjs/microservices';
+import { KafkaMessage } from 'kafkajs';
 import { decodeEvent, MessageCreatedEvent, Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
-import { KafkaErrorPassthroughFilter, publishDeadLetter } from '@herald/kafka';
+import { BatchEventPattern, KafkaBatchContext, KafkaErrorPassthroughFilter, publishDeadLetter } from '@herald/kafka';
 import { isPermanentWriteError, isTransientMongoError } from '@herald/mongo';
+import { HeraldMetrics } from '@herald/observability';
 import { NotificationPushPublisher } from '../push/notification-push.publisher';
-import { NotificationWriter } from './notification.writer';
+import { NotificationWriter, StoredNotification } from './notification.writer';
 import { retryDelayMs, sleep } from './retry';
+
+/** A record of the batch and the event it carries. */
+interface DecodedRecord {
+  record: KafkaMessage;
+  event: MessageCreatedEvent;
+}
 
 /**
  * Consumes `message.created` in consumer group `KAFKA_CONSUMER_GROUP` (default `notifications`)
- * and stores one notification per recipient. Per record:
+ * and stores one notification per recipient, a batch of records of one partition at a time
+ * (`KAFKA_CONSUMER_BATCH_SIZE`, see `RawServerKafka`):
  *
- * 1. decode + validate (contracts lib); a poison record (empty, oversized, not JSON, wrong schema,
- *    unknown version) goes to `message.created.dlq` and the handler returns, so the offset is
- *    committed and the partition moves on;
- * 2. store idempotently; a failure is retried in place with capped exponential backoff
- *    (heartbeating, so the group keeps the partition) until the write succeeds — a MongoDB outage,
- *    a timeout, a command mongoose buffered while disconnected, but also an unclassified error: a
- *    record is moved aside only when the failure is about its documents ({@link isPermanentWriteError},
- *    e.g. a document the server rejects), never because the database is unavailable;
- * 3. publish `notification.created` for the notifications this delivery inserted (real-time push).
+ * 1. decode + validate each record (contracts lib); a poison record (empty, oversized, not JSON,
+ *    wrong schema, unknown version) goes to `message.created.dlq` with its original bytes;
+ * 2. store the batch's notifications with one idempotent unordered insert; a failure is retried in
+ *    place with capped exponential backoff (heartbeating, so the group keeps the partition) until
+ *    the write succeeds — a MongoDB outage, a timeout, a command mongoose buffered while
+ *    disconnected, but also an unclassified error. Only a failure about the documents themselves
+ *    ({@link isPermanentWriteError}, e.g. a document the server rejects) makes it store the
+ *    batch's events one by one, so that only the event at fault goes to the DLQ (`store-failed`);
+ *    never because the database is unavailable;
+ * 3. publish `notification.created` for the notifications this delivery inserted (real-time push),
+ *    with one producer request for the batch.
  *
- * The handler returns only after 1–3 are done; kafkajs commits the offset after that. When it
- * throws (shutting down mid-retry, a rebalance noticed while heartbeating, a failed DLQ write), the
- * error reaches kafkajs unchanged ({@link KafkaErrorPassthroughFilter}): the offset is not committed
- * and the record is delivered again, here or to the partition's next owner.
+ * The handler returns only after 1–3 are done; the transport then resolves the batch's offsets and
+ * kafkajs commits them. When it throws (shutting down mid-retry, a rebalance noticed while
+ * heartbeating, a failed DLQ write), the error reaches kafkajs unchanged
+ * ({@link KafkaErrorPassthroughFilter}): the offsets are not committed and the records are
+ * delivered again, here or to the partition's next owner; the unique index makes that harmless.
  */
 @Controller()
 @UseFilters(new KafkaErrorPassthroughFilter())
 export class MessageCreatedConsumer implements BeforeApplicationShutdown {
   private readonly logger = new Logger(MessageCreatedConsumer.name);
   private stopping = false;
-  /** Counters for logs and metrics. */
-  readonly stats = { stored: 0, duplicates: 0, deadLettered: 0, transientRetries: 0 };
 
   constructor(
     private readonly writer: NotificationWriter,
     private readonly push: NotificationPushPublisher,
     private readonly config: AppConfig,
+    private readonly metrics: HeraldMetrics,
   ) {}
 
   beforeApplicationShutdown(): void {
     this.stopping = true;
   }
 
-  @EventPattern(Topics.MessageCreated)
-  async handle(@Ctx() ctx: KafkaContext): Promise<void> {
-    const message = ctx.getMessage();
-    const where = `${ctx.getTopic()}/${ctx.getPartition()}@${message.offset}`;
-    const decoded = decodeEvent(MessageCreatedEvent, message.value as Buffer | null);
-    if (!decoded.ok) {
-      await this.deadLetter(ctx, decoded.reason, decoded.message);
-      return;
+  @BatchEventPattern(Topics.MessageCreated)
+  async handle(@Ctx() ctx: KafkaBatchContext): Promise<void> {
+    const records = ctx.getMessages();
+    const valid: DecodedRecord[] = [];
+    for (const record of records) {
+      const decoded = decodeEvent(MessageCreatedEvent, record.value);
+      if (decoded.ok) valid.push({ record, event: decoded.event });
+      else await this.deadLetter(ctx, record, decoded.reason, decoded.message);
     }
-    const event = decoded.event;
+    const where = `${ctx.getTopic()}/${ctx.getPartition()}@${records[0].offset}..${records[records.length - 1].offset}`;
+    const inserted = await this.withRetry(ctx, `${valid.length} event(s) ${where}`, () => this.writer.store(valid.map((v) => v.event)), () => this.storeEach(ctx, valid));
+    this.metrics.stored(inserted.length);
+    this.logger.debug(`${where}: ${records.length} record(s), ${inserted.length} notification(s) inserted`);
+    await this.push.publish(ctx.getProducer(), inserted);
+    this.metrics.consumed(ctx.getTopic(), records.length);
+    this.metrics.setConsumerLag(ctx.getTopic(), ctx.getPartition(), ctx.getLagAfter());
+  }
+
+  /** After a document-level failure of a batch insert: stores each event alone, dead-lettering the ones at fault. */
+  private async storeEach(ctx: KafkaBatchContext, valid: readonly DecodedRecord[]): Promise<StoredNotification[]> {
+    const inserted: StoredNotification[] = [];
+    for (const { record, event } of valid) {
+      const where = `event ${event.eventId} ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset}`;
+      inserted.push(
+        ...(await this.withRetry(ctx, where, () => this.writer.store([event]), async (err) => {
+          await this.deadLetter(ctx, record, 'store-failed', err.message, err.stack);
+          return [];
+        })),
+      );
+    }
+    return inserted;
+  }
+
+  /**
+   * Runs `write` until it succeeds: a permanent (document) error goes to `onPermanent`; any other
+   * error is retried after {@link retryDelayMs} (200 ms doubling, capped at 5 s), heartbeating.
+   * @throws Error when the app is shutting down (the records stay uncommitted), or what the
+   *   heartbeat throws after a rebalance took the partition away
+   */
+  private async withRetry<T>(ctx: KafkaBatchContext, what: string, write: () => Promise<T>, onPermanent: (err: Error) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const inserted = await this.writer.store(event);
-        const expected = new Set(event.data.recipientIds.filter((r) => r !== event.data.senderId)).size;
-        this.stats.stored += inserted.length;
-        this.stats.duplicates += expected - inserted.length;
-        this.logger.debug(`event ${event.eventId} ${where}: stored ${inserted.length}/${expected}`);
-        await this.push.publish(ctx.getProducer(), inserted);
-        return;
+        return await write();
       } catch (err) {
-        if (isPermanentWriteError(err)) {
-          await this.deadLetter(ctx, 'store-failed', (err as Error).message, (err as Error).stack);
-          return;
-        }
-        if (this.stopping) throw new Error(`shutting down with event ${event.eventId} ${where} unstored (not committed)`);
-        this.stats.transientRetries++;
+        if (isPermanentWriteError(err)) return onPermanent(err as Error);
+        if (this.stopping) throw new Error(`shutting down with ${what} unstored (not committed)`);
         const delay = retryDelayMs(attempt);
-        const what = isTransientMongoError(err) ? 'MongoDB unavailable' : 'store failed (unclassified error, retried, not dead-lettered)';
-        this.logger.warn(`event ${event.eventId} ${where}: ${what} (${(err as Error).name}: ${(err as Error).message}); retry ${attempt} in ${delay} ms`);
+        const why = isTransientMongoError(err) ? 'MongoDB unavailable' : 'store failed (unclassified error, retried, not dead-lettered)';
+        this.logger.warn(`${what}: ${why} (${(err as Error).name}: ${(err as Error).message}); retry ${attempt} in ${delay} ms`);
         await sleep(delay);
         await ctx.getHeartbeat()();
       }
     }
   }
 
-  private async deadLetter(ctx: KafkaContext, reason: string, error: string, stack?: string): Promise<void> {
-    const message = ctx.getMessage();
+  private async deadLetter(ctx: KafkaBatchContext, record: KafkaMessage, reason: string, error: string, stack?: string): Promise<void> {
     await publishDeadLetter(ctx.getProducer(), {
       topic: ctx.getTopic(),
       partition: ctx.getPartition(),
-      message,
+      message: record,
       reason,
       error,
       stack,
       groupId: this.config.env.KAFKA_CONSUMER_GROUP,
     });
-    this.stats.deadLettered++;
-    this.logger.warn(`dead-lettered ${ctx.getTopic()}/${ctx.getPartition()}@${message.offset} (${reason}): ${error.slice(0, 300)}`);
+    this.metrics.deadLettered(ctx.getTopic(), reason);
+    this.logger.warn(`dead-lettered ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset} (${reason}): ${error.slice(0, 300)}`);
   }
 }

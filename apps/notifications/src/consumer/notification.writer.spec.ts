@@ -1,7 +1,7 @@
 import { Model } from 'mongoose';
 import { MessageCreatedEvent } from '@herald/contracts';
 import { Notification } from '../inbox/notification.schema';
-import { NotificationWriter } from './notification.writer';
+import { notificationsFor, NotificationWriter } from './notification.writer';
 
 const event = {
   eventId: '0b7c9c8e-8a1f-4c2e-9a55-1d1f6f2c3b4a',
@@ -18,22 +18,24 @@ const event = {
   },
 } as MessageCreatedEvent;
 
-/** A stand-in for the notifications model: schema indexes, createIndex and insertMany. */
+const second = { ...event, eventId: '5d3e0f7a-2b9c-4d11-8e6f-0a1b2c3d4e5f', data: { ...event.data, recipientIds: ['dave'] } } as MessageCreatedEvent;
+
+/** A stand-in for the notifications model: schema indexes, and the collection's createIndex and insertMany. */
 function fakeModel() {
   const createIndex = jest.fn();
   const insertMany = jest.fn();
   const schema = { indexes: () => [[{ eventId: 1, recipientId: 1 }, { unique: true }], [{ recipientId: 1, _id: -1 }, {}]] };
-  return { model: { schema, collection: { createIndex }, insertMany } as unknown as Model<Notification>, createIndex, insertMany };
+  return { model: { schema, collection: { createIndex, insertMany } } as unknown as Model<Notification>, createIndex, insertMany };
 }
 
 describe('NotificationWriter', () => {
   it('creates the unique (eventId, recipientId) index before the first insert, and only once', async () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('eventId_1_recipientId_1');
-    insertMany.mockImplementation(async (docs: unknown[]) => docs);
+    insertMany.mockResolvedValue({ acknowledged: true });
     const writer = new NotificationWriter(model);
-    expect(await writer.store(event)).toHaveLength(2);
-    await writer.store(event);
+    expect(await writer.store([event])).toHaveLength(2);
+    await writer.store([event]);
     expect(createIndex).toHaveBeenCalledTimes(1);
     expect(createIndex).toHaveBeenCalledWith({ eventId: 1, recipientId: 1 }, { unique: true });
     expect(createIndex.mock.invocationCallOrder[0]).toBeLessThan(insertMany.mock.invocationCallOrder[0]);
@@ -42,12 +44,24 @@ describe('NotificationWriter', () => {
   it('inserts nothing while the index cannot be built, and builds it again on the next call', async () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockRejectedValueOnce(new Error('server selection timed out')).mockResolvedValue('eventId_1_recipientId_1');
-    insertMany.mockImplementation(async (docs: unknown[]) => docs);
+    insertMany.mockResolvedValue({ acknowledged: true });
     const writer = new NotificationWriter(model);
-    await expect(writer.store(event)).rejects.toThrow('server selection timed out');
+    await expect(writer.store([event])).rejects.toThrow('server selection timed out');
     expect(insertMany).not.toHaveBeenCalled();
-    expect(await writer.store(event)).toHaveLength(2);
+    expect(await writer.store([event])).toHaveLength(2);
     expect(createIndex).toHaveBeenCalledTimes(2);
+  });
+
+  it('writes the notifications of several events with one unordered insert, in event order', async () => {
+    const { model, createIndex, insertMany } = fakeModel();
+    createIndex.mockResolvedValue('ok');
+    insertMany.mockResolvedValue({ acknowledged: true });
+    const stored = await new NotificationWriter(model).store([event, second]);
+    expect(insertMany).toHaveBeenCalledTimes(1);
+    expect(insertMany.mock.calls[0][1]).toEqual({ ordered: false });
+    expect(stored.map((n) => n.recipientId)).toEqual(['bob', 'carol', 'dave']);
+    const ids = stored.map((n) => n._id.toHexString());
+    expect([...ids].sort()).toEqual(ids);
   });
 
   it('treats duplicate keys as already stored and returns only what this call inserted', async () => {
@@ -56,10 +70,31 @@ describe('NotificationWriter', () => {
     const dup = Object.assign(new Error('E11000 duplicate key error'), {
       name: 'MongoBulkWriteError',
       code: 11000,
-      writeErrors: [{ err: { index: 0, code: 11000 }, index: 0 }],
-      insertedDocs: [{ recipientId: 'carol' }],
+      writeErrors: [
+        { code: 11000, index: 0 },
+        { code: 11000, index: 2 },
+      ],
     });
     insertMany.mockRejectedValue(dup);
-    expect(await new NotificationWriter(model).store(event)).toEqual([{ recipientId: 'carol' }]);
+    expect((await new NotificationWriter(model).store([event, second])).map((n) => n.recipientId)).toEqual(['carol']);
+  });
+
+  it('reads a single write error as well as a list (the driver reports one as an object)', async () => {
+    const { model, createIndex, insertMany } = fakeModel();
+    createIndex.mockResolvedValue('ok');
+    insertMany.mockRejectedValue(Object.assign(new Error('E11000'), { code: 11000, writeErrors: { code: 11000, index: 1 } }));
+    expect((await new NotificationWriter(model).store([event])).map((n) => n.recipientId)).toEqual(['bob']);
+  });
+
+  it('rethrows any error that is not only duplicate keys', async () => {
+    const { model, createIndex, insertMany } = fakeModel();
+    createIndex.mockResolvedValue('ok');
+    insertMany.mockRejectedValue(Object.assign(new Error('bulk'), { code: 11000, writeErrors: [{ code: 11000, index: 0 }, { code: 2, index: 1 }] }));
+    await expect(new NotificationWriter(model).store([event])).rejects.toThrow('bulk');
+  });
+
+  it('makes one notification per distinct recipient, none for the sender', () => {
+    const e = { ...event, data: { ...event.data, recipientIds: ['bob', 'alice', 'bob', 'erin'] } } as MessageCreatedEvent;
+    expect(notificationsFor(e).map((n) => n.recipientId)).toEqual(['bob', 'erin']);
   });
 });

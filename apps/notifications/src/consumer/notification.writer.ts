@@ -1,22 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, mongo } from 'mongoose';
+import { Model, mongo, Types } from 'mongoose';
 import { Limits, MessageCreatedEvent, Topics } from '@herald/contracts';
 import { isDuplicateKeyError } from '@herald/mongo';
-import { Notification, NotificationDocument } from '../inbox/notification.schema';
+import { Notification } from '../inbox/notification.schema';
 
-/** The notifications one `message.created` event yields: one per recipient, none for the sender. */
-export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date()): Notification[] {
+/** A notification as written to MongoDB, with its `_id`. */
+export type StoredNotification = Notification & { _id: Types.ObjectId };
+
+/**
+ * The notifications one `message.created` event yields: one per recipient, none for the sender,
+ * each with a fresh `_id`. ObjectIds made in one process increase (timestamp, then counter), so
+ * notifications made in event order sort by `_id` in event order. Pure apart from the ids.
+ */
+export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date()): StoredNotification[] {
   const { data } = event;
   const recipients = [...new Set(data.recipientIds)].filter((r) => r !== data.senderId);
+  const preview = [...data.body].slice(0, Limits.previewLength).join('');
   return recipients.map((recipientId) => ({
+    _id: new Types.ObjectId(),
     recipientId,
     type: Topics.MessageCreated,
     eventId: event.eventId,
     messageId: data.messageId,
     conversationId: data.conversationId,
     senderId: data.senderId,
-    preview: [...data.body].slice(0, Limits.previewLength).join(''),
+    preview,
     createdAt: data.createdAt,
     storedAt,
     seenAt: null,
@@ -25,10 +34,21 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
   }));
 }
 
+/** Indexes (into the documents of one `insertMany`) of the write errors of a bulk error. */
+function failedIndexes(err: unknown): Set<number> {
+  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as Array<{ index?: number }>;
+  return new Set(list.map((w) => w.index).filter((i): i is number => typeof i === 'number'));
+}
+
 /**
- * Stores the notifications of an event idempotently: an unordered insert where a duplicate-key
- * error on the unique `(eventId, recipientId)` index means "already stored" (a redelivery), not a
- * failure. Any other error is thrown for the caller to classify (transient → retry, else DLQ).
+ * Stores the notifications of events idempotently, with one unordered `insertMany` (the MongoDB
+ * driver's, not mongoose's: the documents are built complete by {@link notificationsFor}, so
+ * mongoose's per-document casting, validation and hydration are skipped). A duplicate-key error
+ * (code 11000) on the unique `(eventId, recipientId)` index means "already stored" (a redelivery),
+ * not a failure; with `ordered: false` every other document is still inserted (MongoDB manual,
+ * `db.collection.insertMany()`, "Unordered Inserts"). Any other error is thrown for the caller to
+ * classify (transient → retry, else DLQ).
  */
 @Injectable()
 export class NotificationWriter {
@@ -37,19 +57,23 @@ export class NotificationWriter {
   constructor(@InjectModel(Notification.name) private readonly notifications: Model<Notification>) {}
 
   /**
-   * @returns the notifications this call inserted (already-stored ones are left out)
-   * @throws the index build's error until the unique index exists (see {@link ensureIndexes})
+   * @param events validated `message.created` events, in partition order
+   * @returns the notifications this call inserted, in event order (already-stored ones left out)
+   * @throws the index build's error until the unique index exists (see {@link ensureIndexes}), or
+   *   the insert's error unless every write error was a duplicate key
    */
-  async store(event: MessageCreatedEvent): Promise<NotificationDocument[]> {
-    const docs = notificationsFor(event);
+  async store(events: readonly MessageCreatedEvent[]): Promise<StoredNotification[]> {
+    const storedAt = new Date();
+    const docs = events.flatMap((event) => notificationsFor(event, storedAt));
     if (docs.length === 0) return [];
     await this.ensureIndexes();
     try {
-      return await this.notifications.insertMany(docs, { ordered: false });
+      await this.notifications.collection.insertMany(docs, { ordered: false });
+      return docs;
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
-      const inserted = (err as { insertedDocs?: NotificationDocument[] }).insertedDocs ?? [];
-      return inserted;
+      const duplicates = failedIndexes(err);
+      return docs.filter((_, i) => !duplicates.has(i));
     }
   }
 

@@ -2,10 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { NotificationCreatedEvent, Topics } from '@herald/contracts';
-import { NotificationDocument } from '../inbox/notification.schema';
+import { Notification } from '../inbox/notification.schema';
+
+/** What a push event is made from: a stored notification and its `_id`. */
+export type PushableNotification = Notification & { _id: { toHexString(): string } };
 
 /** Maps a stored notification to its `notification.created` v1 event. Pure. */
-export function toNotificationCreatedEvent(doc: NotificationDocument): NotificationCreatedEvent {
+export function toNotificationCreatedEvent(doc: PushableNotification): NotificationCreatedEvent {
   return {
     eventId: randomUUID(),
     type: Topics.NotificationCreated,
@@ -34,7 +37,7 @@ export function toNotificationCreatedEvent(doc: NotificationDocument): Notificat
 export class NotificationPushPublisher {
   private readonly logger = new Logger(NotificationPushPublisher.name);
 
-  async publish(producer: Producer, docs: NotificationDocument[]): Promise<void> {
+  async publish(producer: Producer, docs: readonly PushableNotification[]): Promise<void> {
     if (docs.length === 0) return;
     try {
       await producer.send({
