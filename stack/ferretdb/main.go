@@ -6,6 +6,7 @@
 //	-listen   TCP address to listen on (default 127.0.0.1:27017)
 //	-data     folder for the SQLite databases (created if missing)
 //	-log      log level: debug, info, warn, error (default warn)
+//	-id-index interval of the `_id` path indexer (see idindex.go; default 200ms, 0 turns it off)
 //
 // It stops cleanly on SIGINT/SIGTERM.
 package main
@@ -19,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -27,6 +29,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	data := flag.String("data", "data", "folder for the SQLite databases")
 	level := flag.String("log", "warn", "log level: debug, info, warn, error")
+	idIndex := flag.Duration("id-index", 200*time.Millisecond, "interval of the _id path indexer (0 = off)")
 	flag.Parse()
 
 	var lvl slog.Level
@@ -58,6 +61,10 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	if *idIndex > 0 {
+		go runIDIndexer(ctx, dir, *idIndex, logger)
+	}
 
 	fmt.Fprintf(os.Stderr, "herald-ferretdb: listening on %s (SQLite data in %s)\n", f.MongoDBURI(), dir)
 	if err := f.Run(ctx); err != nil {

@@ -13,7 +13,7 @@ const NAME = 'ferretdb';
  */
 const MARKER = paths.ferretData;
 const HASH_MARKER = `${paths.ferretBin}.sha256`;
-const SOURCES = ['main.go', 'go.mod', 'go.sum'].map((f) => path.join(paths.ferretSrc, f));
+const SOURCES = ['main.go', 'idindex.go', 'go.mod', 'go.sum'].map((f) => path.join(paths.ferretSrc, f));
 
 /** @returns {typeof import('mongodb')} the MongoDB driver (directly, or the copy bundled by mongoose) */
 function mongoDriver() {
