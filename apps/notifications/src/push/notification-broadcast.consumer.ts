@@ -43,7 +43,11 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
     await this.consumer.subscribe({ topic: Topics.NotificationCreated, fromBeginning: false });
     await this.consumer.run({
       autoCommit: true,
-      eachMessage: async ({ message }) => this.deliver(message.value),
+      // The key is the recipientId: records for users with no stream here are skipped undecoded.
+      eachMessage: async ({ message }) => {
+        if (message.key && !this.hub.isConnected(message.key.toString())) return;
+        await this.deliver(message.value);
+      },
     });
   }
 
@@ -83,6 +87,6 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
     const { data } = decoded.event;
     if (!this.hub.isConnected(data.recipientId)) return;
     this.hub.send(data.recipientId, sseFrame('notification.created', toPushPayload(data), data.id));
-    await this.unread.push(data.recipientId);
+    void this.unread.push(data.recipientId); // coalesced per user; does not hold up the next push
   }
 }

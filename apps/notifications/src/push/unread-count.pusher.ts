@@ -4,10 +4,23 @@ import { InboxEvents } from '../inbox/inbox-events';
 import { InboxService } from '../inbox/inbox.service';
 import { PushHub, sseFrame } from './push-hub';
 
-/** Pushes `unread-count.changed` to a user's streams here after a PATCH or read-all here. */
+/** Least time between two unread counts of one user, in ms (a burst of pushes costs two counts). */
+export const UNREAD_COUNT_MIN_INTERVAL_MS = 250;
+
+/**
+ * Pushes `unread-count.changed` to a user's streams here: after a notification for them was pushed
+ * (see NotificationBroadcastConsumer) and after a PATCH or read-all here.
+ *
+ * Counts are coalesced per user: while one count runs, further requests for that user only mark it
+ * stale, and one more count follows, at least {@link UNREAD_COUNT_MIN_INTERVAL_MS} later. A burst of
+ * N notifications thus costs two count queries instead of N, and the last value pushed is always a
+ * count taken after the last request (the badge ends right).
+ */
 @Injectable()
 export class UnreadCountPusher implements OnModuleInit, OnModuleDestroy {
   private subscription?: Subscription;
+  /** Users with a count running; `true` when another was requested meanwhile. */
+  private readonly running = new Map<string, boolean>();
 
   constructor(
     private readonly events: InboxEvents,
@@ -23,10 +36,28 @@ export class UnreadCountPusher implements OnModuleInit, OnModuleDestroy {
     this.subscription?.unsubscribe();
   }
 
-  /** Sends the user's current unread count to their streams on this instance, if any. */
+  /**
+   * Sends the user's current unread count to their streams on this instance, if any. Resolves when
+   * this request's count was sent, or was handed to the count running for the user. Never rejects
+   * (a failed count is skipped; the next request counts again).
+   */
   async push(userId: string): Promise<void> {
     if (!this.hub.isConnected(userId)) return;
-    const count = await this.inbox.count(userId, { read: false }).catch(() => undefined);
-    if (count !== undefined) this.hub.send(userId, sseFrame('unread-count.changed', { count }));
+    if (this.running.has(userId)) {
+      this.running.set(userId, true);
+      return;
+    }
+    this.running.set(userId, false);
+    try {
+      for (;;) {
+        const count = await this.inbox.count(userId, { read: false }).catch(() => undefined);
+        if (count !== undefined) this.hub.send(userId, sseFrame('unread-count.changed', { count }));
+        if (!this.running.get(userId) || !this.hub.isConnected(userId)) return;
+        this.running.set(userId, false);
+        await new Promise((resolve) => setTimeout(resolve, UNREAD_COUNT_MIN_INTERVAL_MS));
+      }
+    } finally {
+      this.running.delete(userId);
+    }
   }
 }
