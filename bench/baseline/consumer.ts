@@ -6,7 +6,9 @@
  * `bulkWrite` of `insertOne`s on the same unique (eventId, recipientId) index; duplicate-key errors
  * (redeliveries) are ignored. No validation, no framework, no push event.
  *
- * Env: KAFKA_BROKERS, MONGODB_URI (with the database), BENCH_GROUP, BENCH_TOPIC (message.created).
+ * Env: KAFKA_BROKERS, MONGODB_URI (with the database), BENCH_GROUP, BENCH_TOPIC (message.created),
+ * BENCH_INDEXES (JSON `[[keys, options], ...]`, the indexes to build first; default: only the
+ * unique `(eventId, recipientId)` index).
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { mongo } from 'mongoose';
@@ -42,7 +44,10 @@ async function main(): Promise<void> {
   const client = new mongo.MongoClient(MONGODB_URI);
   await client.connect();
   const col = client.db().collection('notifications');
-  await col.createIndex({ eventId: 1, recipientId: 1 }, { unique: true });
+  const indexes = JSON.parse(process.env.BENCH_INDEXES || '[[{"eventId":1,"recipientId":1},{"unique":true}]]') as Array<
+    [mongo.IndexSpecification, mongo.CreateIndexesOptions]
+  >;
+  for (const [keys, options] of indexes) await col.createIndex(keys, options);
 
   const kafka = new Kafka({ clientId: 'bench-baseline', brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.WARN });
   const consumer = kafka.consumer({ groupId: BENCH_GROUP, sessionTimeout: 30_000, heartbeatInterval: 3_000 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Topics } from '@herald/contracts';
 import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
+import { NotificationSchema } from '../../apps/notifications/src/inbox/notification.schema';
 import { CpuMeter, serverPids } from '../lib/cpu';
 import { groupLag, preloadMessageCreated, resetTopics, topicEndOffsets } from '../lib/kafka';
 import { appEntry, Child, freePort, RESULTS_DIR, ROOT, startNode } from '../lib/procs';
@@ -30,6 +31,19 @@ export interface CatchUpResult {
   preloadMs: number;
   runs: CatchUpRun[];
   profile?: ProfileSummary & { run: CatchUpRun };
+}
+
+/**
+ * The indexes the baseline builds on its `notifications` collection: the very ones Herald's inbox
+ * needs (its schema's: the unique `(eventId, recipientId)` plus the recipient-first compound
+ * indexes of the inbox queries), so both sides store the same documents into the same collection
+ * layout and the ratio measures the consumer, not the index count. `BENCH_BASELINE_INDEXES=unique`
+ * keeps only the unique index (the cheapest possible write path, a reference figure).
+ */
+export function baselineIndexes(): Array<[Record<string, 1 | -1>, { unique?: boolean }]> {
+  const all = NotificationSchema.indexes() as Array<[Record<string, 1 | -1>, { unique?: boolean }]>;
+  const onlyUnique = process.env.BENCH_BASELINE_INDEXES === 'unique';
+  return all.filter(([, o]) => !onlyUnique || o?.unique).map(([keys, o]) => [keys, o?.unique ? { unique: true } : {}]);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -88,7 +102,7 @@ async function catchUpOnce(ctx: SuiteContext, side: CatchUpRun['side'], run: num
       env: heraldEnv(ctx, db, { NOTIFICATIONS_PORT: String(await freePort()) }) });
   } else {
     child = startNode({ name: 'baseline-consumer', script: 'bench/baseline/consumer.ts', logName,
-      env: { KAFKA_BROKERS: ctx.servers.KAFKA_BROKERS, MONGODB_URI: `${ctx.servers.mongoBase}/${db}`, BENCH_GROUP: group } });
+      env: { KAFKA_BROKERS: ctx.servers.KAFKA_BROKERS, MONGODB_URI: `${ctx.servers.mongoBase}/${db}`, BENCH_GROUP: group, BENCH_INDEXES: JSON.stringify(baselineIndexes()) } });
   }
   const cpu = new CpuMeter({ ...servers, [side]: child.proc.pid });
   try {

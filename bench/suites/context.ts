@@ -59,8 +59,24 @@ export function heraldEnv(ctx: SuiteContext, db: string, extra: Record<string, s
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'info',
     HTTP_HOST: '127.0.0.1',
     RATE_LIMIT_ENABLED: 'false',
+    ...appEnvOverrides(process.env.BENCH_APP_ENV),
     ...extra,
   };
+}
+
+/**
+ * Extra environment for the Herald apps under test, from `BENCH_APP_ENV` (`K=V,K2=V2`), e.g.
+ * `BENCH_APP_ENV=KAFKA_CONSUMER_BATCH_SIZE=2000` to compare a setting.
+ * @throws Error for an entry that is not `NAME=value`
+ */
+export function appEnvOverrides(spec = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of spec.split(',').filter(Boolean)) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(entry.trim());
+    if (!m) throw new Error(`BENCH_APP_ENV: expected NAME=value, got ${entry}`);
+    out[m[1]] = m[2];
+  }
+  return out;
 }
 
 /** Drops a database so a run starts from nothing (FerretDB: one SQLite file per database). */
