@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors, JWTPayload, JWTVerifyGetKey, jwtVerify } from 'jose';
+import { webcrypto } from 'node:crypto';
 import { AppConfig } from '@herald/config';
 
 /** What {@link JwtVerifier} accepts. */
@@ -46,6 +47,8 @@ export function verifierOptions(config: AppConfig): JwtVerifierOptions {
  */
 export class JwtVerifier {
   private readonly secret?: Uint8Array;
+  /** The secret imported once as an HMAC-SHA-256 `CryptoKey` (jose would import raw bytes on every call). */
+  private hmacKey?: Promise<webcrypto.CryptoKey>;
   private readonly jwks?: JWTVerifyGetKey;
   private readonly algorithms: string[];
 
@@ -81,7 +84,8 @@ export class JwtVerifier {
   private readonly keyFor: JWTVerifyGetKey = (header, jws) => {
     if (header.alg === 'HS256') {
       if (!this.secret) throw new errors.JOSEAlgNotAllowed('HS256 is not enabled');
-      return this.secret;
+      this.hmacKey ??= webcrypto.subtle.importKey('raw', this.secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+      return this.hmacKey;
     }
     if (!this.jwks) throw new errors.JOSEAlgNotAllowed(`${String(header.alg)} is not enabled`);
     return this.jwks(header, jws);

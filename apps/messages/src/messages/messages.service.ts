@@ -63,8 +63,10 @@ export class MessagesService {
       // Test-only fault hook (refused in production): die between the insert and the publish.
       process.kill(process.pid, 'SIGKILL');
     }
-    await this.conversations.recordMessage(doc);
-    await this.outbox.publish(doc);
+    // Independent of each other: the conversation summary (best effort, never throws) and the
+    // event (outbox: on failure the message stays pending for the relay). Run side by side, the
+    // 201 waits for the slower one instead of both in turn.
+    await Promise.all([this.conversations.recordMessage(doc), this.outbox.publish(doc)]);
     return { message: doc, created: true };
   }
 
