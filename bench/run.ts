@@ -28,7 +28,7 @@ import { ingestSuite, IngestRun } from './suites/ingest';
 
 const PRESETS: Record<BenchParams['mode'], BenchParams> = {
   full: {
-    mode: 'full', runs: 3, consumerEvents: 25_000, partitions: 3, ingestConnections: 50, ingestSeconds: 20, ingestWarmupSeconds: 3,
+    mode: 'full', runs: 3, consumerEvents: 100_000, partitions: 3, ingestConnections: 50, ingestSeconds: 20, ingestWarmupSeconds: 3,
     e2eRate: 500, e2eSeconds: 30, e2eWarmupSeconds: 3, e2eAlsoSustainable: true, profile: true, suites: ['consumer', 'ingest', 'e2e'],
   },
   smoke: {
@@ -43,7 +43,10 @@ const PRESETS: Record<BenchParams['mode'], BenchParams> = {
  * @throws Error on an unknown option or a bad number
  */
 export function parseArgs(argv: string[]): { params: BenchParams; keepStack: boolean; out?: string } {
-  const params = { ...PRESETS[argv.includes('--smoke') ? 'smoke' : 'full'] };
+  const params: BenchParams = {
+    ...PRESETS[argv.includes('--smoke') ? 'smoke' : 'full'],
+    baselineIndexes: process.env.BENCH_BASELINE_INDEXES === 'unique' ? 'unique' : 'inbox',
+  };
   let keepStack = false;
   let out: string | undefined;
   const num = (name: string, v: string | undefined): number => {

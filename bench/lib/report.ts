@@ -89,9 +89,13 @@ export function markdown(r: BenchResults, chartFile: string, jsonFile: string): 
     out.push('## 1. Consumer catch-up', '');
     out.push(`${fmt(p.consumerEvents)} \`message.created\` v1 events (2 recipients each, key = conversationId, built by the messages app's own mapper) are pre-loaded into ` +
       `${p.partitions} partitions (in ${fmt(r.consumer.preloadMs / 1000, 1)} s). Time = from process spawn until the group has committed every record ` +
-      `and \`countDocuments\` finds all ${fmt(2 * p.consumerEvents)} notifications. **Herald**: the compiled notifications app as built (its Kafka consumer in group \`notifications\`, ` +
-      `event validation, mongoose writes, \`notification.created\` push), fresh database. ` +
-      '**Baseline**: raw kafkajs `eachBatch` + one unordered MongoDB-driver `bulkWrite` of `insertOne`s per batch, same documents, same unique (eventId, recipientId) index, no push event.', '');
+      `and \`countDocuments\` finds all ${fmt(2 * p.consumerEvents)} notifications. **Herald**: the compiled notifications app as built (Nest's Kafka transport in group \`notifications\` ` +
+      `with Herald's \`eachBatch\` strategy, event validation, one unordered \`insertMany\` per batch of up to 500 events, a \`notification.created\` push per notification, ` +
+      `and the app's own broadcast consumer reading those pushes), fresh database. ` +
+      '**Baseline**: raw kafkajs `eachBatch` + one unordered MongoDB-driver `bulkWrite` of `insertOne`s per fetched batch, same documents, no validation, no push event, ' +
+      (p.baselineIndexes === 'unique'
+        ? 'into a collection with only the unique (eventId, recipientId) index (Herald\'s has four more: a cheaper write path than Herald\'s, a floor).'
+        : 'into a collection with the same indexes as Herald\'s inbox (`NotificationSchema.indexes()`: the unique (eventId, recipientId) index and the four recipient-first compound indexes of the inbox queries), so both sides pay the same index maintenance. `BENCH_BASELINE_INDEXES=unique` measures the baseline with the unique index only.'), '');
     if (p.mode === 'full' && p.consumerEvents < 100_000) {
       out.push(`Size reduced from the issue's 100,000 events so that the whole benchmark fits in about 20 minutes on this machine: at Herald's catch-up speed here, 100,000 events take about ${fmt((2e5 / s.heraldPerSecond) / 60, 0)} min per run (\`-- --events 100000\` runs the full size).`, '');
     }
@@ -136,6 +140,8 @@ export function markdown(r: BenchResults, chartFile: string, jsonFile: string): 
     for (const f of prof.top) out.push(row([`\`${f.name}\``, f.where ? `\`${f.where}\`` : '', f.group, fmt(f.ms / 1000, 2), `${fmt(f.pct, 1)} %`]));
     out.push('');
   }
+  const findings = path.join(__dirname, '..', 'findings.md');
+  if (fs.existsSync(findings)) out.push(fs.readFileSync(findings, 'utf8').trim(), '');
   out.push('## Reproduce', '', '```sh', 'npm run bench         # full sizes, writes docs/benchmarks.{md,json,svg}', 'npm run bench:smoke   # small sizes, writes bench/results/smoke.{md,json,svg}', '```', '');
   out.push('Options: `-- --runs 5 --events 200000 --suites consumer,ingest,e2e --no-profile --keep-stack`. Without KAFKA_BROKERS / MONGODB_URI the benchmark starts its own Kafka and FerretDB ' +
     '(`.stack/bench`, ports 19092/19093 and 28017) so that pre-loading `message.created` and consuming in group `notifications` never disturb tests on the shared stack, and stops them afterwards.', '');

@@ -24,6 +24,11 @@ export interface BenchParams {
    * at half of Herald's measured ingest throughput (a load it can sustain).
    */
   e2eAlsoSustainable: boolean;
+  /**
+   * Indexes of the baseline consumer's collection: `inbox` (the same as Herald's notifications
+   * collection, default) or `unique` (only the unique index; env BENCH_BASELINE_INDEXES=unique).
+   */
+  baselineIndexes?: 'inbox' | 'unique';
   /** Extra, untimed catch-up run of the notifications app under `node --cpu-prof`. */
   profile: boolean;
   /** Which benchmarks to run. */
