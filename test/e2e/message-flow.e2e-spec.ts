@@ -147,4 +147,17 @@ describe('message → notifications (real Kafka + MongoDB-wire server)', () => {
       await admin.disconnect();
     }
   });
+
+  it('counts published events, consumed records and stored notifications in /metrics', async () => {
+    const value = (text: string, name: string): number =>
+      [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+    const published = value((await msgs().get('/metrics').expect(200)).text, 'herald_events_published_total');
+    expect(published).toBeGreaterThan(0);
+    const consumer = await waitFor(
+      async () => (await inbox().get('/metrics').expect(200)).text,
+      (text) => value(text, 'herald_events_consumed_total') > 0 && value(text, 'herald_notifications_stored_total') > 0,
+      { what: 'consumer counters above 0' },
+    );
+    expect(consumer).toMatch(/^herald_consumer_lag\{[^}]*topic="message.created"/m);
+  });
 });

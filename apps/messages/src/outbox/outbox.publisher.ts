@@ -4,6 +4,7 @@ import { Model } from 'mongoose';
 import { Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { EventPublisher } from '@herald/kafka';
+import { HeraldMetrics } from '@herald/observability';
 import { toMessageCreatedRecord } from '../messages/message-created.mapper';
 import { Message, MessageDocument } from '../messages/message.schema';
 
@@ -35,6 +36,7 @@ export class OutboxPublisher implements OnApplicationShutdown {
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly events: EventPublisher,
     private readonly config: AppConfig,
+    private readonly metrics: HeraldMetrics,
   ) {}
 
   /** @returns true when Kafka acknowledged the event within `PUBLISH_TIMEOUT_MS` */
@@ -70,8 +72,14 @@ export class OutboxPublisher implements OnApplicationShutdown {
   private send(doc: MessageDocument, connectTimeoutMs: number): Promise<Outcome> {
     const p = this.events
       .publish(Topics.MessageCreated, toMessageCreatedRecord(doc), connectTimeoutMs)
-      .then((): Outcome => ({ ok: true }))
-      .catch((err: Error): Outcome => ({ ok: false, error: err.message.slice(0, 500) }))
+      .then((): Outcome => {
+        this.metrics.published(Topics.MessageCreated);
+        return { ok: true };
+      })
+      .catch((err: Error): Outcome => {
+        this.metrics.publishFailed(Topics.MessageCreated);
+        return { ok: false, error: err.message.slice(0, 500) };
+      })
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
     return p;

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, trusted } from 'mongoose';
 import { AppConfig } from '@herald/config';
+import { HeraldMetrics } from '@herald/observability';
 import { Message, MessageDocument } from '../messages/message.schema';
 import { OutboxPublisher } from './outbox.publisher';
 
@@ -34,9 +35,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly publisher: OutboxPublisher,
     private readonly config: AppConfig,
+    private readonly metrics: HeraldMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.metrics.setOutboxBacklogSource(() => this.backlog());
     this.schedule();
   }
 
