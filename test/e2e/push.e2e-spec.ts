@@ -70,8 +70,9 @@ describe('notification stream (SSE)', () => {
     const stored = new Set(list.body.data.map((n: { id: string }) => n.id));
     expect(created(bobA).every((e) => stored.has(e.data.id))).toBe(true);
 
-    // The unread count follows.
+    // The unread count follows (coalesced per user: the last count is taken after the last push).
     const counts = () => bobA.events.filter((e) => e.event === 'unread-count.changed').map((e) => e.data.count as number);
+    await waitFor(async () => counts().at(-1), (c) => c === 10, { what: 'unread count 10' });
     expect(Math.max(...counts())).toBe(10);
 
     // Marking one read on this instance pushes the lower count to the streams here.
