@@ -25,6 +25,7 @@ const FAULTS = [
   ['crash-after-store', 'Messages app killed after store, before publish'],
   ['poison', 'Poison records among valid events'],
   ['idempotency-key', 'Concurrent retries with one Idempotency-Key'],
+  ['scale-out', '3 consumers, 6 partitions, one replaced mid-stream, SSE on each'],
 ];
 
 /**
