@@ -4,6 +4,7 @@ import { Model } from 'mongoose';
 import { Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { EventPublisher } from '@herald/kafka';
+import { HeraldMetrics } from '@herald/observability';
 import { toMessageCreatedRecord } from '../messages/message-created.mapper';
 import { Message, MessageDocument } from '../messages/message.schema';
 
@@ -25,6 +26,10 @@ type Outcome = { ok: true } | { ok: false; error: string };
  * going in the background and marks the message `published` if it later succeeds. On failure the
  * message stays `pending` with attempts, last error and next attempt time, for the
  * {@link OutboxRelay}. Never throws on a Kafka failure.
+ *
+ * Metrics: every acknowledged event counts in `herald_events_published_total{topic}` (a send that
+ * timed out and succeeded later too); every attempt that failed or timed out counts once in
+ * `herald_publish_failures_total{topic}`.
  */
 @Injectable()
 export class OutboxPublisher implements OnApplicationShutdown {
@@ -35,6 +40,7 @@ export class OutboxPublisher implements OnApplicationShutdown {
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly events: EventPublisher,
     private readonly config: AppConfig,
+    private readonly metrics: HeraldMetrics,
   ) {}
 
   /** @returns true when Kafka acknowledged the event within `PUBLISH_TIMEOUT_MS` */
@@ -70,7 +76,10 @@ export class OutboxPublisher implements OnApplicationShutdown {
   private send(doc: MessageDocument, connectTimeoutMs: number): Promise<Outcome> {
     const p = this.events
       .publish(Topics.MessageCreated, toMessageCreatedRecord(doc), connectTimeoutMs)
-      .then((): Outcome => ({ ok: true }))
+      .then((): Outcome => {
+        this.metrics.published(Topics.MessageCreated);
+        return { ok: true };
+      })
       .catch((err: Error): Outcome => ({ ok: false, error: err.message.slice(0, 500) }))
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
@@ -78,6 +87,7 @@ export class OutboxPublisher implements OnApplicationShutdown {
   }
 
   private async recordFailure(doc: MessageDocument, error: string): Promise<void> {
+    this.metrics.publishFailed(Topics.MessageCreated);
     const attempts = doc.publishAttempts + 1;
     this.logger.warn(`event ${doc.eventId} (message ${doc._id.toHexString()}) not published, attempt ${attempts}: ${error}`);
     await this.messages

@@ -46,9 +46,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running;
   }
 
-  /** Messages still pending (the relay backlog), for metrics and tests. */
-  backlog(): Promise<number> {
-    return this.messages.countDocuments({ publishState: 'pending' }).exec();
+  /**
+   * Messages still pending (the relay backlog: stored, event not yet acknowledged by Kafka), for
+   * metrics and tests.
+   * @param maxTimeMs server-side time limit of the count, in ms (none when omitted)
+   * @throws the driver's error when MongoDB fails or the limit is exceeded
+   */
+  backlog(maxTimeMs?: number): Promise<number> {
+    const count = this.messages.countDocuments({ publishState: 'pending' });
+    return (maxTimeMs ? count.maxTimeMS(maxTimeMs) : count).exec();
   }
 
   /**
