@@ -126,6 +126,14 @@ describe('message → notifications (real Kafka + MongoDB-wire server)', () => {
     expect((res.body.details as Array<{ field: string }>).map((d) => d.field)).toContain(field);
   });
 
+  it('counts the published events and serves the outbox backlog on GET /metrics', async () => {
+    // Each in-process app has its own registry: these are this file's publishes only.
+    const text = (await msgs().get('/metrics').expect(200)).text;
+    const published = /^herald_events_published_total\{[^}]*topic="message\.created"[^}]*\} (\d+)$/m.exec(text);
+    expect(Number(published?.[1])).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^herald_outbox_backlog\{app="messages"\} \d+$/m);
+  });
+
   it('shows consumer group "notifications" with every message.created partition assigned', async () => {
     const admin = new Kafka({ clientId: 'e2e-admin', brokers: testServers().KAFKA_BROKERS.split(',') }).admin();
     await admin.connect();

@@ -1,14 +1,26 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { Topics } from '@herald/contracts';
 import { startApps, startNotifications, RunningApps } from '../support/apps';
+import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
 import { uniqueUser } from '../support/env';
+import { waitForNotificationsReady } from '../support/group-readiness';
 import { openSse, SseClient } from '../support/sse';
 import { waitFor } from '../support/wait';
 
-/** Real-time push over SSE, across two notifications instances, on the real servers. */
+/** Longest wait for pushes (eventual consistency on a shared, possibly loaded machine), in ms. */
+const PUSH_TIMEOUT_MS = 60_000;
+
+/**
+ * Real-time push over SSE, across two notifications instances, on the real servers. The instances
+ * consume `message.created` in a group of their own, positioned at the topic's end (no backlog of
+ * other tests or apps in group `notifications` ahead of this test's events), and messages are sent
+ * only once both groups and both broadcast consumers hold their partitions.
+ */
 describe('notification stream (SSE)', () => {
   let apps: RunningApps;
   let second: NestFastifyApplication;
+  let group: IsolatedGroup;
   const alice = uniqueUser('alice');
   const bob = uniqueUser('bob');
   const carol = uniqueUser('carol');
@@ -16,15 +28,18 @@ describe('notification stream (SSE)', () => {
   const streams: SseClient[] = [];
 
   beforeAll(async () => {
-    apps = await startApps({}, true);
-    second = await startNotifications({}, true);
+    group = await isolatedGroup('push', Topics.MessageCreated);
+    apps = await startApps(group.env, true);
+    second = await startNotifications(group.env, true);
+    await waitForNotificationsReady(group.groupId, [apps.notifications, second]);
     for (const u of [alice, bob, carol]) t[u] = await apps.token(u);
-  });
+  }, 240_000);
   afterAll(async () => {
     streams.forEach((s) => s.close());
     await second?.close();
     await apps?.close();
-  });
+    await group?.release(alice, bob, carol);
+  }, 120_000);
 
   const open = async (app: NestFastifyApplication, query: string, headers: Record<string, string> = {}) => {
     const s = await openSse(`${await app.getUrl()}/api/v1/notifications/stream${query}`, headers);
@@ -46,13 +61,13 @@ describe('notification stream (SSE)', () => {
     const carolB = await open(second, '', { cookie: `access_token=${t[carol]}` });
     const bobB = await open(second, '', { authorization: `Bearer ${t[bob]}` });
     expect([bobA.status, carolB.status, bobB.status]).toEqual([200, 200, 200]);
-    await waitFor(async () => [bobA, carolB, bobB].every((s) => s.events.some((e) => e.event === 'unread-count.changed')), Boolean, { what: 'initial counts' });
+    await waitFor(async () => [bobA, carolB, bobB].every((s) => s.events.some((e) => e.event === 'unread-count.changed')), Boolean, { what: 'initial counts', timeoutMs: PUSH_TIMEOUT_MS });
 
     const sent: string[] = [];
     for (let i = 0; i < 10; i++) sent.push((await send([bob], `to bob ${i}`)).body.id);
     for (let i = 0; i < 5; i++) await send([carol], `to carol ${i}`);
     const created = (s: SseClient) => s.events.filter((e) => e.event === 'notification.created');
-    await waitFor(async () => [created(bobA).length, created(bobB).length, created(carolB).length], (c) => c[0] >= 10 && c[1] >= 10 && c[2] >= 5, { what: 'pushes' });
+    await waitFor(async () => [created(bobA).length, created(bobB).length, created(carolB).length], (c) => c[0] >= 10 && c[1] >= 10 && c[2] >= 5, { what: 'pushes', timeoutMs: PUSH_TIMEOUT_MS });
     await new Promise((r) => setTimeout(r, 1000));
 
     for (const s of [bobA, bobB]) {
@@ -81,14 +96,14 @@ describe('notification stream (SSE)', () => {
       .set('Authorization', `Bearer ${t[bob]}`)
       .send({ read: true })
       .expect(200);
-    await waitFor(async () => counts().at(-1), (c) => c === 9, { what: 'unread count 9' });
-  });
+    await waitFor(async () => counts().at(-1), (c) => c === 9, { what: 'unread count 9', timeoutMs: PUSH_TIMEOUT_MS });
+  }, 180_000);
 
   it('replays what was stored after Last-Event-ID', async () => {
     const first = (await request(apps.notifications.getHttpServer()).get('/api/v1/notifications').query({ limit: 100 }).set('Authorization', `Bearer ${t[bob]}`).expect(200)).body.data as Array<{ id: string }>;
     const oldest = first[first.length - 1].id; // 9 newer ones exist
     const s = await open(second, '', { authorization: `Bearer ${t[bob]}`, 'last-event-id': oldest });
-    await waitFor(async () => s.events.filter((e) => e.event === 'notification.created').length, (n) => n >= 9, { what: 'replay' });
+    await waitFor(async () => s.events.filter((e) => e.event === 'notification.created').length, (n) => n >= 9, { what: 'replay', timeoutMs: PUSH_TIMEOUT_MS });
     expect(s.events.filter((e) => e.event === 'notification.created').map((e) => e.id)).toEqual(first.slice(0, -1).map((n) => n.id).reverse());
   });
 });

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { isTransientMongoError } from '@herald/mongo';
+import { redactUrl } from '@herald/observability';
 
 /** The one error body shape of every Herald HTTP error. */
 export interface ErrorBody {
@@ -20,7 +21,9 @@ interface ReplyLike {
  * Maps every thrown error to {@link ErrorBody}. HttpExceptions keep their status and message;
  * Fastify's own client errors (body too large → 413, bad JSON → 400, wrong content type → 415)
  * keep theirs; a database outage is a 503 with `Retry-After: 5` (s); anything else is a 500 whose
- * body never carries internals (logged instead).
+ * body never carries internals (logged instead, with credentials in URLs redacted: an error text
+ * may quote the request URL, e.g. the SSE stream's `?access_token=`; the record's `req` is redacted
+ * by the request logger).
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -31,7 +34,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<ReplyLike>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      this.logger.error(redactUrl(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)));
     }
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) reply.header('Retry-After', '5');
     reply.status(body.statusCode).send(body);

@@ -7,6 +7,7 @@ export * from './metrics/metrics.controller';
 export * from './metrics/metrics.module';
 export * from './health/kafka-broker.health';
 export * from './health/kafka-consumer.probe';
+export * from './health/readiness-checks';
 export * from './health/health.controller';
 export * from './health/health.module';
 export * from './observability.module';

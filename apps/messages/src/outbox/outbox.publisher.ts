@@ -26,6 +26,10 @@ type Outcome = { ok: true } | { ok: false; error: string };
  * going in the background and marks the message `published` if it later succeeds. On failure the
  * message stays `pending` with attempts, last error and next attempt time, for the
  * {@link OutboxRelay}. Never throws on a Kafka failure.
+ *
+ * Metrics: every acknowledged event counts in `herald_events_published_total{topic}` (a send that
+ * timed out and succeeded later too); every attempt that failed or timed out counts once in
+ * `herald_publish_failures_total{topic}`.
  */
 @Injectable()
 export class OutboxPublisher implements OnApplicationShutdown {
@@ -76,16 +80,14 @@ export class OutboxPublisher implements OnApplicationShutdown {
         this.metrics.published(Topics.MessageCreated);
         return { ok: true };
       })
-      .catch((err: Error): Outcome => {
-        this.metrics.publishFailed(Topics.MessageCreated);
-        return { ok: false, error: err.message.slice(0, 500) };
-      })
+      .catch((err: Error): Outcome => ({ ok: false, error: err.message.slice(0, 500) }))
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
     return p;
   }
 
   private async recordFailure(doc: MessageDocument, error: string): Promise<void> {
+    this.metrics.publishFailed(Topics.MessageCreated);
     const attempts = doc.publishAttempts + 1;
     this.logger.warn(`event ${doc.eventId} (message ${doc._id.toHexString()}) not published, attempt ${attempts}: ${error}`);
     await this.messages

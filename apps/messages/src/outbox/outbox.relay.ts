@@ -2,7 +2,6 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, trusted } from 'mongoose';
 import { AppConfig } from '@herald/config';
-import { HeraldMetrics } from '@herald/observability';
 import { Message, MessageDocument } from '../messages/message.schema';
 import { OutboxPublisher } from './outbox.publisher';
 
@@ -35,11 +34,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly publisher: OutboxPublisher,
     private readonly config: AppConfig,
-    private readonly metrics: HeraldMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.metrics.setOutboxBacklogSource(() => this.backlog());
     this.schedule();
   }
 
@@ -49,9 +46,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running;
   }
 
-  /** Messages still pending (the relay backlog), for metrics and tests. */
-  backlog(): Promise<number> {
-    return this.messages.countDocuments({ publishState: 'pending' }).exec();
+  /**
+   * Messages still pending (the relay backlog: stored, event not yet acknowledged by Kafka), for
+   * metrics and tests.
+   * @param maxTimeMs server-side time limit of the count, in ms (none when omitted)
+   * @throws the driver's error when MongoDB fails or the limit is exceeded
+   */
+  backlog(maxTimeMs?: number): Promise<number> {
+    const count = this.messages.countDocuments({ publishState: 'pending' });
+    return (maxTimeMs ? count.maxTimeMS(maxTimeMs) : count).exec();
   }
 
   /**

@@ -1,16 +1,22 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { Consumer, Kafka } from 'kafkajs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { decodeEvent, NotificationCreatedEvent, Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { kafkaClientConfig } from '@herald/kafka';
+import { KafkaConsumerProbe, ReadinessChecks, withTimeout } from '@herald/observability';
 import { PushHub, sseFrame } from './push-hub';
 import { toPushPayload } from './push-payload';
 import { UnreadCountPusher } from './unread-count.pusher';
 
 /** Prefix of the per-instance broadcast groups (`notifications-push-<host>-<pid>-<random>`). */
 export const PUSH_GROUP_PREFIX = 'notifications-push-';
+/** Key of the broadcast consumer's check in `GET /health/ready`. */
+export const PUSH_READINESS_KEY = 'pushConsumer';
+/** Longest start-up wait for the broadcast consumer to join its group, in ms. */
+export const BROADCAST_JOIN_TIMEOUT_MS = 30_000;
 
 /**
  * Pub/sub over Kafka: this instance's own consumer group on `notification.created`, so EVERY
@@ -18,8 +24,10 @@ export const PUSH_GROUP_PREFIX = 'notifications-push-';
  * group on `message.created` is the opposite, a queue shared by instances). Each event is pushed
  * to the recipient's streams on this instance, followed by their new unread count.
  *
- * The group starts at the latest offset (only new notifications matter to live streams; a client
- * catches up with `Last-Event-ID` or GET) and is deleted on shutdown.
+ * The group starts at the topic's end at start-up (only new notifications matter to live streams;
+ * a client catches up with `Last-Event-ID` or GET) and is deleted on shutdown. Start-up waits (up to
+ * {@link BROADCAST_JOIN_TIMEOUT_MS}) until the group is joined, and `GET /health/ready` includes it
+ * (`pushConsumer`): an instance is not ready while its streams would not receive pushes.
  */
 @Injectable()
 export class NotificationBroadcastConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,21 +35,41 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
   readonly groupId = `${PUSH_GROUP_PREFIX}${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly kafka: Kafka;
   private consumer?: Consumer;
+  /** Group membership of the broadcast consumer (joined, rebalancing, crashed...). */
+  readonly probe = new KafkaConsumerProbe(new HealthIndicatorService());
 
   constructor(
     config: AppConfig,
     private readonly hub: PushHub,
     private readonly unread: UnreadCountPusher,
+    private readonly readiness: ReadinessChecks,
   ) {
     this.kafka = new Kafka(kafkaClientConfig(config, `${config.env.KAFKA_CLIENT_ID}-push`));
   }
 
+  /**
+   * Positions the group at the topic's end, starts the consumer and waits until it has joined.
+   * `consumer.run()` alone is not enough: when the join fails, kafkajs schedules a restart and
+   * `run()` still resolves. Not joined within {@link BROADCAST_JOIN_TIMEOUT_MS}: logged, start-up
+   * goes on and readiness stays down until it joins (nothing is lost: it starts from the offsets
+   * committed here).
+   * @throws Error when Kafka cannot be reached to set the start offsets (the app does not start)
+   */
   async onApplicationBootstrap(): Promise<void> {
     await this.startAtCurrentEnd();
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: Topics.NotificationCreated, fromBeginning: false });
-    await this.consumer.run({
+    const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false });
+    this.consumer = consumer;
+    this.probe.attach(consumer);
+    this.readiness.register(PUSH_READINESS_KEY, () => this.probe.isHealthy(PUSH_READINESS_KEY));
+    const joined = new Promise<void>((resolve) => {
+      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+        off();
+        resolve();
+      });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: Topics.NotificationCreated, fromBeginning: false });
+    await consumer.run({
       autoCommit: true,
       // The key is the recipientId: records for users with no stream here are skipped undecoded.
       eachMessage: async ({ message }) => {
@@ -49,6 +77,9 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
         await this.deliver(message.value);
       },
     });
+    await withTimeout(joined, BROADCAST_JOIN_TIMEOUT_MS, `broadcast group ${this.groupId}`).catch((err: Error) =>
+      this.logger.warn(`${err.message}: not ready until it joins (pushes wait at the start offsets)`),
+    );
   }
 
   /**

@@ -1,10 +1,11 @@
-import { Controller, Get, Headers, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Headers, Logger, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, Public, TokenService } from '@herald/auth';
 import { ApiErrorResponses } from '@herald/http';
 import { InboxService } from '../inbox/inbox.service';
-import { PushConnection, PushHub, sseFrame } from './push-hub';
+import { PushHub, sseFrame } from './push-hub';
+import { StreamConnection } from './stream-connection';
 
 /** Reads `access_token` from a Cookie header value (undefined when absent or not decodable). */
 export function cookieToken(cookie: string | undefined): string | undefined {
@@ -23,12 +24,14 @@ export function cookieToken(cookie: string | undefined): string | undefined {
  * `access_token` query parameter or cookie (this route only). Events: `notification.created`
  * (id = notification id, data = the stored notification), `unread-count.changed` (`{count}`),
  * a `: heartbeat` comment every 15 s. `Last-Event-ID` (a notification id) replays what was stored
- * after it (up to 100) before live events.
+ * after it (up to 100) before live events. The stream is registered for pushes before the response
+ * starts, so nothing stored after the client saw it open is missed (see {@link StreamConnection}).
  */
 @ApiTags('notifications')
 @Controller('notifications')
 export class NotificationStreamController {
   static readonly HEARTBEAT_MS = 15_000;
+  private readonly logger = new Logger(NotificationStreamController.name);
 
   constructor(
     private readonly tokens: TokenService,
@@ -55,8 +58,17 @@ export class NotificationStreamController {
       throw new UnauthorizedException('invalid or expired token');
     });
 
-    reply.hijack();
+    // Registered before the response starts: a notification stored once the client sees the
+    // stream open is either in the catch-up below or pushed (held until the catch-up is written).
     const res = reply.raw;
+    const conn = new StreamConnection(userId, res);
+    this.hub.add(conn);
+    const heartbeat = setInterval(() => conn.send(': heartbeat\n\n'), NotificationStreamController.HEARTBEAT_MS);
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      this.hub.remove(conn);
+    });
+    reply.hijack();
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -64,24 +76,17 @@ export class NotificationStreamController {
       'x-accel-buffering': 'no',
     });
     res.write('retry: 3000\n\n');
-    const conn: PushConnection = {
-      userId,
-      send: (frame) => {
-        if (res.destroyed || res.writableEnded) return false;
-        res.write(frame);
-        return true;
-      },
-      close: () => res.end(),
-    };
-    if (lastEventId && /^[a-f0-9]{24}$/i.test(lastEventId)) {
-      for (const n of await this.inbox.since(userId, lastEventId)) conn.send(sseFrame('notification.created', n, n.id));
+    try {
+      const catchUp: string[] = [];
+      if (lastEventId && /^[a-f0-9]{24}$/i.test(lastEventId)) {
+        for (const n of await this.inbox.since(userId, lastEventId)) catchUp.push(sseFrame('notification.created', n, n.id));
+      }
+      catchUp.push(sseFrame('unread-count.changed', { count: await this.inbox.count(userId, { read: false }) }));
+      conn.goLive(catchUp);
+    } catch (err) {
+      // The status line is sent: end the stream; the client reconnects (retry: 3000) with Last-Event-ID.
+      this.logger.warn(`stream of ${userId}: catch-up failed, closing it (${(err as Error).message})`);
+      conn.close();
     }
-    conn.send(sseFrame('unread-count.changed', { count: await this.inbox.count(userId, { read: false }) }));
-    this.hub.add(conn);
-    const heartbeat = setInterval(() => conn.send(': heartbeat\n\n'), NotificationStreamController.HEARTBEAT_MS);
-    res.on('close', () => {
-      clearInterval(heartbeat);
-      this.hub.remove(conn);
-    });
   }
 }

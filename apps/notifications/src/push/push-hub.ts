@@ -17,6 +17,11 @@ export function sseFrame(event: string, data: unknown, id?: string): string {
   return `${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/** The `id` of a frame made by {@link sseFrame} (undefined when it has none, e.g. a count or a comment). */
+export function sseFrameId(frame: string): string | undefined {
+  return /^id: ([^\n]*)\n/.exec(frame)?.[1];
+}
+
 /**
  * The users connected to THIS instance and their open streams. Delivery is local: every
  * instance receives every `notification.created` (broadcast consumer group per instance) and

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '@herald/auth';
 import { KafkaBrokerHealthIndicator } from './kafka-broker.health';
 import { KafkaConsumerProbe } from './kafka-consumer.probe';
+import { ReadinessChecks } from './readiness-checks';
 
 /** Options of the health endpoints of one app. */
 export interface HealthOptions {
@@ -42,6 +43,7 @@ export class HealthController {
     private readonly mongo: MongooseHealthIndicator,
     private readonly kafka: KafkaBrokerHealthIndicator,
     private readonly consumer: KafkaConsumerProbe,
+    private readonly extra: ReadinessChecks,
     @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
   ) {}
 
@@ -53,7 +55,11 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: MongoDB answers a ping, Kafka answers metadata, and (notifications) the consumer joined its group. */
+  /**
+   * Readiness: MongoDB answers a ping, Kafka answers metadata, (notifications) the consumer joined
+   * its group, and every check registered in {@link ReadinessChecks} is up (notifications: the push
+   * broadcast consumer joined its group).
+   */
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness probe (MongoDB, Kafka, consumer group)' })
@@ -63,6 +69,7 @@ export class HealthController {
       () => this.kafka.isHealthy('kafka'),
     ];
     if (this.options.consumer) checks.push(() => this.consumer.isHealthy('kafkaConsumer'));
+    checks.push(...this.extra.all());
     try {
       return await this.health.check(checks);
     } catch (err) {

@@ -11,10 +11,16 @@ const QUIET_PATHS = /^\/(health\/(live|ready)|metrics)(\?|$)/;
 /** Query parameters that carry credentials (the SSE stream accepts `?access_token=<JWT>`). */
 const SECRET_PARAMS = ['access_token', 'token'];
 
-/** `url` with the values of credential query parameters replaced by `[redacted]`. */
+/** A credential query parameter's `name=` (group 1) and value, up to `&`, `#`, whitespace or a quote. */
+const SECRET_PARAM_VALUE = new RegExp(`([?&](?:${SECRET_PARAMS.join('|')})=)[^&#\\s"']*`, 'gi');
+
+/**
+ * `url` with the values of credential query parameters (`access_token`, `token`; any case) replaced
+ * by `[redacted]`. Also works on free text that contains such URLs (an error message, a stack).
+ */
 export function redactUrl(url: string | undefined): string | undefined {
   if (!url) return url;
-  return url.replace(new RegExp(`([?&](?:${SECRET_PARAMS.join('|')})=)[^&#]*`, 'gi'), '$1[redacted]');
+  return url.replace(SECRET_PARAM_VALUE, '$1[redacted]');
 }
 
 /**
