@@ -62,8 +62,11 @@ describe('fault: Kafka down while messages are accepted', () => {
         details.stopS = Math.round((Date.now() - tStop) / 100) / 10;
         details.answeredBeforeDown = answered;
       });
+      // Requests past the ones in flight when the stop begins wait until Kafka is down (a fast app
+      // would otherwise answer many more during the broker's few seconds of controlled shutdown).
       const sent = await sendMessages(messages.url, cast, N, {
         concurrency: 20,
+        gate: (j) => (j >= BEFORE + 20 ? stopped : undefined),
         onSent: (n) => {
           answered = n;
           if (n === BEFORE) triggerStop();

@@ -42,15 +42,23 @@ export interface Sent {
  * POSTs `count` messages to the messages app, at most `concurrency` in flight; message i goes from
  * sender i mod n to that sender's two recipients. Connection errors are recorded as status 0.
  * @param onSent called after each answer with the number answered so far
+ * @param gate   awaited before the j-th request (0-based) is sent, e.g. to hold the stream until a fault is in place
  */
 export async function sendMessages(
   url: string,
   cast: Cast,
   count: number,
-  { concurrency = 20, offset = 0, headers = (_i: number): Record<string, string> => ({}), onSent = (_n: number): void => undefined } = {},
+  {
+    concurrency = 20,
+    offset = 0,
+    headers = (_i: number): Record<string, string> => ({}),
+    onSent = (_n: number): void => undefined,
+    gate = (_j: number): Promise<void> | undefined => undefined,
+  } = {},
 ): Promise<Sent[]> {
   let answered = 0;
   return boundedAll(count, concurrency, async (j) => {
+    await gate(j);
     const i = offset + j;
     const k = i % cast.senders.length;
     const recipients = cast.recipientsOf[k];

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { LRUCache } from 'lru-cache';
 import { AppConfig } from '@herald/config';
 import { JwtVerifier, verifierOptions } from './jwt-verifier';
 
@@ -16,6 +17,11 @@ export interface HeraldClaims {
  */
 export const USER_ID_PATTERN = /^[A-Za-z0-9_.@:-]{1,128}$/;
 
+/** Most verified tokens remembered (see {@link TokenService.verify}). */
+export const VERIFIED_TOKENS_MAX = 10_000;
+/** Longest a verified token is remembered without checking its signature again, in ms. */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+
 /**
  * Issues Herald's development tokens (HS256, `JWT_SECRET`, with `iss`/`aud` when configured) and
  * verifies incoming tokens: HS256 with `JWT_SECRET` and/or RS256/ES256 with keys from
@@ -24,6 +30,8 @@ export const USER_ID_PATTERN = /^[A-Za-z0-9_.@:-]{1,128}$/;
 @Injectable()
 export class TokenService {
   private readonly verifier: JwtVerifier;
+  /** token → user id, for tokens whose signature and claims were verified (never for refused ones). */
+  private readonly verified = new LRUCache<string, string>({ max: VERIFIED_TOKENS_MAX });
 
   constructor(
     private readonly jwt: JwtService,
@@ -54,14 +62,24 @@ export class TokenService {
 
   /**
    * Verifies signature, algorithm, expiry, issuer/audience (when configured) and the `sub` shape.
+   *
+   * A client sends the same token with every request for its whole lifetime, so a verified token is
+   * remembered (LRU, at most {@link VERIFIED_TOKENS_MAX}) until its `exp` or for
+   * {@link VERIFIED_TOKEN_TTL_MS}, whichever is sooner: a cached token is never accepted after its
+   * `exp` (RFC 7519 §4.1.4; the clock tolerance is not applied to cached entries), and the cache
+   * holds only tokens that passed every check, so it can only ever skip work, never accept more.
    * @returns the user id (`sub`)
    * @throws Error when the token is invalid for any reason (callers answer 401 without details)
    */
   async verify(token: string): Promise<string> {
+    const known = this.verified.get(token);
+    if (known !== undefined) return known;
     const claims = await this.verifier.verify(token);
     if (typeof claims.sub !== 'string' || !USER_ID_PATTERN.test(claims.sub)) {
       throw new Error('token has no valid sub claim');
     }
+    const ttl = Math.min(VERIFIED_TOKEN_TTL_MS, (claims.exp ?? 0) * 1000 - Date.now());
+    if (ttl > 0) this.verified.set(token, claims.sub, { ttl });
     return claims.sub;
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@herald/config';
+import { HeraldMetrics } from '@herald/observability';
 import { OutboxPublisher } from '../outbox/outbox.publisher';
 import { OutboxStore } from '../outbox/outbox.store';
 import { StoredMessage } from './message.schema';
@@ -49,6 +50,7 @@ export class MessageGroupCommit implements OnApplicationShutdown {
     private readonly outbox: OutboxStore,
     private readonly publisher: OutboxPublisher,
     private readonly config: AppConfig,
+    private readonly metrics: HeraldMetrics,
   ) {}
 
   /**
@@ -102,6 +104,7 @@ export class MessageGroupCommit implements OnApplicationShutdown {
 
   private async flush(batch: Pending[]): Promise<void> {
     const docs = batch.map((p) => p.doc);
+    this.metrics.groupCommitted(docs.length);
     let entryId;
     try {
       entryId = await this.outbox.add(docs, this.config.env.OUTBOX_RELAY_MIN_AGE_MS);

@@ -4,6 +4,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** Seconds buckets of the HTTP request duration histogram (5 ms .. 10 s). */
 export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** Buckets of the group-commit size histogram, in messages. */
+export const GROUP_COMMIT_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500];
+
 /** Reads the outbox backlog (messages still `pending`) when Prometheus scrapes. */
 export type BacklogSource = () => number | Promise<number>;
 
@@ -35,6 +38,8 @@ export class HeraldMetrics {
   readonly outboxBacklog: Gauge<never>;
   /** `herald_consumer_lag{topic,partition}`: high watermark minus committed offset. */
   readonly consumerLag: Gauge<'topic' | 'partition'>;
+  /** `herald_group_commit_messages`: messages per group commit of the write path (one outbox write, one insertMany, one produce call each). */
+  readonly groupCommitSize: Histogram<never>;
 
   private backlogSource?: BacklogSource;
 
@@ -74,6 +79,17 @@ export class HeraldMetrics {
       },
     });
     this.consumerLag = new Gauge({ name: 'herald_consumer_lag', help: 'Consumer lag in records, per partition', labelNames: ['topic', 'partition'], registers });
+    this.groupCommitSize = new Histogram({
+      name: 'herald_group_commit_messages',
+      help: 'Messages stored and published together by one group commit',
+      buckets: GROUP_COMMIT_BUCKETS,
+      registers,
+    });
+  }
+
+  /** Records one group commit of `n` messages. */
+  groupCommitted(n: number): void {
+    this.groupCommitSize.observe(n);
   }
 
   /** Counts `n` events acknowledged by Kafka on `topic`. */

@@ -1,0 +1,93 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Types } from 'mongoose';
+import { randomUUID } from 'node:crypto';
+import { Topics } from '@herald/contracts';
+import { HeraldMetrics } from '@herald/observability';
+import { createMessagesApp } from '../../apps/messages/src/bootstrap';
+import { MessageGroupCommit } from '../../apps/messages/src/messages/message-group-commit';
+import { StoredMessage } from '../../apps/messages/src/messages/message.schema';
+import { DocumentWriteError, MessageStore } from '../../apps/messages/src/messages/message.store';
+import { OutboxStore } from '../../apps/messages/src/outbox/outbox.store';
+import { appEnv, uniqueUser } from '../support/env';
+import { hs256, bearer } from '../support/jwt';
+import { Offsets, scanTopic, topicEnds } from '../support/kafka-probe';
+import { waitFor } from '../support/wait';
+
+/** Count and sum of the group-commit size histogram. */
+async function groupCommits(metrics: HeraldMetrics): Promise<{ count: number; sum: number }> {
+  const h = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'herald_group_commit_messages');
+  const value = (suffix: string): number => (h?.values as Array<{ metricName?: string; value: number }> | undefined)?.find((v) => v.metricName === `herald_group_commit_messages_${suffix}`)?.value ?? 0;
+  return { count: value('count'), sum: value('sum') };
+}
+
+/** The write path's group commit against real Kafka and the real MongoDB-wire server. */
+describe('group commit (messages app)', () => {
+  let app: NestFastifyApplication;
+  let commit: MessageGroupCommit;
+  let store: MessageStore;
+  let outbox: OutboxStore;
+  let metrics: HeraldMetrics;
+  let topicFrom: Offsets;
+
+  beforeAll(async () => {
+    app = await createMessagesApp(appEnv());
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    commit = app.get(MessageGroupCommit);
+    store = app.get(MessageStore);
+    outbox = app.get(OutboxStore);
+    metrics = app.get(HeraldMetrics);
+    topicFrom = await topicEnds(Topics.MessageCreated);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const message = (sender: string, body: string, _id = new Types.ObjectId()): StoredMessage => ({
+    _id, conversationId: `gc-${sender}`, senderId: sender, recipientIds: [`${sender}-r`], participants: [sender, `${sender}-r`].sort(),
+    body, createdAt: new Date(), eventId: randomUUID(),
+  });
+
+  it('stores and publishes concurrent messages as one group; a rejected document fails only its own request', async () => {
+    const sender = uniqueUser('gc');
+    const taken = message(sender, `${sender} stored before`);
+    expect((await store.insertMany([taken])).duplicates.size).toBe(0);
+    const before = await groupCommits(metrics);
+
+    const fresh = Array.from({ length: 5 }, (_, i) => message(sender, `${sender} fresh ${i}`));
+    const clash = message(sender, `${sender} clash`, taken._id); // same _id as a stored message
+    const outcomes = await Promise.allSettled([...fresh.slice(0, 3), clash, ...fresh.slice(3)].map((m) => commit.submit(m)));
+
+    // One group of six: one outbox write, one insertMany, one produce call.
+    expect(await groupCommits(metrics)).toEqual({ count: before.count + 1, sum: before.sum + 6 });
+    const rejected = outcomes[3];
+    expect(rejected.status).toBe('rejected');
+    expect((rejected as PromiseRejectedResult).reason).toBeInstanceOf(DocumentWriteError);
+    expect(((rejected as PromiseRejectedResult).reason as DocumentWriteError).code).toBe(11000);
+    expect(outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<{ published: boolean }>).value)).toEqual(
+      Array(5).fill({ published: true }),
+    );
+
+    for (const m of fresh) expect((await store.findById(m._id))?.body).toBe(m.body);
+    expect((await store.findById(taken._id))?.body).toBe(taken.body); // the clash overwrote nothing
+    const events = await scanTopic(Topics.MessageCreated, topicFrom, (r) => r.value !== null && r.value.includes(sender));
+    const eventIds = events.map((r) => (JSON.parse(r.value!.toString()) as { eventId: string }).eventId).sort();
+    expect(eventIds).toEqual(fresh.map((m) => m.eventId).sort()); // no event for the rejected one
+    await waitFor(() => outbox.pendingAmong([...fresh, clash].map((m) => m._id)), (s) => s.size === 0, { what: 'the acknowledged outbox entry deleted' });
+  });
+
+  it('answers two concurrent POSTs with one Idempotency-Key in one group: one message, one replay', async () => {
+    const alice = uniqueUser('gc-alice');
+    const headers = { ...bearer(await hs256(alice)), 'idempotency-key': `${alice}-k`, 'content-type': 'application/json' };
+    const payload = { recipientIds: [uniqueUser('gc-bob')], body: 'same request twice' };
+    const before = await groupCommits(metrics);
+    const answers = await Promise.all([0, 1].map(() => app.inject({ method: 'POST', url: '/api/v1/messages', headers, payload })));
+    expect(answers.map((a) => a.statusCode)).toEqual([201, 201]);
+    expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
+    expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(1);
+    const after = await groupCommits(metrics);
+    expect(after.sum - before.sum).toBe(2); // both went through a group commit
+    expect(answers.find((a) => a.headers['idempotent-replayed'] !== 'true')?.json().publishState).toBe('published');
+  });
+});
