@@ -30,10 +30,11 @@ interface DecodedRecord {
  *    ({@link isPermanentWriteError}, e.g. a document the server rejects) makes it store the
  *    batch's events one by one, so that only the event at fault goes to the DLQ (`store-failed`);
  *    never because the database is unavailable;
- * 3. publish `notification.created` for the notifications this delivery inserted (real-time push),
- *    with one producer request for the batch.
+ * 3. start the `notification.created` push for the notifications this delivery inserted (real-time
+ *    push, best effort), with one producer request for the batch; the handler does not wait for its
+ *    acknowledgement (see {@link NotificationPushPublisher}: at most a few sends outstanding).
  *
- * The handler returns only after 1–3 are done; the transport then resolves the batch's offsets and
+ * The handler returns only after 1–2 are done and 3 is started; the transport then resolves the batch's offsets and
  * kafkajs commits them. When it throws (shutting down mid-retry, a rebalance noticed while
  * heartbeating, a failed DLQ write), the error reaches kafkajs unchanged
  * ({@link KafkaErrorPassthroughFilter}): the offsets are not committed and the records are

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { NotificationCreatedEvent, Topics } from '@herald/contracts';
@@ -28,25 +28,49 @@ export function toNotificationCreatedEvent(doc: PushableNotification): Notificat
   };
 }
 
+/** Push sends a consumer may have unacknowledged before it waits for one (per app instance). */
+export const MAX_PUSHES_IN_FLIGHT = 4;
+/** Longest shutdown waits for push sends still in flight, in ms. */
+export const PUSH_SHUTDOWN_WAIT_MS = 5_000;
+
 /**
  * Publishes `notification.created` (key = recipientId) for freshly stored notifications, after they
  * are stored, so a client that receives a push can always GET the notification. Push is best
- * effort: a failure is logged and the inbox stays correct (clients re-sync with GET).
+ * effort (at most once across a crash, see docs/guarantees.md): a failure is logged and the inbox
+ * stays correct (clients re-sync with GET or `Last-Event-ID`).
+ *
+ * Because it is best effort, the consumer does not wait for the broker's acknowledgement before it
+ * commits and takes its next batch: {@link publish} returns once the send is started, with at most
+ * {@link MAX_PUSHES_IN_FLIGHT} sends outstanding (it waits for the oldest beyond that, so a slow
+ * broker slows the consumer down instead of piling up memory). The idempotent producer keeps the
+ * pushes of one recipient (one key, one partition) in order.
  */
 @Injectable()
-export class NotificationPushPublisher {
+export class NotificationPushPublisher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(NotificationPushPublisher.name);
+  private readonly inFlight = new Set<Promise<void>>();
 
+  /** Starts the push of `docs`; resolves when fewer than {@link MAX_PUSHES_IN_FLIGHT} sends are outstanding. Never rejects. */
   async publish(producer: Producer, docs: readonly PushableNotification[]): Promise<void> {
     if (docs.length === 0) return;
-    try {
-      await producer.send({
+    const sent: Promise<void> = producer
+      .send({
         topic: Topics.NotificationCreated,
         acks: -1,
         messages: docs.map((d) => ({ key: d.recipientId, value: JSON.stringify(toNotificationCreatedEvent(d)) })),
-      });
-    } catch (err) {
-      this.logger.warn(`notification.created push for ${docs.length} notification(s) failed: ${(err as Error).message}`);
-    }
+      })
+      .then(
+        () => undefined,
+        (err: Error) => this.logger.warn(`notification.created push for ${docs.length} notification(s) failed: ${err.message}`),
+      )
+      .finally(() => this.inFlight.delete(sent));
+    this.inFlight.add(sent);
+    while (this.inFlight.size >= MAX_PUSHES_IN_FLIGHT) await Promise.race(this.inFlight);
+  }
+
+  /** Lets sends in flight finish (at most {@link PUSH_SHUTDOWN_WAIT_MS}) before the producer closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, PUSH_SHUTDOWN_WAIT_MS).unref())]);
   }
 }
