@@ -1,6 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Model } from 'mongoose';
 
+/** Default time between two sweeps where TTL indexes are unsupported, in ms (1 h). */
+export const SWEEP_INTERVAL_MS = 3_600_000;
+
 /** How documents of a collection expire: a TTL index, or Herald's periodic sweep. */
 export type ExpiryMode = 'ttl-index' | 'sweep';
 
@@ -10,7 +13,11 @@ export type ExpiryMode = 'ttl-index' | 'sweep';
  * On MongoDB a TTL index does it (MongoDB manual, "TTL Indexes": the server's monitor deletes
  * expired documents about every 60 s). Servers without TTL support (FerretDB v1 answers
  * `NotImplemented`, code 238, for `expireAfterSeconds`) get a sweep instead: a `deleteMany` of
- * expired documents every `sweepIntervalMs`. Call {@link stop} on shutdown.
+ * expired documents every `sweepIntervalMs` (default {@link SWEEP_INTERVAL_MS}). Such servers
+ * cannot use an index for the date range (FerretDB v1 pushes down no range filter), so each sweep
+ * reads the whole collection: the interval is long (retention is counted in hours and days, so a
+ * document outlives its TTL by at most one interval), keeping an idle server idle at any volume.
+ * Call {@link stop} on shutdown.
  */
 export class DocumentExpiry {
   private readonly logger: Logger;
@@ -21,7 +28,7 @@ export class DocumentExpiry {
     private readonly model: Model<any>,
     private readonly field: string,
     private readonly ttlSeconds: number,
-    private readonly sweepIntervalMs = 60_000,
+    private readonly sweepIntervalMs = SWEEP_INTERVAL_MS,
   ) {
     this.logger = new Logger(`DocumentExpiry(${model.collection.collectionName})`);
   }
