@@ -6,6 +6,20 @@ import { OutboxStore } from '../outbox/outbox.store';
 import { StoredMessage } from './message.schema';
 import { MessageStore } from './message.store';
 
+/**
+ * Most bytes of events one group commit publishes (estimated, see {@link eventBytes}). Kafka
+ * refuses a record batch larger than the topic's `max.message.bytes` (broker `message.max.bytes`,
+ * default 1 MiB; Kafka docs, "Topic Configs"), and kafkajs sends a group's records of one
+ * partition as one batch, so a group stays well under that. A single message (≤ 4,000 characters,
+ * ≤ 100 recipients) is ~30 KB at most.
+ */
+export const GROUP_COMMIT_MAX_BYTES = 512 * 1024;
+
+/** Upper estimate of a message's `message.created` record, in bytes (UTF-8 body + ids + envelope). */
+export function eventBytes(doc: StoredMessage): number {
+  return Buffer.byteLength(doc.body) + 4 * doc.recipientIds.reduce((n, r) => n + r.length + 3, 0) + 400;
+}
+
 /** What a request learns once its message went through a group commit. */
 export interface CommitResult {
   /** true when Kafka acknowledged the message's event within `PUBLISH_TIMEOUT_MS`. */
@@ -21,7 +35,8 @@ interface Pending {
 /**
  * Group commit of the write path: messages submitted by concurrent requests are stored and
  * published together, the way a database group-commits its log and Kafka's producer lingers to
- * fill a batch. One flush of up to `INGEST_BATCH_MAX` messages does:
+ * fill a batch. One flush of up to `INGEST_BATCH_MAX` messages (and {@link GROUP_COMMIT_MAX_BYTES})
+ * does:
  *
  * 1. one outbox `insertOne` holding copies of all of them (see `OutboxEntry`: written first, so a
  *    crash at any later point leaves the relay able to finish the job);
@@ -91,8 +106,21 @@ export class MessageGroupCommit implements OnApplicationShutdown {
     else setImmediate(go);
   }
 
+  /** Takes the next group off the queue: at most `INGEST_BATCH_MAX` messages and {@link GROUP_COMMIT_MAX_BYTES}. */
+  private nextGroup(): Pending[] {
+    let n = 0;
+    let bytes = 0;
+    const max = Math.min(this.config.env.INGEST_BATCH_MAX, this.queue.length);
+    while (n < max) {
+      bytes += eventBytes(this.queue[n].doc);
+      if (n > 0 && bytes > GROUP_COMMIT_MAX_BYTES) break;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
   private startFlush(): void {
-    const batch = this.queue.splice(0, this.config.env.INGEST_BATCH_MAX);
+    const batch = this.nextGroup();
     if (batch.length === 0) return;
     this.flushing = this.flush(batch)
       .catch((err: Error) => this.logger.error(`group commit failed unexpectedly: ${err.message}`))

@@ -1,0 +1,75 @@
+import { Types } from 'mongoose';
+import { AppConfig } from '@herald/config';
+import { HeraldMetrics } from '@herald/observability';
+import { OutboxBatch, OutboxPublisher } from '../outbox/outbox.publisher';
+import { OutboxStore } from '../outbox/outbox.store';
+import { eventBytes, GROUP_COMMIT_MAX_BYTES, MessageGroupCommit } from './message-group-commit';
+import { StoredMessage } from './message.schema';
+import { DocumentWriteError, InsertOutcome, MessageStore } from './message.store';
+
+const message = (body = 'hi'): StoredMessage => ({
+  _id: new Types.ObjectId(), conversationId: 'c', senderId: 'a', recipientIds: ['b'], participants: ['a', 'b'], body, createdAt: new Date(), eventId: 'e',
+});
+
+/** A group commit over in-memory fakes that record what each flush did. */
+function harness(opts: { insert?: (docs: StoredMessage[]) => Promise<InsertOutcome>; batchMax?: number } = {}) {
+  const groups: StoredMessage[][] = [];
+  const published: OutboxBatch[] = [];
+  const removed: string[] = [];
+  const store = { insertMany: opts.insert ?? (async () => ({ duplicates: new Map(), rejected: new Map() })) } as unknown as MessageStore;
+  const outbox = {
+    add: async (docs: StoredMessage[]) => (groups.push(docs), new Types.ObjectId()),
+    remove: async (id: Types.ObjectId) => void removed.push(id.toHexString()),
+  } as unknown as OutboxStore;
+  const publisher = { publish: async (b: OutboxBatch) => (published.push(b), true) } as unknown as OutboxPublisher;
+  const config = { env: { INGEST_BATCH_MAX: opts.batchMax ?? 256, INGEST_LINGER_MS: 0, OUTBOX_RELAY_MIN_AGE_MS: 3000, FAULT_CRASH_AFTER_STORE: false } } as unknown as AppConfig;
+  return { commit: new MessageGroupCommit(store, outbox, publisher, config, new HeraldMetrics('test')), groups, published, removed };
+}
+
+describe('MessageGroupCommit', () => {
+  it('flushes messages submitted in one event-loop turn as one group, and the next arrivals as the next', async () => {
+    const h = harness();
+    const first = await Promise.all([message(), message(), message()].map((m) => h.commit.submit(m)));
+    expect(first).toEqual(Array(3).fill({ published: true }));
+    await h.commit.submit(message());
+    expect(h.groups.map((g) => g.length)).toEqual([3, 1]);
+    expect(h.published.map((b) => b.messages.length)).toEqual([3, 1]);
+  });
+
+  it('queues arrivals during a flush for the next group, bounded by INGEST_BATCH_MAX', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const h = harness({ batchMax: 4, insert: async () => (await gate, { duplicates: new Map(), rejected: new Map() }) });
+    const all = [h.commit.submit(message())];
+    await new Promise((r) => setImmediate(r)); // the first flush has started and waits on the insert
+    for (let i = 0; i < 9; i++) all.push(h.commit.submit(message()));
+    release();
+    await Promise.all(all);
+    expect(h.groups.map((g) => g.length)).toEqual([1, 4, 4, 1]);
+  });
+
+  it('splits a group by bytes so its records stay under Kafka’s batch limit', async () => {
+    const big = 'x'.repeat(16_000);
+    const h = harness();
+    const n = Math.ceil((2 * GROUP_COMMIT_MAX_BYTES) / eventBytes(message(big)));
+    await Promise.all(Array.from({ length: n }, () => h.commit.submit(message(big))));
+    expect(h.groups.length).toBeGreaterThanOrEqual(2);
+    for (const g of h.groups) expect(g.reduce((b, m) => b + eventBytes(m), 0)).toBeLessThanOrEqual(GROUP_COMMIT_MAX_BYTES);
+  });
+
+  it('fails only the rejected document’s request and publishes the others', async () => {
+    const h = harness({ insert: async () => ({ duplicates: new Map(), rejected: new Map([[1, new DocumentWriteError('bad document', 2)]]) }) });
+    const docs = [message('a'), message('b'), message('c')];
+    const outcomes = await Promise.allSettled(docs.map((m) => h.commit.submit(m)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(h.published[0].messages.map((m) => m.body)).toEqual(['a', 'c']);
+  });
+
+  it('rejects the whole group and takes its outbox entry back when the insert fails as a whole', async () => {
+    const h = harness({ insert: async () => Promise.reject(new Error('connection reset')) });
+    const outcomes = await Promise.allSettled([message(), message()].map((m) => h.commit.submit(m)));
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(h.removed).toHaveLength(1);
+    expect(h.published).toHaveLength(0);
+  });
+});
