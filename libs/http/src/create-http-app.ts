@@ -45,7 +45,8 @@ export async function createHttpApp(module: Parameters<typeof NestFactory.create
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.trustProxy, genReqId: requestIdOf, requestIdHeader: false, frameworkErrors: frameworkErrorHandler, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } }),
     // JSON lines from the first record (start-up problems such as MongoDB retries show at once);
     // nestjs-pino takes over as soon as the app exists.
-    { logger: startupLogger(config.env.LOG_LEVEL) },
+    // bodyParser off: the JSON body parser is Herald's (UTF-8 checked, see registerUtf8JsonParser).
+    { logger: startupLogger(config.env.LOG_LEVEL), bodyParser: false },
   );
   const pino = optional(app, PinoLogger);
   if (pino) app.useLogger(pino);

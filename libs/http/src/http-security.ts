@@ -1,9 +1,9 @@
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
-import { pipeline, Transform } from 'node:stream';
 import { AppConfig } from '@herald/config';
 import { registerMethodNotAllowed } from './method-not-allowed';
 
@@ -43,7 +43,7 @@ const CORS_EXPOSED_HEADERS = ['Retry-After', 'Idempotent-Replayed', 'X-Request-I
  * - `Cache-Control: no-store` on `/api` responses (they are per-user data);
  * - `WWW-Authenticate: Bearer` on every 401 (RFC 6750 §3); 405 + `Allow` for a known path with
  *   another method ({@link registerMethodNotAllowed});
- * - request bodies only as well-formed UTF-8 ({@link utf8Checked}) `application/json` (415 otherwise; OWASP REST Security Cheat Sheet,
+ * - request bodies only as well-formed UTF-8 ({@link registerUtf8JsonParser}) `application/json` (415 otherwise; OWASP REST Security Cheat Sheet,
  *   "Validate content types");
  * - CORS only for the origins in `CORS_ORIGINS` (none by default: no `Access-Control-Allow-*`
  *   header at all, so browsers refuse cross-origin reads). Credentials are allowed for those
@@ -68,9 +68,7 @@ export async function registerHttpSecurity(app: NestFastifyApplication, config: 
     if (path.startsWith('/api/')) void reply.header('Cache-Control', 'no-store');
     done();
   });
-  fastify.addHook('preParsing', (request, _reply, payload, done) => {
-    done(null, hasBody(request) ? utf8Checked(payload) : payload);
-  });
+  registerUtf8JsonParser(fastify);
   // RFC 6750 §3: a 401 from a bearer-protected resource names the scheme (and why, when a token was sent).
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode === 401 && !reply.hasHeader('www-authenticate')) {
@@ -125,31 +123,22 @@ export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequ
 }
 
 /**
- * The body stream, passed through unchanged, failing with a 400 at the first byte sequence that is
- * not UTF-8 (RFC 8259 §8.1; RFC 3629). Without it the JSON parser would decode such bytes to U+FFFD
- * and store text the client never sent.
+ * Replaces Fastify's `application/json` body parser by one that reads the body as bytes, refuses
+ * (400) a body that is not well-formed UTF-8 (RFC 8259 §8.1; RFC 3629; `buffer.isUtf8`, a native
+ * check of the whole buffer), then parses it with Fastify's own default JSON parser (same
+ * prototype-poisoning protection: `__proto__` / `constructor.prototype` keys are errors, same
+ * empty-body error, same body limit). Without it the parser would decode such bytes to U+FFFD and
+ * store text the client never sent.
  */
-export function utf8Checked(payload: RequestPayload): RequestPayload {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const invalid = (): Error => Object.assign(new Error('request body is not valid UTF-8'), { statusCode: 400 });
-  const check = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      try {
-        decoder.decode(chunk, { stream: true });
-        callback(null, chunk);
-      } catch {
-        callback(invalid());
-      }
-    },
-    flush(callback) {
-      try {
-        decoder.decode();
-        callback();
-      } catch {
-        callback(invalid());
-      }
-    },
+export function registerUtf8JsonParser(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) {
+      done(Object.assign(new Error('request body is not valid UTF-8'), { statusCode: 400 }), undefined);
+      return;
+    }
+    parseJson(request, bytes.toString('utf8'), done);
   });
-  pipeline(payload, check, () => undefined);
-  return check as unknown as RequestPayload;
 }
