@@ -22,7 +22,7 @@ function message(): OutboxBatch {
 
 /** An OutboxPublisher over fakes: `send` decides what each Kafka publish does. */
 function publisher(metrics: HeraldMetrics, send: () => Promise<void>): OutboxPublisher {
-  const store = { remove: () => Promise.resolve(), recordFailure: () => Promise.resolve() } as unknown as OutboxStore;
+  const store = { removeMany: () => Promise.resolve(), recordFailure: () => Promise.resolve() } as unknown as OutboxStore;
   const events = { publishBatch: send } as unknown as EventPublisher;
   const config = { env: { PUBLISH_TIMEOUT_MS: 50 } } as unknown as AppConfig;
   return new OutboxPublisher(store, events, config, metrics);

@@ -10,6 +10,13 @@ import { OutboxStore } from './outbox.store';
 
 /** How long shutdown waits for in-flight publishes to be acknowledged, in ms. */
 export const SHUTDOWN_FLUSH_MS = 10_000;
+/**
+ * Acknowledged entries are deleted together, at most this long after their acknowledgement (ms):
+ * one `deleteMany` per interval instead of one `deleteOne` per group commit. Far below
+ * `OUTBOX_RELAY_MIN_AGE_MS`, so the relay never sees them as due; after a crash in between, the
+ * relay republishes them (consumers deduplicate by eventId).
+ */
+export const SETTLE_INTERVAL_MS = 50;
 
 type Outcome = { ok: true } | { ok: false; error: string };
 
@@ -36,6 +43,9 @@ export interface OutboxBatch {
 export class OutboxPublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(OutboxPublisher.name);
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Acknowledged entries waiting for the next batched delete. */
+  private acknowledged: Types.ObjectId[] = [];
+  private settleTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -67,11 +77,14 @@ export class OutboxPublisher implements OnApplicationShutdown {
     return true;
   }
 
-  /** Flushes: waits (up to {@link SHUTDOWN_FLUSH_MS}) for sends and entry deletions still in flight. */
+  /** Flushes: waits (up to {@link SHUTDOWN_FLUSH_MS}) for sends still in flight, then deletes the acknowledged entries. */
   async onApplicationShutdown(): Promise<void> {
-    if (this.inFlight.size === 0) return;
-    this.logger.log(`waiting for ${this.inFlight.size} in-flight publish(es)`);
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, SHUTDOWN_FLUSH_MS).unref())]);
+    if (this.inFlight.size > 0) {
+      this.logger.log(`waiting for ${this.inFlight.size} in-flight publish(es)`);
+      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, SHUTDOWN_FLUSH_MS).unref())]);
+    }
+    clearTimeout(this.settleTimer);
+    await this.deleteAcknowledged();
   }
 
   private send(batch: OutboxBatch, connectTimeoutMs: number): Promise<Outcome> {
@@ -86,12 +99,23 @@ export class OutboxPublisher implements OnApplicationShutdown {
     );
   }
 
-  /** Deletes the acknowledged entry, off the caller's path (a crash before it only means a republish). */
+  /**
+   * Queues the acknowledged entry for the next batched delete ({@link SETTLE_INTERVAL_MS}), off the
+   * caller's path (a crash before it only means a republish).
+   */
   private settle(batch: OutboxBatch): void {
-    void this.track(
-      this.outbox.remove(batch.entryId).catch((e: Error) =>
-        this.logger.warn(`outbox entry ${batch.entryId.toHexString()} published but not deleted (the relay will republish; consumers dedupe): ${e.message}`),
-      ),
+    this.acknowledged.push(batch.entryId);
+    this.settleTimer ??= setTimeout(() => {
+      this.settleTimer = undefined;
+      void this.track(this.deleteAcknowledged());
+    }, SETTLE_INTERVAL_MS);
+  }
+
+  private async deleteAcknowledged(): Promise<void> {
+    const ids = this.acknowledged;
+    this.acknowledged = [];
+    await this.outbox.removeMany(ids).catch((e: Error) =>
+      this.logger.warn(`${ids.length} acknowledged outbox entr(ies) not deleted (the relay will republish; consumers dedupe): ${e.message}`),
     );
   }
 

@@ -44,6 +44,16 @@ export class OutboxStore {
   }
 
   /**
+   * Deletes acknowledged entries in one command. The filter (`_id: {$in}`) is not pushed down by
+   * FerretDB, but the collection holds only unacknowledged and just-acknowledged entries, so that
+   * reads a handful of documents.
+   */
+  async removeMany(ids: Types.ObjectId[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.entries.collection.deleteMany(ids.length === 1 ? { _id: ids[0] } : { _id: { $in: ids } });
+  }
+
+  /**
    * Records a failed publish: `attempts + 1`, the error, and the next attempt after {@link backoffMs}.
    * @param attempts the entry's attempts before this failure
    */
