@@ -4,7 +4,6 @@ import { Model, Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@herald/config';
 import { isDuplicateKeyError } from '@herald/mongo';
-import { ConversationsService } from '../conversations/conversations.service';
 import { ConversationAccess } from './conversation-access';
 import { OutboxPublisher } from '../outbox/outbox.publisher';
 import { deriveConversationId } from './conversation-id';
@@ -27,7 +26,6 @@ export class MessagesService {
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly outbox: OutboxPublisher,
     private readonly idempotency: IdempotencyService,
-    private readonly conversations: ConversationsService,
     private readonly config: AppConfig,
     private readonly access: ConversationAccess,
   ) {}
@@ -63,10 +61,9 @@ export class MessagesService {
       // Test-only fault hook (refused in production): die between the insert and the publish.
       process.kill(process.pid, 'SIGKILL');
     }
-    // Independent of each other: the conversation summary (best effort, never throws) and the
-    // event (outbox: on failure the message stays pending for the relay). Run side by side, the
-    // 201 waits for the slower one instead of both in turn.
-    await Promise.all([this.conversations.recordMessage(doc), this.outbox.publish(doc)]);
+    // The event (outbox: on failure the message stays pending for the relay). The conversation
+    // summary is no longer written here: the `conversations` consumer group projects it from the event.
+    await this.outbox.publish(doc);
     return { message: doc, created: true };
   }
 
