@@ -6,6 +6,7 @@ import { ConversationProjector } from './conversation.projector';
 import { Conversation, ConversationSchema } from './conversation.schema';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
+import { UserConversations, UserConversationsSchema } from './user-conversations.schema';
 
 /**
  * The messaging read side: conversation list and history (HTTP), and the projection that keeps
@@ -15,6 +16,7 @@ import { ConversationsService } from './conversations.service';
   imports: [
     MongooseModule.forFeature([
       { name: Conversation.name, schema: ConversationSchema },
+      { name: UserConversations.name, schema: UserConversationsSchema },
       { name: Message.name, schema: MessageSchema },
     ]),
   ],
