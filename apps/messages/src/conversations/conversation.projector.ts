@@ -4,7 +4,6 @@ import { Model, mongo } from 'mongoose';
 import { MessageCreatedEvent } from '@herald/contracts';
 import { Conversation } from './conversation.schema';
 import { mergeSummary, sameSummary, summarizeEvents, SummaryDelta } from './conversation-summary';
-import { encodeConversationKey, UserConversations } from './user-conversations.schema';
 
 /** Most summaries read from MongoDB at the same time (one `findOne` by `_id` each). */
 export const SUMMARY_READ_CONCURRENCY = 32;
@@ -15,23 +14,6 @@ export interface ProjectionResult {
   conversations: number;
   /** Conversations whose summary was written (the others already said the same). */
   written: number;
-}
-
-/**
- * The per-user list entries of merged summaries: for each participant one update by its lone `_id`
- * that raises `conversations.<id>` to the conversation's `lastMessageAt` (`$max`: commutes, so
- * members projecting other partitions may update the same user at the same time). Pure.
- */
-export function userEntriesOf(summaries: readonly Conversation[]): Array<mongo.AnyBulkWriteOperation<UserConversations>> {
-  const perUser = new Map<string, Record<string, Date>>();
-  for (const c of summaries) {
-    for (const userId of new Set(c.participants)) {
-      const entries = perUser.get(userId) ?? {};
-      entries[`conversations.${encodeConversationKey(c._id)}`] = c.lastMessageAt;
-      perUser.set(userId, entries);
-    }
-  }
-  return [...perUser].map(([userId, entries]) => ({ updateOne: { filter: { _id: userId }, update: { $max: entries }, upsert: true } }));
 }
 
 /**
@@ -51,19 +33,16 @@ function updateOf(before: Conversation | null, after: Conversation): mongo.Updat
 }
 
 /**
- * Writes conversation summaries (collection `conversations`, `_id` = conversationId) and each
- * participant's list of conversations (collection `user_conversations`, `_id` = userId, see
- * {@link UserConversations}) from `message.created` events, once per conversation and once per
- * user per call: the events are grouped by conversation
+ * Writes conversation summaries (collection `conversations`, `_id` = conversationId) from
+ * `message.created` events, once per conversation per call: the events are grouped by conversation
  * ({@link summarizeEvents}), each current summary is read by its lone `_id`, merged in code
  * ({@link mergeSummary}) and written back with one unordered `bulkWrite` whose filters are the lone
  * `_id`. Only `_id`-only filters because that is what FerretDB v1.24's SQLite backend pushes down to
  * SQLite (any other filter is a full scan decoded in Go); its PostgreSQL backend and MongoDB use the
  * `_id` index as well.
  *
- * Idempotent: a summary that the merge leaves unchanged is not written, and a user entry only ever
- * rises to the conversation's `lastMessageAt` (`$max`), so a redelivered batch or a replay of older
- * events changes nothing.
+ * Idempotent: a summary that the merge leaves unchanged is not written, so a redelivered batch or a
+ * replay of older events writes nothing and changes nothing.
  *
  * Read-merge-write is safe because one writer at a time owns a conversation: events are keyed by
  * conversationId, so all events of a conversation are on one partition, and one member of the
@@ -73,16 +52,11 @@ function updateOf(before: Conversation | null, after: Conversation): mongo.Updat
  */
 @Injectable()
 export class ConversationProjector {
-  /** The driver's collections (string `_id`s; mongoose's casting and hydration are not needed here). */
+  /** The driver's collection (string `_id`s; mongoose's casting and hydration are not needed here). */
   private readonly collection: mongo.Collection<Conversation>;
-  private readonly users: mongo.Collection<UserConversations>;
 
-  constructor(
-    @InjectModel(Conversation.name) conversations: Model<Conversation>,
-    @InjectModel(UserConversations.name) users: Model<UserConversations>,
-  ) {
+  constructor(@InjectModel(Conversation.name) conversations: Model<Conversation>) {
     this.collection = conversations.collection as unknown as mongo.Collection<Conversation>;
-    this.users = users.collection as unknown as mongo.Collection<UserConversations>;
   }
 
   /**
@@ -93,22 +67,16 @@ export class ConversationProjector {
   async project(events: readonly MessageCreatedEvent[]): Promise<ProjectionResult> {
     const deltas = [...summarizeEvents(events).values()];
     const current = await this.read(deltas.map((d) => d.conversationId));
-    const merged = deltas.map((delta) => this.merge(current.get(delta.conversationId) ?? null, delta));
-    const ops = merged.filter((m) => m.changed).map((m) => m.op);
-    // Every participant's list entry, changed or not, and BEFORE the summaries: a crash in
-    // between leaves the summaries to a redelivery, which then finds them changed and writes
-    // them; and a replay into summaries that already exist still fills the users' lists. `$max`
-    // makes it a no-op where the entry is current.
-    const entries = userEntriesOf(merged.map((m) => m.after));
-    if (entries.length > 0) await this.users.bulkWrite(entries, { ordered: false });
+    const ops: Array<mongo.AnyBulkWriteOperation<Conversation>> = [];
+    for (const delta of deltas) ops.push(...this.writeFor(current.get(delta.conversationId) ?? null, delta));
     if (ops.length > 0) await this.collection.bulkWrite(ops, { ordered: false });
     return { conversations: deltas.length, written: ops.length };
   }
 
-  private merge(before: Conversation | null, delta: SummaryDelta): { after: Conversation; changed: boolean; op: mongo.AnyBulkWriteOperation<Conversation> } {
+  private writeFor(before: Conversation | null, delta: SummaryDelta): Array<mongo.AnyBulkWriteOperation<Conversation>> {
     const after = mergeSummary(before, delta);
-    const changed = !before || !sameSummary(before, after);
-    return { after, changed, op: { updateOne: { filter: { _id: delta.conversationId }, update: updateOf(before, after), upsert: true } } };
+    if (before && sameSummary(before, after)) return [];
+    return [{ updateOne: { filter: { _id: delta.conversationId }, update: updateOf(before, after), upsert: true } }];
   }
 
   /** The stored summaries of `ids`, each read by its lone `_id` ({@link SUMMARY_READ_CONCURRENCY} at a time). */

@@ -6,7 +6,6 @@ import { ConversationProjector } from './conversation.projector';
 import { Conversation, ConversationSchema } from './conversation.schema';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
-import { UserConversations, UserConversationsSchema } from './user-conversations.schema';
 
 /**
  * The messaging read side: conversation list and history (HTTP), and the projection that keeps
@@ -16,7 +15,6 @@ import { UserConversations, UserConversationsSchema } from './user-conversations
   imports: [
     MongooseModule.forFeature([
       { name: Conversation.name, schema: ConversationSchema },
-      { name: UserConversations.name, schema: UserConversationsSchema },
       { name: Message.name, schema: MessageSchema },
     ]),
   ],

@@ -8,7 +8,6 @@ import { Conversation } from './conversation.schema';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ConversationPage, ConversationView } from './dto/conversation.view';
 import { PageQuery } from './dto/page.query';
-import { decodeConversationKey, UserConversations } from './user-conversations.schema';
 
 /** One page of a conversation's messages, newest first. */
 export interface MessagePage {
@@ -29,34 +28,23 @@ export class ConversationsService {
   constructor(
     @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
     @InjectModel(Message.name) private readonly messages: Model<Message>,
-    @InjectModel(UserConversations.name) private readonly users: Model<UserConversations>,
   ) {}
 
-  /**
-   * The user's conversations, most recently active first; cursor = (lastMessageAt, id).
-   *
-   * Reads only by lone `_id` (what FerretDB v1.24's SQLite backend pushes down): the user's
-   * {@link UserConversations} document, sorted and cut at the cursor in code, then the page's
-   * summaries, one `findOne` by `_id` each. The order and the cursor come from the user's entries,
-   * the rest of each item from its summary. Both are the projection's, so the list may lag the
-   * newest messages by the projection's delay.
-   * @throws BadRequestException (400, field `after`) for a malformed cursor
-   */
+  /** The user's conversations, most recently active first; cursor = (lastMessageAt, id). */
   async list(userId: string, q: PageQuery): Promise<ConversationPage> {
     const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
-    const after = q.after ? decodeCursor(q.after) : undefined;
-    const index = await this.users.findOne({ _id: userId }).lean<UserConversations>().exec();
-    const entries = Object.entries(index?.conversations ?? {})
-      .map(([key, at]) => ({ id: decodeConversationKey(key), at: new Date(at) }))
-      .filter((e) => !after || e.at < after.at || (e.at.getTime() === after.at.getTime() && e.id < after.id))
-      .sort((a, b) => b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    const hasMore = entries.length > limit;
-    const page = entries.slice(0, limit);
-    const summaries = await Promise.all(page.map((e) => this.conversations.findOne({ _id: e.id }).lean<Conversation>().exec()));
+    const filter: FilterQuery<Conversation> = { participants: userId };
+    if (q.after) {
+      const p = decodeCursor(q.after);
+      filter.$or = [{ lastMessageAt: trusted({ $lt: p.at }) }, { lastMessageAt: p.at, _id: trusted({ $lt: p.id }) }];
+    }
+    const docs = await this.conversations.find(filter).sort({ lastMessageAt: -1, _id: -1 }).limit(limit + 1).lean().exec();
+    const hasMore = docs.length > limit;
+    const page = docs.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      data: summaries.filter((c): c is Conversation => c !== null && c.participants.includes(userId)).map((c) => ConversationView.from(c)),
-      nextCursor: hasMore && last ? encodeCursor({ at: last.at, id: last.id }) : null,
+      data: page.map((c) => ConversationView.from(c)),
+      nextCursor: hasMore && last ? encodeCursor({ at: last.lastMessageAt, id: last._id }) : null,
       hasMore,
     };
   }
