@@ -4,6 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { Notification } from '../../apps/notifications/src/inbox/notification.schema';
 import { NotificationBroadcastConsumer } from '../../apps/notifications/src/push/notification-broadcast.consumer';
 import { deriveConversationId } from '../../apps/messages/src/messages/conversation-id';
+import { Message } from '../../apps/messages/src/messages/message.schema';
+import { toMessageCreatedRecord } from '../../apps/messages/src/messages/message-created.mapper';
+import { ConversationProjector } from '../../apps/messages/src/conversations/conversation.projector';
+import { MessageCreatedEvent } from '@herald/contracts';
 import { uniqueUser } from '../support/env';
 import { bearer, hs256, HttpApps, startHttpApps } from '../support/security';
 import { openSse, SseClient } from '../support/sse';
@@ -43,6 +47,9 @@ describe('a user reaches only their own data', () => {
       senderId: alice, preview: 'for bob only', createdAt: new Date(), storedAt: new Date(),
     });
     notificationId = doc._id.toHexString();
+    // Likewise the conversation summary (the `conversations` group's projection): projected directly.
+    const stored = await apps.messages.get<Model<Message>>(getModelToken(Message.name)).findById(messageId).orFail().exec();
+    await apps.messages.get(ConversationProjector).project([toMessageCreatedRecord(stored).value as MessageCreatedEvent]);
   });
 
   afterAll(async () => {

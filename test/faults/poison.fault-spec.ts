@@ -115,7 +115,10 @@ describe('fault: poison records among valid events', () => {
 
       const count = await awaitNotifications(uri, expected, { timeoutMs: 120_000 });
       let dlq: ScannedRecord[] = [];
-      await waitFor(async () => (dlq = await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, tag)).length, (n) => n >= poison.length, {
+      // Only this test's group: another group on message.created (e.g. a messages app's `conversations`
+      // projection) dead-letters the same poison records under its own dlq-consumer-group.
+      const ofThisGroup = async () => (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, tag)).filter((r) => String(r.headers[DlqHeaders.consumerGroup]) === group.groupId);
+      await waitFor(async () => (dlq = await ofThisGroup()).length, (n) => n >= poison.length, {
         timeoutMs: 60_000,
         intervalMs: 2000,
         what: `${poison.length} DLQ records`,

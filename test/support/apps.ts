@@ -29,9 +29,10 @@ export async function startNotifications(extraEnv: Record<string, string> = {}, 
   return app;
 }
 
-/** Starts both apps in-process (HTTP on injected requests; the Kafka consumer really joins). */
+/** Starts both apps in-process (HTTP on injected requests; both Kafka consumers, `conversations` and `notifications`, really join). */
 export async function startApps(extraEnv: Record<string, string> = {}, listen = false): Promise<RunningApps> {
   const messages = await createMessagesApp(appEnv(extraEnv));
+  await messages.startAllMicroservices();
   await messages.init();
   await messages.getHttpAdapter().getInstance().ready();
   const notifications = await startNotifications(extraEnv, listen);

@@ -23,14 +23,7 @@ export interface IsolatedGroup {
  */
 export async function isolatedGroup(name: string, topic: string): Promise<IsolatedGroup> {
   const groupId = `notifications-fault-${name}-${randomBytes(3).toString('hex')}`;
-  const start = await topicEnds(topic);
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    await admin.setOffsets({ groupId, topic, partitions: [...start].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
-  } finally {
-    await admin.disconnect();
-  }
+  const start = await groupAtEnd(groupId, topic);
   return {
     groupId,
     env: { KAFKA_CONSUMER_GROUP: groupId },
@@ -39,6 +32,35 @@ export async function isolatedGroup(name: string, topic: string): Promise<Isolat
       if (tags.length) await handBack(topic, start, tags);
     },
   };
+}
+
+/**
+ * Commits the current end of `topic` for `groupId` (a group nobody has joined yet), so its first
+ * member starts where the caller starts.
+ * @returns the offsets committed, per partition
+ */
+export async function groupAtEnd(groupId: string, topic: string): Promise<Offsets> {
+  const start = await topicEnds(topic);
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.setOffsets({ groupId, topic, partitions: [...start].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
+  } finally {
+    await admin.disconnect();
+  }
+  return start;
+}
+
+/**
+ * A `conversations` group of its own for one spawned messages app, at the end of
+ * `message.created`: fault tests SIGKILL messages apps, and a killed member stays in its group
+ * until its session times out (30 s), which would hold up every later member's join (and with it
+ * `GET /health/ready`) in a shared group. Fault tests do not read the conversation list.
+ */
+export async function freshProjectionGroup(topic: string): Promise<string> {
+  const groupId = `conversations-fault-${randomBytes(4).toString('hex')}`;
+  await groupAtEnd(groupId, topic);
+  return groupId;
 }
 
 /** Deletes a consumer group, retrying while it still has members (a SIGKILLed one lingers). */

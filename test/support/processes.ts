@@ -3,6 +3,8 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
+import { Topics } from '@herald/contracts';
+import { freshProjectionGroup } from './consumer-group';
 import { appEnv } from './env';
 import { httpRequest } from './http';
 
@@ -111,6 +113,8 @@ export async function startApp(name: AppName, opts: StartOptions): Promise<AppPr
     MONGODB_URI: opts.mongoUri,
     HTTP_HOST: '127.0.0.1',
     [name === 'messages' ? 'MESSAGES_PORT' : 'NOTIFICATIONS_PORT']: String(port),
+    // Each messages app projects conversations in a group of its own (see freshProjectionGroup).
+    ...(name === 'messages' && !opts.env?.KAFKA_CONVERSATIONS_GROUP ? { KAFKA_CONVERSATIONS_GROUP: await freshProjectionGroup(Topics.MessageCreated) } : {}),
     ...opts.env,
   };
   const child = spawn(process.execPath, [entryOf(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

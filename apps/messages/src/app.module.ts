@@ -6,7 +6,7 @@ import { MongoModule } from '@herald/mongo';
 import { ObservabilityModule } from '@herald/observability';
 import { MessagesModule } from './messages/messages.module';
 
-/** Root module of the messages app: HTTP → MongoDB → Kafka. */
+/** Root module of the messages app: HTTP → MongoDB → Kafka, and Kafka → MongoDB for the conversation projection. */
 @Module({})
 export class MessagesAppModule {
   /** @param config the validated configuration (see `loadConfig`). */
@@ -15,7 +15,7 @@ export class MessagesAppModule {
     // covers requests without a valid token (test/e2e/http-security.e2e-spec.ts checks it).
     return {
       module: MessagesAppModule,
-      imports: [HeraldConfigModule.forRoot(config), ObservabilityModule.forRoot({ app: 'messages' }), MongoModule, RateLimitModule.forRoot(config), AuthModule, MessagesModule],
+      imports: [HeraldConfigModule.forRoot(config), ObservabilityModule.forRoot({ app: 'messages', consumer: true }), MongoModule, RateLimitModule.forRoot(config), AuthModule, MessagesModule],
     };
   }
 }

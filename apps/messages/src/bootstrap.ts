@@ -1,7 +1,9 @@
+import { MicroserviceOptions } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@herald/config';
-import { ensureTopics } from '@herald/kafka';
+import { ensureTopics, kafkaServerOptions } from '@herald/kafka';
 import { createHttpApp, setupOpenApi } from '@herald/http';
+import { KafkaConsumerProbe } from '@herald/observability';
 import { MessagesAppModule } from './app.module';
 
 /** Title and description of the messages app's OpenAPI document (`/docs`, docs/openapi/messages.json). */
@@ -11,8 +13,12 @@ export const MESSAGES_OPENAPI = {
 };
 
 /**
- * Builds the messages app (not yet listening). Creates missing Kafka topics first when
- * `KAFKA_CREATE_TOPICS` is on; a Kafka outage there is logged, not fatal (the outbox covers it).
+ * Builds the messages app (not yet listening): HTTP plus the conversation projection's Kafka
+ * consumer (a Nest hybrid application, like the notifications app). Call
+ * `app.startAllMicroservices()` then `app.listen()`; the consumer joins group
+ * `KAFKA_CONVERSATIONS_GROUP` (default `conversations`) and `GET /health/ready` waits for that
+ * (`kafkaConsumer`). Creates missing Kafka topics first when `KAFKA_CREATE_TOPICS` is on; a Kafka
+ * outage there is logged, not fatal (the outbox covers it).
  */
 export async function createMessagesApp(env: Record<string, string | undefined> = {}): Promise<NestFastifyApplication> {
   const config = loadConfig(env);
@@ -21,5 +27,7 @@ export async function createMessagesApp(env: Record<string, string | undefined> 
   if (config.env.KAFKA_CREATE_TOPICS) {
     await ensureTopics(config).catch((err: Error) => console.warn(`[messages] could not ensure topics: ${err.message}`));
   }
+  const projection = kafkaServerOptions(config, { groupId: config.env.KAFKA_CONVERSATIONS_GROUP, role: 'conversations' });
+  app.get(KafkaConsumerProbe).watch(app.connectMicroservice<MicroserviceOptions>(projection));
   return app;
 }

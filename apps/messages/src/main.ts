@@ -6,6 +6,7 @@ import { createMessagesApp } from './bootstrap';
 async function main(): Promise<void> {
   const app = await createMessagesApp();
   const config = app.get(AppConfig);
+  await app.startAllMicroservices();
   await listen(app, 'messages', config.env.HTTP_HOST, config.env.MESSAGES_PORT);
 }
 

@@ -49,6 +49,14 @@ export class Environment extends SecurityEnvironment {
   KAFKA_CONSUMER_GROUP = 'notifications';
 
   /**
+   * Consumer group of the messages app's conversation projection on `message.created` (it keeps
+   * the conversation summaries of `GET /conversations`). A group of its own, so it reads every
+   * record next to the notifications group; every messages instance of one deployment uses the same.
+   */
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, { message: 'KAFKA_CONVERSATIONS_GROUP must be 1..200 characters of A-Z a-z 0-9 . _ -' })
+  KAFKA_CONVERSATIONS_GROUP = 'conversations';
+
+  /**
    * Most `message.created` records the notifications consumer stores with one write (one
    * `insertMany`); a fetched batch (kafkajs `eachBatch`, up to `maxBytesPerPartition` = 1 MiB per
    * partition) is cut into chunks of this size, each committed once stored.

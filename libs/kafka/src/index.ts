@@ -8,3 +8,5 @@ export * from './batch/kafka-batch.context';
 export * from './dead-letter';
 export * from './kafka-error-passthrough.filter';
 export * from './kafka-security';
+export * from './batch/write-retry';
+export * from './batch/batch-dead-letter';

@@ -9,6 +9,20 @@ import { RawServerKafka } from './raw-server-kafka';
  */
 export const NOTIFICATIONS_GROUP_ID = 'notifications';
 
+/**
+ * Default consumer group of the messages app's conversation projection (`KAFKA_CONVERSATIONS_GROUP`)
+ * on the same topic, `message.created`: a second group reads every record again (Kafka's pub/sub
+ * side), while the instances inside one group share the partitions (its queue side).
+ */
+export const CONVERSATIONS_GROUP_ID = 'conversations';
+
+/** Who consumes: the consumer group and the kafkajs client id suffix (`<KAFKA_CLIENT_ID>-<role>`). */
+export interface KafkaConsumerRole {
+  groupId: string;
+  /** e.g. `notifications`, `conversations`: the client id Kafka's logs and Conduktor show. */
+  role: string;
+}
+
 /** Options of Nest's Kafka transport (the `options` of `KafkaOptions`). */
 export type KafkaTransportOptions = Required<KafkaOptions>['options'];
 
@@ -19,15 +33,19 @@ export type KafkaTransportOptions = Required<KafkaOptions>['options'];
  * and validate the value themselves, and a poison record goes to the DLQ byte for byte.
  * `options` are the transport options it was built with ({@link kafkaTransportOptions}).
  */
-export function kafkaServerOptions(config: AppConfig, groupId = config.env.KAFKA_CONSUMER_GROUP): CustomStrategy & { options: KafkaTransportOptions } {
-  const options = kafkaTransportOptions(config, groupId);
+export function kafkaServerOptions(
+  config: AppConfig,
+  consumer: KafkaConsumerRole = { groupId: config.env.KAFKA_CONSUMER_GROUP, role: 'notifications' },
+): CustomStrategy & { options: KafkaTransportOptions } {
+  const options = kafkaTransportOptions(config, consumer);
   return { strategy: new RawServerKafka(options, { maxBatchRecords: config.env.KAFKA_CONSUMER_BATCH_SIZE }), options };
 }
 
 /**
- * Kafka transport options of the notifications app's consumer.
+ * Kafka transport options of a Herald batch consumer: the notifications app's (default) or the
+ * messages app's conversation projection (`{ groupId: KAFKA_CONVERSATIONS_GROUP, role: 'conversations' }`).
  *
- * - `groupId`: `KAFKA_CONSUMER_GROUP`, default `notifications`.
+ * - `groupId`: `KAFKA_CONSUMER_GROUP`, default `notifications` (or the role's group).
  * - `postfixId: ''`: Nest appends `-server` to groupId and clientId by default; Herald turns it off
  *   so the group is exactly `notifications` (what Conduktor and the Kafka CLI show).
  * - `subscribe.fromBeginning`: a group with no committed offset starts at the earliest offset, so
@@ -37,10 +55,13 @@ export function kafkaServerOptions(config: AppConfig, groupId = config.env.KAFKA
  *   a handler that has not finished writing has not committed. Records are fetched with
  *   `eachBatch` ({@link RawServerKafka}); `KAFKA_CONSUMER_BATCH_SIZE` bounds one batch handler call.
  */
-export function kafkaTransportOptions(config: AppConfig, groupId = config.env.KAFKA_CONSUMER_GROUP): KafkaTransportOptions {
+export function kafkaTransportOptions(
+  config: AppConfig,
+  { groupId, role }: KafkaConsumerRole = { groupId: config.env.KAFKA_CONSUMER_GROUP, role: 'notifications' },
+): KafkaTransportOptions {
   return {
     postfixId: '',
-    client: kafkaClientConfig(config, `${config.env.KAFKA_CLIENT_ID}-notifications`),
+    client: kafkaClientConfig(config, `${config.env.KAFKA_CLIENT_ID}-${role}`),
     consumer: {
       groupId,
       sessionTimeout: 30_000,

@@ -1,16 +1,14 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { PAGE_LIMIT_DEFAULT } from '@herald/http';
 import { FilterQuery, Model, trusted, Types } from 'mongoose';
-import { Limits } from '@herald/contracts';
 import { MessageView } from '../messages/dto/message.view';
-import { Message, MessageDocument, StoredMessage } from '../messages/message.schema';
+import { Message, StoredMessage } from '../messages/message.schema';
 import { OutboxStore } from '../outbox/outbox.store';
 import { Conversation } from './conversation.schema';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ConversationPage, ConversationView } from './dto/conversation.view';
 import { PageQuery } from './dto/page.query';
-
 
 /** One page of a conversation's messages, newest first. */
 export interface MessagePage {
@@ -20,39 +18,19 @@ export interface MessagePage {
 }
 
 /**
- * The read side of messaging: a user's conversations and a conversation's history.
+ * The read side of messaging: a user's conversations and a conversation's history. The list reads
+ * the summaries the projection keeps (`ConversationProjector`, consumer group
+ * `conversations`), so it may lag the newest messages by the projection's delay; the history reads
+ * `messages` itself and is exact right after the 201.
  * Operator filters are wrapped in `trusted()` (they are ours; `sanitizeFilter` is on).
  */
 @Injectable()
 export class ConversationsService {
-  private readonly logger = new Logger(ConversationsService.name);
-
   constructor(
     @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly outbox: OutboxStore,
   ) {}
-
-  /**
-   * Folds a stored message into its conversation summary (participants, last message). Best effort:
-   * the message is already durable, so a failure here is logged, not thrown; the history endpoint
-   * reads `messages` directly and stays exact.
-   */
-  async recordMessage(m: MessageDocument): Promise<void> {
-    try {
-      await this.conversations.updateOne(
-        { _id: m.conversationId },
-        { $setOnInsert: { createdAt: m.createdAt }, $addToSet: { participants: { $each: m.participants } }, $max: { lastMessageAt: m.createdAt } },
-        { upsert: true },
-      );
-      await this.conversations.updateOne(
-        { _id: m.conversationId, lastMessageAt: m.createdAt },
-        { $set: { lastMessage: { id: m._id.toHexString(), senderId: m.senderId, preview: [...m.body].slice(0, Limits.previewLength).join(''), createdAt: m.createdAt } } },
-      );
-    } catch (err) {
-      this.logger.warn(`conversation ${m.conversationId} summary not updated for message ${m._id.toHexString()}: ${(err as Error).message}`);
-    }
-  }
 
   /** The user's conversations, most recently active first; cursor = (lastMessageAt, id). */
   async list(userId: string, q: PageQuery): Promise<ConversationPage> {

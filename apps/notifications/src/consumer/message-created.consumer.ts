@@ -1,20 +1,24 @@
 import { BeforeApplicationShutdown, Controller, Logger, UseFilters } from '@nestjs/common';
 import { Ctx } from '@nestjs/microservices';
 import { KafkaMessage } from 'kafkajs';
-import { decodeEvent, MessageCreatedEvent, Topics } from '@herald/contracts';
+import { MessageCreatedEvent, Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
-import { BatchEventPattern, KafkaBatchContext, KafkaErrorPassthroughFilter, publishDeadLetter } from '@herald/kafka';
+import {
+  BatchEventPattern,
+  batchCoordinates,
+  BatchFailure,
+  deadLetterFromBatch,
+  decodeBatch,
+  DecodedRecord,
+  KafkaBatchContext,
+  KafkaErrorPassthroughFilter,
+  retryWrite,
+  WriteRetryPolicy,
+} from '@herald/kafka';
 import { isPermanentWriteError, isTransientMongoError } from '@herald/mongo';
 import { HeraldMetrics } from '@herald/observability';
 import { NotificationPushPublisher } from '../push/notification-push.publisher';
 import { NotificationWriter, StoredNotification } from './notification.writer';
-import { retryDelayMs, sleep } from './retry';
-
-/** A record of the batch and the event it carries. */
-interface DecodedRecord {
-  record: KafkaMessage;
-  event: MessageCreatedEvent;
-}
 
 /**
  * Consumes `message.created` in consumer group `KAFKA_CONSUMER_GROUP` (default `notifications`)
@@ -60,14 +64,9 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
   @BatchEventPattern(Topics.MessageCreated)
   async handle(@Ctx() ctx: KafkaBatchContext): Promise<void> {
     const records = ctx.getMessages();
-    const valid: DecodedRecord[] = [];
-    for (const record of records) {
-      const decoded = decodeEvent(MessageCreatedEvent, record.value);
-      if (decoded.ok) valid.push({ record, event: decoded.event });
-      else await this.deadLetter(ctx, record, decoded.reason, decoded.message);
-    }
-    const where = `${ctx.getTopic()}/${ctx.getPartition()}@${records[0].offset}..${records[records.length - 1].offset}`;
-    const inserted = await this.withRetry(ctx, `${valid.length} event(s) ${where}`, () => this.writer.store(valid.map((v) => v.event)), () => this.storeEach(ctx, valid));
+    const valid = await decodeBatch(ctx, MessageCreatedEvent, (record, failure) => this.deadLetter(ctx, record, failure));
+    const where = batchCoordinates(ctx);
+    const inserted = await retryWrite(ctx, `${valid.length} event(s) ${where}`, () => this.writer.store(valid.map((v) => v.event)), () => this.storeEach(ctx, valid), this.retryPolicy);
     this.metrics.stored(inserted.length);
     this.logger.debug(`${where}: ${records.length} record(s), ${inserted.length} notification(s) inserted`);
     await this.push.publish(ctx.getProducer(), inserted);
@@ -76,53 +75,34 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
   }
 
   /** After a document-level failure of a batch insert: stores each event alone, dead-lettering the ones at fault. */
-  private async storeEach(ctx: KafkaBatchContext, valid: readonly DecodedRecord[]): Promise<StoredNotification[]> {
+  private async storeEach(ctx: KafkaBatchContext, valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>): Promise<StoredNotification[]> {
     const inserted: StoredNotification[] = [];
     for (const { record, event } of valid) {
       const where = `event ${event.eventId} ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset}`;
       inserted.push(
-        ...(await this.withRetry(ctx, where, () => this.writer.store([event]), async (err) => {
-          await this.deadLetter(ctx, record, 'store-failed', err.message, err.stack);
+        ...(await retryWrite(ctx, where, () => this.writer.store([event]), async (err) => {
+          await this.deadLetter(ctx, record, { reason: 'store-failed', error: err.message, stack: err.stack });
           return [];
-        })),
+        }, this.retryPolicy)),
       );
     }
     return inserted;
   }
 
   /**
-   * Runs `write` until it succeeds: a permanent (document) error goes to `onPermanent`; any other
-   * error is retried after {@link retryDelayMs} (200 ms doubling, capped at 5 s), heartbeating.
-   * @throws Error when the app is shutting down (the records stay uncommitted), or what the
-   *   heartbeat throws after a rebalance took the partition away
+   * Retries of a failed store ({@link retryWrite}): a permanent (document) error goes to the DLQ
+   * path, anything else is retried in place — 200 ms doubling, capped at 5 s — until it succeeds.
    */
-  private async withRetry<T>(ctx: KafkaBatchContext, what: string, write: () => Promise<T>, onPermanent: (err: Error) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await write();
-      } catch (err) {
-        if (isPermanentWriteError(err)) return onPermanent(err as Error);
-        if (this.stopping) throw new Error(`shutting down with ${what} unstored (not committed)`);
-        const delay = retryDelayMs(attempt);
-        const why = isTransientMongoError(err) ? 'MongoDB unavailable' : 'store failed (unclassified error, retried, not dead-lettered)';
-        this.logger.warn(`${what}: ${why} (${(err as Error).name}: ${(err as Error).message}); retry ${attempt} in ${delay} ms`);
-        await sleep(delay);
-        await ctx.getHeartbeat()();
-      }
-    }
-  }
+  private readonly retryPolicy: WriteRetryPolicy = {
+    isPermanent: isPermanentWriteError,
+    isStopping: () => this.stopping,
+    warn: (message) => this.logger.warn(message),
+    explain: (err) => (isTransientMongoError(err) ? 'MongoDB unavailable' : 'store failed (unclassified error, retried, not dead-lettered)'),
+  };
 
-  private async deadLetter(ctx: KafkaBatchContext, record: KafkaMessage, reason: string, error: string, stack?: string): Promise<void> {
-    await publishDeadLetter(ctx.getProducer(), {
-      topic: ctx.getTopic(),
-      partition: ctx.getPartition(),
-      message: record,
-      reason,
-      error,
-      stack,
-      groupId: this.config.env.KAFKA_CONSUMER_GROUP,
-    });
-    this.metrics.deadLettered(ctx.getTopic(), reason);
-    this.logger.warn(`dead-lettered ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset} (${reason}): ${error.slice(0, 300)}`);
+  private async deadLetter(ctx: KafkaBatchContext, record: KafkaMessage, failure: BatchFailure): Promise<void> {
+    await deadLetterFromBatch(ctx, record, failure, this.config.env.KAFKA_CONSUMER_GROUP);
+    this.metrics.deadLettered(ctx.getTopic(), failure.reason);
+    this.logger.warn(`dead-lettered ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset} (${failure.reason}): ${failure.error.slice(0, 300)}`);
   }
 }

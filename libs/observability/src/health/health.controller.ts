@@ -9,7 +9,10 @@ import { ReadinessChecks } from './readiness-checks';
 
 /** Options of the health endpoints of one app. */
 export interface HealthOptions {
-  /** Also require this instance's Kafka consumer to have joined its group (the notifications app). */
+  /**
+   * Also require this instance's Kafka consumer to have joined its group: group `notifications`
+   * (notifications app) or `conversations` (the messages app's conversation projection).
+   */
   consumer?: boolean;
 }
 
@@ -56,9 +59,10 @@ export class HealthController {
   }
 
   /**
-   * Readiness: MongoDB answers a ping, Kafka answers metadata, (notifications) the consumer joined
-   * its group, and every check registered in {@link ReadinessChecks} is up (notifications: the push
-   * broadcast consumer joined its group).
+   * Readiness: MongoDB answers a ping, Kafka answers metadata, the app's consumer joined its group
+   * (`kafkaConsumer`: `notifications`, or `conversations` for the messages app), and every check
+   * registered in {@link ReadinessChecks} is up (notifications: the push broadcast consumer joined
+   * its group).
    */
   @Get('ready')
   @HealthCheck()

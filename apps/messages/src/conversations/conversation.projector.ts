@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, mongo } from 'mongoose';
+import { MessageCreatedEvent } from '@herald/contracts';
+import { chunksOf } from '@herald/kafka';
+import { Conversation } from './conversation.schema';
+import { mergeSummary, sameSummary, summarizeEvents, SummaryDelta } from './conversation-summary';
+
+/** Most summaries read from MongoDB at the same time (one `findOne` by `_id` each). */
+export const SUMMARY_READ_CONCURRENCY = 32;
+
+/**
+ * Most update statements per `bulkWrite` (one `update` command). Measured on the local stack's
+ * FerretDB v1.24 (SQLite): one `update` command of 100 statements on existing documents never
+ * answered and left the server unresponsive until restarted, while 96 took ~160 ms; 50 keeps a
+ * wide margin. MongoDB itself takes up to `maxWriteBatchSize` (100,000) per command.
+ */
+export const SUMMARY_WRITE_CHUNK = 50;
+
+/** What one {@link ConversationProjector.project} call did. */
+export interface ProjectionResult {
+  /** Distinct conversations the events belong to. */
+  conversations: number;
+  /** Conversations whose summary was written (the others already said the same). */
+  written: number;
+}
+
+/**
+ * The update that turns `before` (null: none yet) into `after`. Set-like fields use operators that
+ * commute (`$addToSet` with `$each`, `$min`, `$max`: MongoDB manual, "Update Operators"), so even a
+ * writer working from an older read can only add to them; `lastMessage` is set only when this
+ * write brings a newer one.
+ */
+function updateOf(before: Conversation | null, after: Conversation): mongo.UpdateFilter<Conversation> {
+  const update: mongo.UpdateFilter<Conversation> = {
+    $addToSet: { participants: { $each: after.participants } },
+    $min: { createdAt: after.createdAt },
+    $max: { lastMessageAt: after.lastMessageAt },
+  };
+  if (!before || before.lastMessage?.id !== after.lastMessage?.id) update.$set = { lastMessage: after.lastMessage };
+  return update;
+}
+
+/**
+ * Writes conversation summaries (collection `conversations`, `_id` = conversationId) from
+ * `message.created` events, once per conversation per call: the events are grouped by conversation
+ * ({@link summarizeEvents}), each current summary is read by its lone `_id`, merged in code
+ * ({@link mergeSummary}) and written back with unordered `bulkWrite`s (at most {@link SUMMARY_WRITE_CHUNK} statements
+ * each) whose filters are the lone `_id`. Only `_id`-only filters because that is what FerretDB v1.24's SQLite backend pushes down to
+ * SQLite (any other filter is a full scan decoded in Go); its PostgreSQL backend and MongoDB use the
+ * `_id` index as well.
+ *
+ * Idempotent: a summary that the merge leaves unchanged is not written, so a redelivered batch or a
+ * replay of older events writes nothing and changes nothing.
+ *
+ * Read-merge-write is safe because one writer at a time owns a conversation: events are keyed by
+ * conversationId, so all events of a conversation are on one partition, and one member of the
+ * consumer group holds a partition at a time (Kafka's consumer group protocol; kafkajs finishes a
+ * running batch before it rejoins after a rebalance). The commuting operators of the update keep
+ * even a late writer from taking participants away or moving `lastMessageAt` backwards.
+ */
+@Injectable()
+export class ConversationProjector {
+  /** The driver's collection (string `_id`s; mongoose's casting and hydration are not needed here). */
+  private readonly collection: mongo.Collection<Conversation>;
+
+  constructor(@InjectModel(Conversation.name) conversations: Model<Conversation>) {
+    this.collection = conversations.collection as unknown as mongo.Collection<Conversation>;
+  }
+
+  /**
+   * @param events validated `message.created` events (any order, duplicates allowed)
+   * @throws the driver's error when a read or the bulk write fails (nothing is committed then;
+   *   the caller retries or, for a permanent error, projects conversation by conversation)
+   */
+  async project(events: readonly MessageCreatedEvent[]): Promise<ProjectionResult> {
+    const deltas = [...summarizeEvents(events).values()];
+    const current = await this.read(deltas.map((d) => d.conversationId));
+    const ops: Array<mongo.AnyBulkWriteOperation<Conversation>> = [];
+    for (const delta of deltas) ops.push(...this.writeFor(current.get(delta.conversationId) ?? null, delta));
+    for (const chunk of chunksOf(ops, SUMMARY_WRITE_CHUNK)) await this.collection.bulkWrite(chunk, { ordered: false });
+    return { conversations: deltas.length, written: ops.length };
+  }
+
+  private writeFor(before: Conversation | null, delta: SummaryDelta): Array<mongo.AnyBulkWriteOperation<Conversation>> {
+    const after = mergeSummary(before, delta);
+    if (before && sameSummary(before, after)) return [];
+    return [{ updateOne: { filter: { _id: delta.conversationId }, update: updateOf(before, after), upsert: true } }];
+  }
+
+  /** The stored summaries of `ids`, each read by its lone `_id` ({@link SUMMARY_READ_CONCURRENCY} at a time). */
+  private async read(ids: readonly string[]): Promise<Map<string, Conversation>> {
+    const found = new Map<string, Conversation>();
+    for (let i = 0; i < ids.length; i += SUMMARY_READ_CONCURRENCY) {
+      const docs = await Promise.all(ids.slice(i, i + SUMMARY_READ_CONCURRENCY).map((id) => this.collection.findOne({ _id: id })));
+      for (const doc of docs) if (doc) found.set(doc._id, doc);
+    }
+    return found;
+  }
+}
