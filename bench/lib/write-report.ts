@@ -87,7 +87,7 @@ export function soakMarkdown(r: BenchResults): string[] {
   const out: string[] = ['## Soak', ''];
   out.push(`Both apps (fresh database) at ${fmt(s.rate)} msg/s for ${fmt(s.minutes, s.minutes < 1 ? 1 : 0)} min from ${s.senders} senders round-robin, after a gentle warm-up. ` +
     `\`VmRSS\` of each app every ${s.sampleSeconds} s; the slope is a least-squares fit over the last ${fmt(s.slopeWindowMinutes, 1)} min (the first minutes are start-up: JIT, pools, caches); ` +
-    `"flat" = |slope| < ${FLAT_MB_PER_MIN} MB/min (at 200 msg/s, under ~90 bytes kept per message). ` +
+    `"flat" = slope within ±${FLAT_MB_PER_MIN} MB/min (at 200 msg/s, under ~90 bytes kept per message). ` +
     `Accepted ${fmt(s.accepted)} of ${fmt(s.messages)} messages (${fmt(s.achievedRate)} msg/s achieved${s.overloaded ? `, overloaded: ${s.notSent} not sent` : ''}), ` +
     `**${fmt(s.received)}/${fmt(s.expected)} notifications arrived**, ${s.non2xx} non-2xx, ${s.errors} errors. CPU seconds: ${cpu(s.cpuSeconds)}.`, '');
   out.push(row(['App', 'RSS start (MB)', 'RSS end (MB)', 'RSS max (MB)', 'Slope (MB/min)', 'Flat']), row(['---', '---:', '---:', '---:', '---:', '---']));

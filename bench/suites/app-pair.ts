@@ -3,7 +3,7 @@ import { Topics } from '@herald/contracts';
 import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
 import { CpuMeter, serverPids } from '../lib/cpu';
 import { benchUser } from '../lib/events';
-import { waitGroupAssigned } from '../lib/kafka';
+import { resetTopics, waitGroupAssigned } from '../lib/kafka';
 import { openLoop, SentRequest } from '../lib/load';
 import { appEntry, Child, freePort, startNode, waitHttp } from '../lib/procs';
 import { RssSample, RssSampler } from '../lib/rss';
@@ -72,7 +72,8 @@ export function senderPlan(senders: number, jwtSecret: string): { headers: (seq:
 }
 
 /**
- * Both compiled Herald apps (messages + notifications) on one fresh database, plus a benchmark
+ * Both compiled Herald apps (messages + notifications) on one fresh database and freshly created
+ * (empty) topics, plus a benchmark
  * consumer (own group) on `notification.created` that records when each notification arrived.
  * Shared by the end-to-end and soak suites.
  */
@@ -94,7 +95,11 @@ export class AppPair {
    */
   static async start(ctx: SuiteContext, name: string, db: string): Promise<AppPair> {
     await freshDb(ctx, db);
+    // Empty topics for every pair: group `notifications` is recreated, and a new group starts at the
+    // earliest offset (libs/kafka subscribe.fromBeginning), so it would otherwise first replay every
+    // earlier pair's `message.created` records while this pair is being measured.
     await deleteGroup(ctx.admin, NOTIFICATIONS_GROUP_ID);
+    await resetTopics(ctx.admin, ctx.params.partitions, [NOTIFICATIONS_GROUP_ID]);
     const [mPort, nPort] = [await freePort(), await freePort()];
     const groupId = `bench-${name}-${ctx.stamp}`;
     const consumer = ctx.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
@@ -102,9 +107,7 @@ export class AppPair {
     const pair = new AppPair(ctx, db, apps, consumer, `http://127.0.0.1:${mPort}/api/v1/messages`);
     try {
       await consumer.connect();
-      // From the end: records of earlier pairs on the same topic are not this pair's (the apps only
-      // start once the group has its partitions, so none of theirs comes before the first fetch).
-      await consumer.subscribe({ topic: Topics.NotificationCreated, fromBeginning: false });
+      await consumer.subscribe({ topic: Topics.NotificationCreated, fromBeginning: true });
       await consumer.run({ eachBatch: async ({ batch }) => pair.record(batch.messages.map((m) => m.value?.toString() ?? '{}')) });
       await waitGroupAssigned(ctx.admin, groupId);
       apps.push(startNode({ name: 'notifications', script: appEntry('notifications'), logName: `${name}-notifications-${ctx.stamp}`,

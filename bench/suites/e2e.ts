@@ -1,8 +1,6 @@
-import { resetTopics } from '../lib/kafka';
 import { RssFigures, rssFigures } from '../lib/rss';
 import { percentile } from '../lib/stats';
 import { AppPair, MAX_OUTSTANDING, PhaseResult } from './app-pair';
-import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
 import { SuiteContext } from './context';
 
 export { MAX_OUTSTANDING } from './app-pair';
@@ -81,8 +79,7 @@ function logRun(ctx: SuiteContext, label: string, r: E2eRun): void {
  * server falls {@link MAX_OUTSTANDING} requests behind stops sending early and is overloaded.
  */
 export async function e2eSuite(ctx: SuiteContext, rates: number[]): Promise<E2eRun[]> {
-  const { runs, e2eSeconds, e2eWarmupSeconds, e2eSenders: senders, e2eSweepRates, e2eSweepSeconds, partitions } = ctx.params;
-  await resetTopics(ctx.admin, partitions, [NOTIFICATIONS_GROUP_ID]);
+  const { runs, e2eSeconds, e2eWarmupSeconds, e2eSenders: senders, e2eSweepRates, e2eSweepSeconds } = ctx.params;
   const results: E2eRun[] = [];
   let n = 0;
   for (const rate of rates) {

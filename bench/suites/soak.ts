@@ -1,5 +1,3 @@
-import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
-import { resetTopics } from '../lib/kafka';
 import { RssFigures, rssFigures, RssSample, rssSlopeMbPerMin } from '../lib/rss';
 import { percentile } from '../lib/stats';
 import { AppPair } from './app-pair';
@@ -62,9 +60,8 @@ export interface SoakResult {
  * message. Also the end-to-end p99 per minute and whether every notification arrived.
  */
 export async function soakSuite(ctx: SuiteContext): Promise<SoakResult> {
-  const { soakMinutes: minutes, soakRate: rate, soakSampleSeconds, e2eSenders: senders, e2eWarmupSeconds, partitions } = ctx.params;
+  const { soakMinutes: minutes, soakRate: rate, soakSampleSeconds, e2eSenders: senders, e2eWarmupSeconds } = ctx.params;
   ctx.log(`soak: ${rate} messages/s for ${minutes} min, ${senders} senders, RSS every ${soakSampleSeconds} s`);
-  await resetTopics(ctx.admin, partitions, [NOTIFICATIONS_GROUP_ID]);
   const pair = await AppPair.start(ctx, 'soak', 'bench_soak');
   try {
     await pair.warmUp('soakwarmup', rate, e2eWarmupSeconds, senders);
