@@ -15,20 +15,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mongo } from 'mongoose';
+import { soakSuite, SoakResult } from './suites/soak';
+import { parseWriteArg, writePreset, WriteParams } from './suites/write-params';
+import { summarizeWrite } from './lib/write-summary';
+import { writeGoalsTable } from './lib/write-report';
 import { benchKafka, waitGroupCoordinator } from './lib/kafka';
 import { machineInfo } from './lib/machine';
 import { ROOT, snapshotBuild } from './lib/procs';
 import { summaryTable, writeReports } from './lib/report';
-import { writeGoalsTable } from './lib/write-report';
 import { benchServers, BenchServers } from './lib/stack';
 import { BenchResults, summarize } from './lib/summary';
 import { CatchUpResult, consumerSuite } from './suites/consumer';
 import { BenchParams, SuiteContext } from './suites/context';
 import { e2eSuite, E2eRun } from './suites/e2e';
 import { ingestSuite, IngestRun } from './suites/ingest';
-import { soakSuite, SoakResult } from './suites/soak';
-import { parseWriteArg, writePreset, WriteParams } from './suites/write-params';
-import { summarizeWrite } from './lib/write-summary';
 
 const PRESETS: Record<BenchParams['mode'], Omit<BenchParams, keyof WriteParams>> = {
   full: {
@@ -44,9 +44,9 @@ const PRESETS: Record<BenchParams['mode'], Omit<BenchParams, keyof WriteParams>>
 /**
  * Parameters from the command line: `--smoke` picks the small preset; `--runs`, `--events`,
  * `--ingest-seconds`, `--e2e-rate`, `--e2e-seconds`, `--suites a,b`, `--no-profile` override it.
+ * @throws Error on an unknown option or a bad number
  * Write-path options (bench/suites/write-params.ts): `--single-seconds`, `--e2e-senders`,
  * `--sweep-rates 300,400` (`none`), `--sweep-seconds`, `--soak-minutes`, `--soak-rate`, `--soak-sample-seconds`.
- * @throws Error on an unknown option or a bad number
  */
 export function parseArgs(argv: string[]): { params: BenchParams; keepStack: boolean; out?: string } {
   const base = PRESETS[argv.includes('--smoke') ? 'smoke' : 'full'];

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { e2eExtraMarkdown, ingestExtraMarkdown, soakMarkdown, writeGoalsMarkdown, writePanels } from './write-report';
 import { fmt } from './stats';
 import { GOALS, BenchResults } from './summary';
 import { SWEEP_P99_MS } from '../suites/e2e';
 import { Panel, renderChart } from './svg';
-import { e2eExtraMarkdown, ingestExtraMarkdown, soakMarkdown, writeGoalsMarkdown, writePanels } from './write-report';
 
 const row = (cells: Array<string | number>): string => `| ${cells.join(' | ')} |`;
 const yes = (ok: boolean): string => (ok ? 'yes' : '**no**');
@@ -54,13 +54,13 @@ export function chartPanels(r: BenchResults): Panel[] {
         pick(i, run, 'herald', (x) => x.latencyP50Ms), pick(i, run, 'herald', (x) => x.latencyP99Ms),
         pick(i, run, 'baseline', (x) => x.latencyP50Ms), pick(i, run, 'baseline', (x) => x.latencyP99Ms)] })) });
   }
+  panels.push(...writePanels(r));
   const e = r.e2e?.filter((x) => (x.kind ?? 'sustained') === 'sustained');
   if (e?.length) {
     panels.push({ title: 'End-to-end latency (POST → notification)', unit: 'ms', log: true, series: ['p50', 'p99', 'max'],
       goal: { value: GOALS.e2eP99Ms, label: `goal p99 ≤ ${GOALS.e2eP99Ms} ms` },
       groups: e.map((x) => ({ label: `${x.rate}/s #${x.run}`, values: [x.p50Ms, x.p99Ms, x.maxMs] })) });
   }
-  panels.push(...writePanels(r));
   return panels;
 }
 

@@ -1,10 +1,10 @@
 import { CatchUpResult } from '../suites/consumer';
-import { BenchParams } from '../suites/context';
-import { E2eRun } from '../suites/e2e';
-import { IngestRun } from '../suites/ingest';
 import type { SoakResult } from '../suites/soak';
 import { sweepPassed } from '../suites/e2e';
 import type { WriteSummary } from './write-summary';
+import { BenchParams } from '../suites/context';
+import { E2eRun } from '../suites/e2e';
+import { IngestRun } from '../suites/ingest';
 import { MachineInfo } from './machine';
 import { median, ratio } from './stats';
 
@@ -13,6 +13,8 @@ export const GOALS = { consumerRatio: 0.8, e2eP99Ms: 50 } as const;
 
 /** Medians and ratios of one invocation. */
 export interface Summary {
+  /** Write-path goals (issue #12), see bench/lib/write-summary.ts. */
+  write?: WriteSummary;
   consumer?: {
     heraldPerSecond: number;
     baselinePerSecond: number;
@@ -44,8 +46,6 @@ export interface Summary {
     rate: number; p50: number; p99: number; max: number; httpP99: number; achievedRate: number;
     overloadedRuns: number; missing: number; failedRequests: number; goalMet: boolean;
   }>;
-  /** Write-path goals (issue #12), see bench/lib/write-summary.ts. */
-  write?: WriteSummary;
 }
 
 /** Everything one invocation produced (written as JSON). */
@@ -53,10 +53,10 @@ export interface BenchResults {
   params: BenchParams;
   machine: MachineInfo;
   servers: string;
+  soak?: SoakResult;
   consumer?: CatchUpResult;
   ingest?: IngestRun[];
   e2e?: E2eRun[];
-  soak?: SoakResult;
   summary: Summary;
   /** Correctness problems (failed requests, missing notifications): they fail the command. */
   problems: string[];
