@@ -6,6 +6,7 @@
  *   npm run bench:smoke           small sizes (< 3 min) → bench/results/smoke.{md,json,svg}
  *   npm run bench -- --runs 5 --events 200000 --suites consumer,ingest --no-profile --keep-stack
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/run.ts --rerender docs/benchmarks.json
+ *   npm run bench -- --suites soak --soak-minutes 2      # write-path goals (issue #12): soak alone, short
  *
  * Not part of `npm test`. Exit code 1 when a run failed or requests/notifications were lost;
  * missed performance goals are reported, not failed.

@@ -83,3 +83,24 @@ export function rssSlopeMbPerMin(samples: readonly RssSample[], name: string, wi
   const sxy = pts.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
   return sxx > 0 ? sxy / sxx : NaN;
 }
+
+/**
+ * Slope of the RSS *floor* of process `name` over the last `windowMinutes` minutes (MB/min): the
+ * window is cut into `buckets` equal parts, the lowest sample of each (RSS right after a garbage
+ * collection) is kept, and those are fitted by least squares. A leak raises the floor; the saw
+ * tooth of V8's heap between collections (tens of MB under load) does not.
+ * @returns NaN with fewer than 3 non-empty buckets
+ */
+export function rssFloorSlopeMbPerMin(samples: readonly RssSample[], name: string, windowMinutes: number, buckets = 8): number {
+  if (samples.length === 0) return NaN;
+  const end = samples[samples.length - 1].tS;
+  const from = end - windowMinutes * 60;
+  const width = (windowMinutes * 60) / buckets;
+  const floors: RssSample[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const lo = from + b * width;
+    const inBucket = samples.filter((s) => s.tS >= lo && (b === buckets - 1 ? s.tS <= end : s.tS < lo + width) && Number.isFinite(s.mb[name]));
+    if (inBucket.length) floors.push(inBucket.reduce((a, s) => (s.mb[name] < a.mb[name] ? s : a)));
+  }
+  return rssSlopeMbPerMin(floors, name, windowMinutes);
+}

@@ -1,4 +1,4 @@
-import { RssFigures, rssFigures, RssSample, rssSlopeMbPerMin } from '../lib/rss';
+import { RssFigures, rssFigures, rssFloorSlopeMbPerMin, RssSample, rssSlopeMbPerMin } from '../lib/rss';
 import { percentile } from '../lib/stats';
 import { AppPair } from './app-pair';
 import { SuiteContext } from './context';
@@ -20,9 +20,11 @@ export interface SoakMinute {
 
 /** One app's memory over the soak. */
 export interface SoakMemory extends RssFigures {
-  /** Least-squares RSS slope over the last {@link SoakResult.slopeWindowMinutes} minutes (MB/min). */
+  /** Least-squares slope of every RSS sample over the last {@link SoakResult.slopeWindowMinutes} minutes (MB/min). */
   slopeMbPerMin: number;
-  /** |slope| < {@link FLAT_MB_PER_MIN}. */
+  /** Same fit over the lowest sample of each eighth of that window (the post-GC floor; see rssFloorSlopeMbPerMin). */
+  floorSlopeMbPerMin: number;
+  /** |floor slope| < {@link FLAT_MB_PER_MIN}. */
   flat: boolean;
 }
 
@@ -56,8 +58,8 @@ export interface SoakResult {
  * gentle warm-up), `e2eSenders` senders round-robin. The RSS of each app (`VmRSS`) is sampled every
  * `soakSampleSeconds` s; reported are start, end and peak RSS and the slope over the last
  * {@link SLOPE_WINDOW_MINUTES} minutes (the first ones are start-up: JIT, pools, caches filling),
- * "flat" when below {@link FLAT_MB_PER_MIN} MB/min — at 200 msg/s that is under ~90 bytes kept per
- * message. Also the end-to-end p99 per minute and whether every notification arrived.
+ * of all samples and of the post-GC floor; "flat" when the floor's is within ±{@link FLAT_MB_PER_MIN}
+ * MB/min — at 200 msg/s that is under ~90 bytes kept per message. Also the end-to-end p99 per minute and whether every notification arrived.
  */
 export async function soakSuite(ctx: SuiteContext): Promise<SoakResult> {
   const { soakMinutes: minutes, soakRate: rate, soakSampleSeconds, e2eSenders: senders, e2eWarmupSeconds } = ctx.params;
@@ -69,7 +71,8 @@ export async function soakSuite(ctx: SuiteContext): Promise<SoakResult> {
     const slopeWindowMinutes = Math.min(SLOPE_WINDOW_MINUTES, 0.8 * minutes);
     const memory = Object.fromEntries(['messages', 'notifications'].map((app) => {
       const slopeMbPerMin = rssSlopeMbPerMin(p.rss, app, slopeWindowMinutes);
-      return [app, { ...rssFigures(p.rss, app), slopeMbPerMin, flat: Math.abs(slopeMbPerMin) < FLAT_MB_PER_MIN }];
+      const floorSlopeMbPerMin = rssFloorSlopeMbPerMin(p.rss, app, slopeWindowMinutes);
+      return [app, { ...rssFigures(p.rss, app), slopeMbPerMin, floorSlopeMbPerMin, flat: Math.abs(floorSlopeMbPerMin) < FLAT_MB_PER_MIN }];
     }));
     const perMinute: SoakMinute[] = [];
     for (let m = 0; m < Math.ceil(minutes); m++) {
@@ -82,7 +85,7 @@ export async function soakSuite(ctx: SuiteContext): Promise<SoakResult> {
       achievedRate: p.achievedRate, p99Ms: percentile(p.latencies.map((l) => l.ms), 99), perMinute, memory, samples: p.rss, cpuSeconds: p.cpuSeconds,
     };
     for (const [app, m] of Object.entries(memory)) {
-      ctx.log(`  ${app.padEnd(13)} RSS ${m.startMb.toFixed(0)} → ${m.endMb.toFixed(0)} MB (max ${m.maxMb.toFixed(0)}), slope ${m.slopeMbPerMin.toFixed(2)} MB/min over the last ${slopeWindowMinutes} min`);
+      ctx.log(`  ${app.padEnd(13)} RSS ${m.startMb.toFixed(0)} → ${m.endMb.toFixed(0)} MB (max ${m.maxMb.toFixed(0)}), slope ${m.slopeMbPerMin.toFixed(2)} MB/min, floor ${m.floorSlopeMbPerMin.toFixed(2)} MB/min over the last ${slopeWindowMinutes} min`);
     }
     ctx.log(`  p99 per minute: ${perMinute.map((x) => x.p99Ms.toFixed(0)).join(', ')} ms; received ${r.received}/${r.expected}${r.overloaded ? `; OVERLOADED (${r.notSent} not sent)` : ''}`);
     return r;
