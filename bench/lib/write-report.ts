@@ -91,10 +91,13 @@ export function soakMarkdown(r: BenchResults): string[] {
     `"flat" = floor slope within ±${FLAT_MB_PER_MIN} MB/min (at 200 msg/s, under ~90 bytes kept per message). ` +
     `Accepted ${fmt(s.accepted)} of ${fmt(s.messages)} messages (${fmt(s.achievedRate)} msg/s achieved${s.overloaded ? `, overloaded: ${s.notSent} not sent` : ''}), ` +
     `**${fmt(s.received)}/${fmt(s.expected)} notifications arrived**, ${s.non2xx} non-2xx, ${s.errors} errors. CPU seconds: ${cpu(s.cpuSeconds)}.`, '');
-  out.push(row(['App', 'RSS start (MB)', 'RSS end (MB)', 'RSS max (MB)', 'Slope, all samples (MB/min)', 'Slope, floor (MB/min)', 'Flat']), row(['---', '---:', '---:', '---:', '---:', '---:', '---']));
+  out.push(row(['App', 'RSS start (MB)', 'RSS end (MB)', 'RSS max (MB)', 'Slope, all samples (MB/min)', 'Slope, floor (MB/min)', 'Flat', 'Heap used start → end, max (MB)', 'Heap floor slope (MB/min)']),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---', '---:', '---:']));
   for (const [app, m] of Object.entries(s.memory)) {
-    out.push(row([app, fmt(m.startMb), fmt(m.endMb), fmt(m.maxMb), fmt(m.slopeMbPerMin, 2), fmt(m.floorSlopeMbPerMin ?? NaN, 2), m.flat ? 'yes' : '**no**']));
+    out.push(row([app, fmt(m.startMb), fmt(m.endMb), fmt(m.maxMb), fmt(m.slopeMbPerMin, 2), fmt(m.floorSlopeMbPerMin ?? NaN, 2), m.flat ? 'yes' : '**no**',
+      m.heap ? `${fmt(m.heap.startMb)} → ${fmt(m.heap.endMb)}, ${fmt(m.heap.maxMb)}` : '–', fmt(m.heap?.floorSlopeMbPerMin ?? NaN, 2)]));
   }
+  out.push('', 'Heap used = prom-client\'s `nodejs_heap_size_used_bytes` from each app\'s `GET /metrics`, sampled with the RSS: a rising heap floor points at objects kept by the app, a rising RSS with a flat heap at the allocator or buffers.');
   out.push('', row(['Minute', 'Notifications', 'p50 (ms)', 'p99 (ms)', 'max (ms)']), row(['---:', '---:', '---:', '---:', '---:']));
   for (const m of s.perMinute) out.push(row([m.minute, fmt(m.notifications), fmt(m.p50Ms, 1), fmt(m.p99Ms, 1), fmt(m.maxMs, 1)]));
   out.push('', `RSS samples (s: messages / notifications MB): ${s.samples.map((x) => `${fmt(x.tS)}: ${fmt(x.mb.messages)} / ${fmt(x.mb.notifications)}`).join(', ')}.`, '');

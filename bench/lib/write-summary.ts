@@ -127,7 +127,7 @@ function soakGoals(s: SoakResult, out: WriteSummary, problems: string[]): void {
   const ranAt = `${fmt(s.rate)} msg/s × ${fmt(s.minutes, s.minutes < 1 ? 1 : 0)} min, RSS every ${s.sampleSeconds} s`;
   const atGoalLoad = s.minutes >= WRITE_GOALS.soakMinutes && s.rate >= WRITE_GOALS.e2eRate;
   out.goals.push({ goal: `Memory: slope of the RSS floor (post-GC) over the soak's last ${fmt(s.slopeWindowMinutes, 1)} min`, target: `flat: within ±${WRITE_GOALS.flatMbPerMin} MB/min per app`,
-    measured: apps.map(([app, m]) => `${app} ${fmt(m.floorSlopeMbPerMin ?? NaN, 2)} MB/min (all samples ${fmt(m.slopeMbPerMin, 2)}; ${fmt(m.startMb)} → ${fmt(m.endMb)} MB, max ${fmt(m.maxMb)})`).join('; '),
+    measured: apps.map(([app, m]) => `${app} ${fmt(m.floorSlopeMbPerMin ?? NaN, 2)} MB/min (all samples ${fmt(m.slopeMbPerMin, 2)}; ${fmt(m.startMb)} → ${fmt(m.endMb)} MB, max ${fmt(m.maxMb)}; heap floor ${fmt(m.heap?.floorSlopeMbPerMin ?? NaN, 2)} MB/min)`).join('; '),
     ranAt, met: apps.length > 0 && apps.every(([, m]) => m.flat), atGoalLoad });
   const worst = Math.max(...s.perMinute.map((m) => m.p99Ms));
   const lost = s.expected - s.received;

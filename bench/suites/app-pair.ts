@@ -6,6 +6,7 @@ import { benchUser } from '../lib/events';
 import { resetTopics, waitGroupAssigned } from '../lib/kafka';
 import { openLoop, SentRequest } from '../lib/load';
 import { appEntry, Child, freePort, startNode, waitHttp } from '../lib/procs';
+import { HeapSampler } from '../lib/heap';
 import { RssSample, RssSampler } from '../lib/rss';
 import { signToken } from '../lib/token';
 import { deleteGroup, freshDb, heraldEnv, SuiteContext } from './context';
@@ -55,6 +56,8 @@ export interface PhaseResult {
   cpuSeconds: Record<string, number>;
   /** RSS of both apps (`messages`, `notifications`) during the phase. */
   rss: RssSample[];
+  /** V8 heap in use of both apps (their `/metrics`), sampled with the RSS. */
+  heap: RssSample[];
 }
 
 /**
@@ -86,6 +89,7 @@ export class AppPair {
     private readonly apps: Child[],
     private readonly consumer: Consumer,
     private readonly url: string,
+    private readonly metricsUrls: Record<string, string>,
   ) {}
 
   /**
@@ -104,7 +108,8 @@ export class AppPair {
     const groupId = `bench-${name}-${ctx.stamp}`;
     const consumer = ctx.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
     const apps: Child[] = [];
-    const pair = new AppPair(ctx, db, apps, consumer, `http://127.0.0.1:${mPort}/api/v1/messages`);
+    const pair = new AppPair(ctx, db, apps, consumer, `http://127.0.0.1:${mPort}/api/v1/messages`,
+      { messages: `http://127.0.0.1:${mPort}/metrics`, notifications: `http://127.0.0.1:${nPort}/metrics` });
     try {
       await consumer.connect();
       await consumer.subscribe({ topic: Topics.NotificationCreated, fromBeginning: true });
@@ -159,12 +164,13 @@ export class AppPair {
    * Open-loop load of `rate` messages/s for `seconds` s from `senders` senders (see
    * {@link senderPlan}), then waits for every notification of the phase (see {@link ARRIVAL_STALL_MS}).
    * @param phase tag written into the bodies (no spaces), unique per phase
-   * @param rssIntervalMs RSS sampling period of both apps (ms)
+   * @param rssIntervalMs RSS and heap sampling period of both apps (ms)
    */
   async load(phase: string, rate: number, seconds: number, senders: number, rssIntervalMs = 5000): Promise<PhaseResult> {
     const plan = senderPlan(senders, this.ctx.jwtSecret);
     const cpu = new CpuMeter({ ...serverPids(), ...this.pids });
     const rss = new RssSampler(this.pids, rssIntervalMs);
+    const heap = new HeapSampler(this.metricsUrls, rssIntervalMs);
     for (const app of this.apps) {
       if (app.proc.exitCode !== null || app.proc.signalCode !== null) throw new Error(`${app.name} exited; see bench/results/logs`);
     }
@@ -175,6 +181,7 @@ export class AppPair {
     const received = await this.waitArrivals(phase, 2 * ok.length);
     const cpuSeconds = cpu.stop();
     const samples = rss.stop();
+    const heapSamples = await heap.stop();
     const t0 = sent[0]?.dueAt ?? 0;
     const latencies = ok.flatMap((s) => (this.arrivals.get(`${phase} ${s.seq}`) ?? []).map((at) => ({ dueS: (s.dueAt - t0) / 1000, ms: at - s.dueAt })));
     for (const s of sent) this.arrivals.delete(`${phase} ${s.seq}`);
@@ -183,7 +190,7 @@ export class AppPair {
       rate, seconds, sent, accepted: ok.length, expected: 2 * ok.length, received, latencies, httpMs: ok.map((s) => s.doneAt - s.dueAt),
       non2xx: sent.filter((s) => s.status !== 0 && (s.status < 200 || s.status >= 300)).length,
       errors: sent.filter((s) => s.error).length,
-      achievedRate: ok.length / (window / 1000), notSent, stoppedAfterS, cpuSeconds, rss: samples,
+      achievedRate: ok.length / (window / 1000), notSent, stoppedAfterS, cpuSeconds, rss: samples, heap: heapSamples,
     };
   }
 

@@ -26,6 +26,8 @@ export interface SoakMemory extends RssFigures {
   floorSlopeMbPerMin: number;
   /** |floor slope| < {@link FLAT_MB_PER_MIN}. */
   flat: boolean;
+  /** V8 heap in use (the app's `/metrics`): start, end, peak (MB) and the slope of its floor (MB/min). */
+  heap?: RssFigures & { floorSlopeMbPerMin: number };
 }
 
 /** Result of the soak suite. */
@@ -50,6 +52,8 @@ export interface SoakResult {
   memory: Record<string, SoakMemory>;
   /** Every RSS sample of both apps (s since the soak's start, MB). */
   samples: RssSample[];
+  /** Every heap-in-use sample of both apps (same shape). */
+  heapSamples?: RssSample[];
   cpuSeconds: Record<string, number>;
 }
 
@@ -72,7 +76,8 @@ export async function soakSuite(ctx: SuiteContext): Promise<SoakResult> {
     const memory = Object.fromEntries(['messages', 'notifications'].map((app) => {
       const slopeMbPerMin = rssSlopeMbPerMin(p.rss, app, slopeWindowMinutes);
       const floorSlopeMbPerMin = rssFloorSlopeMbPerMin(p.rss, app, slopeWindowMinutes);
-      return [app, { ...rssFigures(p.rss, app), slopeMbPerMin, floorSlopeMbPerMin, flat: Math.abs(floorSlopeMbPerMin) < FLAT_MB_PER_MIN }];
+      const heap = { ...rssFigures(p.heap, app), floorSlopeMbPerMin: rssFloorSlopeMbPerMin(p.heap, app, slopeWindowMinutes) };
+      return [app, { ...rssFigures(p.rss, app), slopeMbPerMin, floorSlopeMbPerMin, flat: Math.abs(floorSlopeMbPerMin) < FLAT_MB_PER_MIN, heap }];
     }));
     const perMinute: SoakMinute[] = [];
     for (let m = 0; m < Math.ceil(minutes); m++) {
@@ -82,10 +87,11 @@ export async function soakSuite(ctx: SuiteContext): Promise<SoakResult> {
     const r: SoakResult = {
       rate, minutes, senders, sampleSeconds: soakSampleSeconds, slopeWindowMinutes, messages: p.sent.length, accepted: p.accepted,
       expected: p.expected, received: p.received, non2xx: p.non2xx, errors: p.errors, overloaded: p.notSent > 0, notSent: p.notSent,
-      achievedRate: p.achievedRate, p99Ms: percentile(p.latencies.map((l) => l.ms), 99), perMinute, memory, samples: p.rss, cpuSeconds: p.cpuSeconds,
+      achievedRate: p.achievedRate, p99Ms: percentile(p.latencies.map((l) => l.ms), 99), perMinute, memory, samples: p.rss, heapSamples: p.heap, cpuSeconds: p.cpuSeconds,
     };
     for (const [app, m] of Object.entries(memory)) {
-      ctx.log(`  ${app.padEnd(13)} RSS ${m.startMb.toFixed(0)} → ${m.endMb.toFixed(0)} MB (max ${m.maxMb.toFixed(0)}), slope ${m.slopeMbPerMin.toFixed(2)} MB/min, floor ${m.floorSlopeMbPerMin.toFixed(2)} MB/min over the last ${slopeWindowMinutes} min`);
+      ctx.log(`  ${app.padEnd(13)} RSS ${m.startMb.toFixed(0)} → ${m.endMb.toFixed(0)} MB (max ${m.maxMb.toFixed(0)}), slope ${m.slopeMbPerMin.toFixed(2)} MB/min, floor ${m.floorSlopeMbPerMin.toFixed(2)} MB/min over the last ${slopeWindowMinutes} min; ` +
+        `heap ${m.heap.startMb.toFixed(0)} → ${m.heap.endMb.toFixed(0)} MB, floor ${m.heap.floorSlopeMbPerMin.toFixed(2)} MB/min`);
     }
     ctx.log(`  p99 per minute: ${perMinute.map((x) => x.p99Ms.toFixed(0)).join(', ')} ms; received ${r.received}/${r.expected}${r.overloaded ? `; OVERLOADED (${r.notSent} not sent)` : ''}`);
     return r;
