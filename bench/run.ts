@@ -6,6 +6,7 @@
  *   npm run bench:smoke           small sizes (< 3 min) → bench/results/smoke.{md,json,svg}
  *   npm run bench -- --runs 5 --events 200000 --suites consumer,ingest --no-profile --keep-stack
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/run.ts --rerender docs/benchmarks.json
+ *   npm run bench -- --suites soak --soak-minutes 2      # write-path goals (issue #12): soak alone, short
  *
  * Not part of `npm test`. Exit code 1 when a run failed or requests/notifications were lost;
  * missed performance goals are reported, not failed.
@@ -15,6 +16,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mongo } from 'mongoose';
+import { soakSuite, SoakResult } from './suites/soak';
+import { parseWriteArg, writePreset, WriteParams } from './suites/write-params';
+import { summarizeWrite } from './lib/write-summary';
+import { writeGoalsTable } from './lib/write-report';
 import { benchKafka, waitGroupCoordinator } from './lib/kafka';
 import { machineInfo } from './lib/machine';
 import { ROOT, snapshotBuild } from './lib/procs';
@@ -26,7 +31,7 @@ import { BenchParams, SuiteContext } from './suites/context';
 import { e2eSuite, E2eRun } from './suites/e2e';
 import { ingestSuite, IngestRun } from './suites/ingest';
 
-const PRESETS: Record<BenchParams['mode'], BenchParams> = {
+const PRESETS: Record<BenchParams['mode'], Omit<BenchParams, keyof WriteParams>> = {
   full: {
     mode: 'full', runs: 3, consumerEvents: 100_000, partitions: 3, ingestConnections: 50, ingestSeconds: 20, ingestWarmupSeconds: 3,
     e2eRate: 500, e2eSeconds: 30, e2eWarmupSeconds: 3, e2eAlsoSustainable: true, profile: true, suites: ['consumer', 'ingest', 'e2e'],
@@ -41,10 +46,14 @@ const PRESETS: Record<BenchParams['mode'], BenchParams> = {
  * Parameters from the command line: `--smoke` picks the small preset; `--runs`, `--events`,
  * `--ingest-seconds`, `--e2e-rate`, `--e2e-seconds`, `--suites a,b`, `--no-profile` override it.
  * @throws Error on an unknown option or a bad number
+ * Write-path options (bench/suites/write-params.ts): `--single-seconds`, `--e2e-senders`,
+ * `--sweep-rates 300,400` (`none`), `--sweep-seconds`, `--soak-minutes`, `--soak-rate`, `--soak-sample-seconds`.
  */
 export function parseArgs(argv: string[]): { params: BenchParams; keepStack: boolean; out?: string } {
+  const base = PRESETS[argv.includes('--smoke') ? 'smoke' : 'full'];
   const params: BenchParams = {
-    ...PRESETS[argv.includes('--smoke') ? 'smoke' : 'full'],
+    ...base,
+    ...writePreset(base),
     baselineIndexes: process.env.BENCH_BASELINE_INDEXES === 'unique' ? 'unique' : 'inbox',
   };
   let keepStack = false;
@@ -57,6 +66,8 @@ export function parseArgs(argv: string[]): { params: BenchParams; keepStack: boo
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--smoke') continue;
+    const used = parseWriteArg(argv, i, params);
+    if (used) i += used - 1;
     else if (a === '--runs') params.runs = Math.round(num(a, argv[++i]));
     else if (a === '--events') params.consumerEvents = Math.round(num(a, argv[++i]));
     else if (a === '--ingest-seconds') params.ingestSeconds = num(a, argv[++i]);
@@ -67,8 +78,8 @@ export function parseArgs(argv: string[]): { params: BenchParams; keepStack: boo
     else if (a === '--out') out = argv[++i];
     else if (a === '--suites') {
       const names = (argv[++i] ?? '').split(',').filter(Boolean);
-      const bad = names.filter((n) => !['consumer', 'ingest', 'e2e'].includes(n));
-      if (bad.length || names.length === 0) throw new Error(`--suites takes consumer,ingest,e2e; got ${argv[i]}`);
+      const bad = names.filter((n) => !['consumer', 'ingest', 'e2e', 'soak'].includes(n));
+      if (bad.length || names.length === 0) throw new Error(`--suites takes consumer,ingest,e2e,soak; got ${argv[i]}`);
       params.suites = names as BenchParams['suites'];
     } else throw new Error(`unknown option ${a}`);
   }
@@ -86,6 +97,13 @@ export function e2eRates(params: BenchParams, ingest?: IngestRun[]): number[] {
   return [params.e2eRate, Math.max(5, Math.floor(capacity / 2))];
 }
 
+/** Adds the write-path goals (issue #12) to a summarized result, and their problems (lost notifications). */
+function addWriteSummary(r: BenchResults): void {
+  const w = summarizeWrite(r);
+  r.summary.write = w.write;
+  r.problems.push(...w.problems);
+}
+
 const log = (message: string): void => console.log(`[bench] ${message}`);
 
 /**
@@ -95,6 +113,7 @@ const log = (message: string): void => console.log(`[bench] ${message}`);
 function rerender(file: string): number {
   const r = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchResults;
   Object.assign(r, summarize(r.consumer, r.ingest, r.e2e));
+  addWriteSummary(r);
   const files = writeReports(r, path.resolve(file).replace(/\.json$/, ''));
   console.log(`\n${summaryTable(r).join('\n')}\n`);
   log(`wrote ${files.map((f) => path.relative(ROOT, f)).join(', ')}`);
@@ -135,14 +154,18 @@ async function main(): Promise<number> {
     if (params.suites.includes('consumer')) consumer = await consumerSuite(ctx);
     if (params.suites.includes('ingest')) ingest = await ingestSuite(ctx);
     if (params.suites.includes('e2e')) e2e = await e2eSuite(ctx, e2eRates(params, ingest));
+    const soak: SoakResult | undefined = params.suites.includes('soak') && params.soakMinutes > 0 ? await soakSuite(ctx) : undefined;
     const { summary, problems } = summarize(consumer, ingest, e2e);
     if (machine.loadAverage) machine.loadAverage.end = os.loadavg().map((v) => Math.round(v * 100) / 100);
     const results: BenchResults = {
       params, machine, servers: servers.kind, consumer, ingest, e2e, summary, problems, durationSeconds: (Date.now() - t0) / 1000,
     };
+    results.soak = soak;
+    addWriteSummary(results);
     const base = path.resolve(ROOT, out ?? (params.mode === 'smoke' ? path.join('bench', 'results', 'smoke') : path.join('docs', 'benchmarks')));
     const files = writeReports(results, base);
     console.log(`\n${summaryTable(results).join('\n')}\n`);
+    console.log(`${writeGoalsTable(results).join('\n')}\n`);
     for (const p of problems) log(`PROBLEM: ${p}`);
     log(`wrote ${files.map((f) => path.relative(ROOT, f)).join(', ')} in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
     return problems.length ? 1 : 0;

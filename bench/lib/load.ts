@@ -29,16 +29,19 @@ export interface LoadResult {
  * unanswered the server cannot keep up: sending stops (the rest is counted in `notSent`) so an
  * overloaded run ends in bounded time.
  * @param body builds the JSON body of request `seq`
+ * @param headers the headers of every request, or a function building those of request `seq`
+ *   (e.g. a different sender's token per request)
  */
 export async function openLoop(o: {
   url: string;
-  headers: Record<string, string>;
+  headers: Record<string, string> | ((seq: number) => Record<string, string>);
   rate: number;
   seconds: number;
   body: (seq: number) => string;
   maxOutstanding?: number;
 }): Promise<LoadResult> {
   const maxOutstanding = o.maxOutstanding ?? Infinity;
+  const headersOf = typeof o.headers === 'function' ? o.headers : (): Record<string, string> => o.headers as Record<string, string>;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   const total = Math.round(o.rate * o.seconds);
   const interval = 1000 / o.rate;
@@ -57,7 +60,7 @@ export async function openLoop(o: {
       const r: SentRequest = { seq, dueAt: start + seq * interval, doneAt: NaN, status: 0 };
       sent.push(r);
       outstanding++;
-      pending.push(post(agent, o.url, o.headers, o.body(seq), r).finally(() => outstanding--));
+      pending.push(post(agent, o.url, headersOf(seq), o.body(seq), r).finally(() => outstanding--));
       seq++;
     }
     await sleep(Math.max(0, Math.min(interval, start + seq * interval - performance.now())));

@@ -1,4 +1,7 @@
 import { CatchUpResult } from '../suites/consumer';
+import type { SoakResult } from '../suites/soak';
+import { sweepPassed } from '../suites/e2e';
+import type { WriteSummary } from './write-summary';
 import { BenchParams } from '../suites/context';
 import { E2eRun } from '../suites/e2e';
 import { IngestRun } from '../suites/ingest';
@@ -10,6 +13,8 @@ export const GOALS = { consumerRatio: 0.8, e2eP99Ms: 50 } as const;
 
 /** Medians and ratios of one invocation. */
 export interface Summary {
+  /** Write-path goals (issue #12), see bench/lib/write-summary.ts. */
+  write?: WriteSummary;
   consumer?: {
     heraldPerSecond: number;
     baselinePerSecond: number;
@@ -32,8 +37,12 @@ export interface Summary {
     baselineCpu: Record<string, number>;
     failedRequests: number;
   };
-  /** One entry per arrival rate; the goal applies to the configured rate (the first). */
+  /**
+   * One entry per kind and arrival rate: `sustained` runs meet the goal with p99 ≤ 50 ms and no
+   * overload; `sweep` steps pass with p99 ≤ 100 ms, no overload and no loss.
+   */
   e2e?: Array<{
+    kind?: 'sustained' | 'sweep';
     rate: number; p50: number; p99: number; max: number; httpP99: number; achievedRate: number;
     overloadedRuns: number; missing: number; failedRequests: number; goalMet: boolean;
   }>;
@@ -44,6 +53,7 @@ export interface BenchResults {
   params: BenchParams;
   machine: MachineInfo;
   servers: string;
+  soak?: SoakResult;
   consumer?: CatchUpResult;
   ingest?: IngestRun[];
   e2e?: E2eRun[];
@@ -105,22 +115,24 @@ export function summarize(consumer?: CatchUpResult, ingest?: IngestRun[], e2e?: 
     }
   }
   if (e2e) {
-    summary.e2e = [...new Set(e2e.map((r) => r.rate))].map((rate) => {
-      const runs = e2e.filter((r) => r.rate === rate);
+    const groups = [...new Set(e2e.map((r) => `${r.kind ?? 'sustained'} ${r.rate}`))].map((k) => k.split(' ') as ['sustained' | 'sweep', string]);
+    summary.e2e = groups.map(([kind, rateText]) => {
+      const rate = Number(rateText);
+      const runs = e2e.filter((r) => (r.kind ?? 'sustained') === kind && r.rate === rate);
       const p99 = median(runs.map((r) => r.p99Ms));
       return {
-        rate, p50: median(runs.map((r) => r.p50Ms)), p99, max: median(runs.map((r) => r.maxMs)),
+        kind, rate, p50: median(runs.map((r) => r.p50Ms)), p99, max: median(runs.map((r) => r.maxMs)),
         httpP99: median(runs.map((r) => r.httpP99Ms)), achievedRate: median(runs.map((r) => r.achievedRate)),
         overloadedRuns: runs.filter((r) => r.overloaded).length,
         missing: runs.reduce((n, r) => n + Math.max(0, r.expected - r.received), 0),
         failedRequests: runs.reduce((n, r) => n + r.non2xx + r.errors, 0),
-        goalMet: p99 <= GOALS.e2eP99Ms && !runs.some((r) => r.overloaded),
+        goalMet: kind === 'sweep' ? runs.every(sweepPassed) : p99 <= GOALS.e2eP99Ms && !runs.some((r) => r.overloaded),
       };
     });
     for (const r of e2e) {
-      const at = `e2e ${r.rate}/s run ${r.run}`;
+      const at = `e2e ${r.kind === 'sweep' ? 'sweep ' : ''}${r.rate}/s run ${r.run}`;
       if (r.non2xx + r.errors > 0) problems.push(`${at}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-      if (r.received < r.expected) problems.push(`${at}: ${r.expected - r.received} of ${r.expected} notifications not seen within 30 s`);
+      if (r.received < r.expected) problems.push(`${at}: ${r.expected - r.received} of ${r.expected} notifications not seen (none arrived for 15 s)`);
     }
   }
   return { summary, problems };

@@ -1,9 +1,10 @@
 import { Admin, Kafka } from 'kafkajs';
 import { mongo } from 'mongoose';
 import { BenchServers } from '../lib/stack';
+import type { WriteParams } from './write-params';
 
 /** Sizes and repetitions of one benchmark invocation. */
-export interface BenchParams {
+export interface BenchParams extends WriteParams {
   mode: 'smoke' | 'full';
   /** Runs per benchmark and side; each figure is the median over them. */
   runs: number;
@@ -32,7 +33,7 @@ export interface BenchParams {
   /** Extra, untimed catch-up run of the notifications app under `node --cpu-prof`. */
   profile: boolean;
   /** Which benchmarks to run. */
-  suites: Array<'consumer' | 'ingest' | 'e2e'>;
+  suites: Array<'consumer' | 'ingest' | 'e2e' | 'soak'>;
 }
 
 /** What every benchmark suite gets. */

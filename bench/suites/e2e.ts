@@ -1,18 +1,23 @@
-import { Consumer } from 'kafkajs';
-import { Topics } from '@herald/contracts';
-import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
-import { resetTopics, waitGroupAssigned } from '../lib/kafka';
-import { LoadResult, openLoop } from '../lib/load';
-import { appEntry, Child, freePort, startNode, waitHttp } from '../lib/procs';
+import { RssFigures, rssFigures } from '../lib/rss';
 import { percentile } from '../lib/stats';
-import { signToken } from '../lib/token';
-import { deleteGroup, freshDb, heraldEnv, SuiteContext } from './context';
+import { AppPair, MAX_OUTSTANDING, PhaseResult } from './app-pair';
+import { SuiteContext } from './context';
+
+export { MAX_OUTSTANDING } from './app-pair';
 
 /** One end-to-end run: latency from POST due to `notification.created` received. */
 export interface E2eRun {
+  /**
+   * `sustained`: a fresh pair of apps at the goal rate (`e2eRate`, `e2eSeconds`); `sweep`: one step
+   * of the rate sweep (one pair of apps for the whole sweep). Absent in results of older versions
+   * (read as `sustained`).
+   */
+  kind?: 'sustained' | 'sweep';
   run: number;
   rate: number;
   seconds: number;
+  /** Distinct senders (each with its own conversation), round-robin. */
+  senders?: number;
   messages: number;
   /** Notifications expected (2 per accepted message) and received. */
   expected: number;
@@ -32,119 +37,78 @@ export interface E2eRun {
   /** Requests not sent because of that, and when sending stopped (s after the start). */
   notSent: number;
   stoppedAfterS: number;
+  /** CPU seconds per process (kafka, ferretdb, messages, notifications) over the run and its drain. */
+  cpuSeconds?: Record<string, number>;
+  /** RSS of each app (MB) sampled during the run. */
+  rss?: Record<string, RssFigures>;
 }
 
-/** Unanswered requests at which a run counts as overloaded and stops sending. */
-export const MAX_OUTSTANDING = 1000;
-/** Warm-up rate cap (messages/s): warms connections and JIT without overloading a slow server. */
-const WARMUP_RATE = 20;
+/** A sweep step passes when its p99 is at most this (ms), nothing was lost and it was not overloaded. */
+export const SWEEP_P99_MS = 100;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const BODY_TAG = /^e2e (\S+) (\d+) /;
-
-/**
- * Listens to `notification.created` (published by the notifications app after it stored a
- * notification) in its own group and records, per message tag, when each notification arrived.
- */
-async function listen(ctx: SuiteContext, run: number): Promise<{ consumer: Consumer; arrivals: Map<string, number[]> }> {
-  const arrivals = new Map<string, number[]>();
-  const groupId = `bench-e2e-${ctx.stamp}-${run}`;
-  const consumer = ctx.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: Topics.NotificationCreated, fromBeginning: true });
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      const at = performance.now();
-      for (const m of batch.messages) {
-        const preview = (JSON.parse(m.value?.toString() ?? '{}') as { data?: { preview?: string } }).data?.preview ?? '';
-        const tag = BODY_TAG.exec(preview);
-        if (!tag) continue;
-        const key = `${tag[1]} ${tag[2]}`;
-        arrivals.set(key, [...(arrivals.get(key) ?? []), at]);
-      }
-    },
-  });
-  await waitGroupAssigned(ctx.admin, groupId);
-  return { consumer, arrivals };
+/** Whether a sweep step passed (see {@link SWEEP_P99_MS}). */
+export function sweepPassed(r: E2eRun): boolean {
+  return r.p99Ms <= SWEEP_P99_MS && !r.overloaded && r.received >= r.expected && r.non2xx + r.errors === 0;
 }
 
-/** Waits until `expected` arrivals with tag `phase` are recorded, or `timeoutMs` passes. */
-async function waitArrivals(arrivals: Map<string, number[]>, phase: string, expected: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  const count = (): number => [...arrivals.entries()].filter(([k]) => k.startsWith(`${phase} `)).reduce((n, [, v]) => n + v.length, 0);
-  while (count() < expected && Date.now() < deadline) await sleep(100);
-  return count();
+/** Turns a load phase into an {@link E2eRun}. */
+export function toE2eRun(kind: E2eRun['kind'], run: number, senders: number, p: PhaseResult): E2eRun {
+  const ms = p.latencies.map((l) => l.ms);
+  const rss = Object.fromEntries(['messages', 'notifications'].map((app) => [app, rssFigures(p.rss, app)]));
+  return {
+    kind, run, rate: p.rate, seconds: p.seconds, senders, messages: p.sent.length, expected: p.expected, received: p.received,
+    p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99), maxMs: percentile(ms, 100),
+    httpP50Ms: percentile(p.httpMs, 50), httpP99Ms: percentile(p.httpMs, 99), non2xx: p.non2xx, errors: p.errors,
+    achievedRate: p.achievedRate, overloaded: p.notSent > 0, notSent: p.notSent, stoppedAfterS: p.stoppedAfterS, cpuSeconds: p.cpuSeconds, rss,
+  };
 }
 
-async function e2eOnce(ctx: SuiteContext, run: number, rate: number): Promise<E2eRun> {
-  const { e2eSeconds: seconds, e2eWarmupSeconds } = ctx.params;
-  const db = `bench_e2e_${run}`;
-  await freshDb(ctx, db);
-  await deleteGroup(ctx.admin, NOTIFICATIONS_GROUP_ID);
-  const [mPort, nPort] = [await freePort(), await freePort()];
-  const apps: Child[] = [];
-  const { consumer, arrivals } = await listen(ctx, run);
-  try {
-    apps.push(startNode({ name: 'notifications', script: appEntry('notifications'), logName: `e2e-notifications-${run}-${ctx.stamp}`,
-      env: heraldEnv(ctx, db, { NOTIFICATIONS_PORT: String(nPort) }) }));
-    apps.push(startNode({ name: 'messages', script: appEntry('messages'), logName: `e2e-messages-${run}-${ctx.stamp}`,
-      env: heraldEnv(ctx, db, { MESSAGES_PORT: String(mPort) }) }));
-    await waitHttp(`http://127.0.0.1:${nPort}/api/v1/notifications`, apps[0]);
-    await waitHttp(`http://127.0.0.1:${mPort}/api/v1/messages`, apps[1]);
-    await waitGroupAssigned(ctx.admin, NOTIFICATIONS_GROUP_ID);
-    const url = `http://127.0.0.1:${mPort}/api/v1/messages`;
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${signToken('user-0000', ctx.jwtSecret)}` };
-    const load = (phase: string, perSecond: number, secs: number): Promise<LoadResult> => openLoop({
-      url, headers, rate: perSecond, seconds: secs, maxOutstanding: MAX_OUTSTANDING,
-      body: (seq) => JSON.stringify({ recipientIds: ['user-0001', 'user-0002'], body: `e2e ${phase} ${seq} lunch at noon? Bring the slides.` }),
-    });
-    if (e2eWarmupSeconds > 0) {
-      const warm = await load(`warmup${run}`, Math.min(rate, WARMUP_RATE), e2eWarmupSeconds);
-      await waitArrivals(arrivals, `warmup${run}`, 2 * warm.sent.length, 30_000);
-    }
-    const phase = `measure${run}`;
-    const { sent, notSent, stoppedAfterS } = await load(phase, rate, seconds);
-    const ok = sent.filter((s) => s.status >= 200 && s.status < 300);
-    const received = await waitArrivals(arrivals, phase, 2 * ok.length, 30_000);
-    const latencies = ok.flatMap((s) => (arrivals.get(`${phase} ${s.seq}`) ?? []).map((at) => at - s.dueAt));
-    const http = ok.map((s) => s.doneAt - s.dueAt);
-    const window = Math.max(...ok.map((s) => s.doneAt)) - (sent[0]?.dueAt ?? 0);
-    return {
-      run, rate, seconds, messages: sent.length, expected: 2 * ok.length, received,
-      p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: percentile(latencies, 100),
-      httpP50Ms: percentile(http, 50), httpP99Ms: percentile(http, 99),
-      non2xx: sent.filter((s) => s.status !== 0 && (s.status < 200 || s.status >= 300)).length,
-      errors: sent.filter((s) => s.error).length,
-      achievedRate: ok.length / (window / 1000), overloaded: notSent > 0, notSent, stoppedAfterS,
-    };
-  } finally {
-    await consumer.disconnect().catch(() => undefined);
-    for (const app of apps.reverse()) await app.stop();
-    await ctx.mongo.db(db).dropDatabase().catch(() => undefined);
-  }
+function logRun(ctx: SuiteContext, label: string, r: E2eRun): void {
+  ctx.log(`  ${label} p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  max ${r.maxMs.toFixed(1)} ms  received ${r.received}/${r.expected}  ` +
+    `achieved ${r.achievedRate.toFixed(0)}/s  non-2xx ${r.non2xx}  errors ${r.errors}${r.overloaded ? `  OVERLOADED: stopped after ${r.stoppedAfterS.toFixed(1)} s, ${r.notSent} not sent` : ''}`);
 }
 
 /**
- * End-to-end latency: both compiled apps on a fresh database and empty topics; an open-loop load of
- * `rate` messages/s for `e2eSeconds` s (after a gentle warm-up) to `POST /api/v1/messages`; each
- * notification's latency is from its POST's due time to the arrival of its `notification.created`
- * record (published by the notifications app right after storing, so the notification is visible).
- * `runs` runs per rate; a run whose server falls {@link MAX_OUTSTANDING} requests behind stops
- * sending early and is marked overloaded.
+ * End-to-end latency: both compiled apps on a fresh database; an open-loop load of `rate`
+ * messages/s for `e2eSeconds` s (after a gentle warm-up) from `e2eSenders` senders round-robin to
+ * `POST /api/v1/messages`; each notification's latency is from its POST's due time to the arrival
+ * of its `notification.created` record (published by the notifications app right after storing,
+ * so the notification is visible). `runs` runs per rate, each on fresh apps. Then, when
+ * `e2eSweepRates` is not empty, one pair of apps takes each sweep rate for `e2eSweepSeconds` s in
+ * ascending order, stopping after the first step that fails {@link sweepPassed}. A run whose
+ * server falls {@link MAX_OUTSTANDING} requests behind stops sending early and is overloaded.
  */
 export async function e2eSuite(ctx: SuiteContext, rates: number[]): Promise<E2eRun[]> {
-  const { runs, e2eSeconds, partitions } = ctx.params;
-  await resetTopics(ctx.admin, partitions, [NOTIFICATIONS_GROUP_ID]);
+  const { runs, e2eSeconds, e2eWarmupSeconds, e2eSenders: senders, e2eSweepRates, e2eSweepSeconds } = ctx.params;
   const results: E2eRun[] = [];
   let n = 0;
   for (const rate of rates) {
-    ctx.log(`end-to-end latency: ${rate} messages/s for ${e2eSeconds} s per run`);
+    ctx.log(`end-to-end latency: ${rate} messages/s for ${e2eSeconds} s per run, ${senders} senders`);
     for (let run = 1; run <= runs; run++) {
-      const r = await e2eOnce(ctx, ++n, rate);
-      results.push({ ...r, run });
-      ctx.log(`  run ${run} p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  max ${r.maxMs.toFixed(1)} ms  received ${r.received}/${r.expected}  ` +
-        `achieved ${r.achievedRate.toFixed(0)}/s  non-2xx ${r.non2xx}  errors ${r.errors}${r.overloaded ? `  OVERLOADED: stopped after ${r.stoppedAfterS.toFixed(1)} s, ${r.notSent} not sent` : ''}`);
+      const pair = await AppPair.start(ctx, `e2e-${++n}`, `bench_e2e_${n}`);
+      try {
+        await pair.warmUp(`warmup${n}`, rate, e2eWarmupSeconds, senders);
+        const r = toE2eRun('sustained', run, senders, await pair.load(`measure${n}`, rate, e2eSeconds, senders));
+        results.push(r);
+        logRun(ctx, `run ${run}`, r);
+      } finally {
+        await pair.stop();
+      }
     }
+  }
+  if (e2eSweepRates.length === 0) return results;
+  ctx.log(`end-to-end rate sweep: ${e2eSweepRates.join(', ')} messages/s, ${e2eSweepSeconds} s each, until p99 > ${SWEEP_P99_MS} ms or overload`);
+  const pair = await AppPair.start(ctx, 'e2e-sweep', 'bench_e2e_sweep');
+  try {
+    await pair.warmUp('sweepwarmup', e2eSweepRates[0], e2eWarmupSeconds, senders);
+    for (const rate of e2eSweepRates) {
+      const r = toE2eRun('sweep', 1, senders, await pair.load(`sweep${rate}`, rate, e2eSweepSeconds, senders));
+      results.push(r);
+      logRun(ctx, `${rate}/s`, r);
+      if (!sweepPassed(r)) break;
+    }
+  } finally {
+    await pair.stop();
   }
   return results;
 }
