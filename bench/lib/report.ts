@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fmt } from './stats';
 import { GOALS, BenchResults } from './summary';
 import { Panel, renderChart } from './svg';
+import { volumeMarkdown, volumeSummaryRows } from './volume-report';
 
 const row = (cells: Array<string | number>): string => `| ${cells.join(' | ')} |`;
 const yes = (ok: boolean): string => (ok ? 'yes' : '**no**');
@@ -26,6 +27,7 @@ export function summaryTable(r: BenchResults): string[] {
     lines.push(row([`End-to-end latency at ${e.rate} msg/s, p50 / p99 / max (ms)${note}`, `${fmt(e.p50, 1)} / ${fmt(e.p99, 1)} / ${fmt(e.max, 1)}`, '', '',
       `p99 ≤ ${GOALS.e2eP99Ms} ms`, yes(e.goalMet)]));
   }
+  lines.push(...volumeSummaryRows(s.volume));
   return lines;
 }
 
@@ -129,6 +131,7 @@ export function markdown(r: BenchResults, chartFile: string, jsonFile: string): 
     }
     out.push('');
   }
+  out.push(...volumeMarkdown(r));
   const prof = r.consumer?.profile;
   if (prof) {
     out.push('## Where the Herald consumer spends its CPU time', '');
