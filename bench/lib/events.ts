@@ -36,11 +36,6 @@ export function messageCreatedRecord(i: number, createdAt = new Date()): KafkaRe
     body: `Benchmark message #${i}: lunch at noon? Bring the quarterly numbers and the slides.`,
     createdAt,
     eventId: randomUUID(),
-    publishState: 'pending',
-    publishAttempts: 0,
-    lastPublishError: null,
-    publishedAt: null,
-    nextAttemptAt: null,
   };
   const record = toMessageCreatedRecord(doc);
   return { key: record.key, value: JSON.stringify(record.value), headers: record.headers ?? {} };

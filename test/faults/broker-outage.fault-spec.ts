@@ -78,9 +78,9 @@ describe('fault: Kafka down while messages are accepted', () => {
       const count = await awaitNotifications(uri, expectedOf(all), { timeoutMs: 240_000 });
       const ids = new Set(expectedOf(all).map((e) => e.messageId));
       const pending = await waitFor(
-        () => withMongo(uri, (db) => db.collection('messages').countDocuments({ senderId: { $in: cast.senders }, publishState: 'pending' })),
+        () => withMongo(uri, (db) => db.collection('outbox').countDocuments({})),
         (n) => n === 0,
-        { timeoutMs: 60_000, intervalMs: 1000, what: 'no pending message' },
+        { timeoutMs: 60_000, intervalMs: 1000, what: 'an empty outbox (no pending event)' },
       ).catch(() => -1);
       const events = await scanTopic(Topics.MessageCreated, topicFrom, (r) => r.value !== null && r.value.includes(cast.tag));
       const eventIds = events.map((r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId).filter((id) => ids.has(id));

@@ -96,11 +96,6 @@ export function messageCreatedRecord(cast: Cast, i: number): { expected: Expecte
     body: `${cast.tag} event ${i}`,
     createdAt: now,
     eventId: randomUUID(),
-    publishState: 'pending',
-    publishAttempts: 0,
-    lastPublishError: null,
-    publishedAt: null,
-    nextAttemptAt: null,
   };
   const r = toMessageCreatedRecord(doc);
   return {

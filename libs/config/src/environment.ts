@@ -121,13 +121,35 @@ export class Environment extends SecurityEnvironment {
   @Min(50)
   PUBLISH_TIMEOUT_MS = 2000;
 
+  /**
+   * Group commit: the most messages one flush stores (one outbox `insertOne`, one `insertMany`) and
+   * publishes (one Kafka produce request). 500 × the largest message (4,000 characters, ≤ 16 KB of
+   * UTF-8, 100 recipients) keeps an outbox entry well under MongoDB's 16 MB document limit.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  INGEST_BATCH_MAX = 256;
+
+  /**
+   * Group commit: how long an idle writer waits for more requests before it flushes a group (ms).
+   * 0 = flush at the end of the current event-loop turn; while a flush runs, newly arrived messages
+   * wait for the next one anyway (that is where batches come from under load).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(50)
+  INGEST_LINGER_MS = 0;
+
   /** Outbox relay poll interval (ms). */
   @Transform(toInt)
   @IsInt()
   @Min(100)
   OUTBOX_RELAY_INTERVAL_MS = 1000;
 
-  /** Age a pending message must reach before the relay republishes it (ms). */
+  /** Age an outbox entry must reach before the relay republishes its events (ms). */
   @Transform(toInt)
   @IsInt()
   @Min(0)

@@ -35,6 +35,18 @@ export class EventPublisher {
 
   /**
    * Sends one record and resolves when the broker acknowledged it (all in-sync replicas).
+   * Same contract as {@link publishBatch}.
+   * @throws PublishError when the producer cannot connect in time or the broker rejects the record
+   */
+  publish(topic: string, record: OutgoingRecord, connectTimeoutMs: number): Promise<void> {
+    return this.publishBatch(topic, [record], connectTimeoutMs);
+  }
+
+  /**
+   * Sends records to one topic in one producer call (`ClientKafka.emitBatch` → kafkajs
+   * `producer.send` with many messages: one produce request per broker, records grouped per
+   * partition) and resolves when the broker acknowledged all of them (all in-sync replicas). The
+   * idempotent producer keeps their order per partition (Kafka's `enable.idempotence`, KIP-98).
    *
    * The producer retries a failed send (unlimited retries for the idempotent producer), but once
    * the broker cannot be reached at all the client's own reconnect attempts run out (a few
@@ -43,14 +55,15 @@ export class EventPublisher {
    * as "outcome unknown" (it may still succeed later) and keep a way to send again (the outbox).
    *
    * @param topic            destination topic
-   * @param record           key, value (serialised as JSON) and headers
+   * @param records          keys, values (serialised as JSON) and headers; nothing is sent for []
    * @param connectTimeoutMs how long to wait for the producer to connect, in ms
-   * @throws PublishError when the producer cannot connect in time or the broker rejects the record
+   * @throws PublishError when the producer cannot connect in time or the broker rejects a record
    */
-  async publish(topic: string, record: OutgoingRecord, connectTimeoutMs: number): Promise<void> {
+  async publishBatch(topic: string, records: OutgoingRecord[], connectTimeoutMs: number): Promise<void> {
+    if (records.length === 0) return;
     await this.connect(connectTimeoutMs);
     try {
-      await lastValueFrom(this.client.emit(topic, record), { defaultValue: undefined });
+      await lastValueFrom(this.client.emitBatch(topic, { messages: records }), { defaultValue: undefined });
     } catch (err) {
       throw new PublishError(`publish to ${topic} failed: ${(err as Error).message}`, { cause: err });
     }

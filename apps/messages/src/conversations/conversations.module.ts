@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { Message, MessageSchema } from '../messages/message.schema';
+import { MessageStoreModule } from '../messages/message-store.module';
+import { OutboxModule } from '../outbox/outbox.module';
 import { Conversation, ConversationSchema } from './conversation.schema';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
@@ -8,10 +9,9 @@ import { ConversationsService } from './conversations.service';
 /** The messaging read side: conversation list and history. */
 @Module({
   imports: [
-    MongooseModule.forFeature([
-      { name: Conversation.name, schema: ConversationSchema },
-      { name: Message.name, schema: MessageSchema },
-    ]),
+    MongooseModule.forFeature([{ name: Conversation.name, schema: ConversationSchema }]),
+    MessageStoreModule,
+    OutboxModule,
   ],
   controllers: [ConversationsController],
   providers: [ConversationsService],

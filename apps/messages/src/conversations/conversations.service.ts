@@ -4,7 +4,8 @@ import { PAGE_LIMIT_DEFAULT } from '@herald/http';
 import { FilterQuery, Model, trusted, Types } from 'mongoose';
 import { Limits } from '@herald/contracts';
 import { MessageView } from '../messages/dto/message.view';
-import { Message, MessageDocument } from '../messages/message.schema';
+import { Message, MessageDocument, StoredMessage } from '../messages/message.schema';
+import { OutboxStore } from '../outbox/outbox.store';
 import { Conversation } from './conversation.schema';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ConversationPage, ConversationView } from './dto/conversation.view';
@@ -29,6 +30,7 @@ export class ConversationsService {
   constructor(
     @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
     @InjectModel(Message.name) private readonly messages: Model<Message>,
+    private readonly outbox: OutboxStore,
   ) {}
 
   /**
@@ -87,11 +89,12 @@ export class ConversationsService {
     if (!(await this.messages.exists({ conversationId, participants: userId }))) {
       throw new NotFoundException('conversation not found');
     }
-    const docs = await this.messages.find(filter).sort({ _id: -1 }).limit(limit + 1).exec();
+    const docs = await this.messages.find(filter).sort({ _id: -1 }).limit(limit + 1).lean<StoredMessage[]>().exec();
     const hasMore = docs.length > limit;
     const page = docs.slice(0, limit);
+    const pending = await this.outbox.pendingAmong(page.map((d) => d._id));
     return {
-      data: page.map((d) => MessageView.from(d)),
+      data: page.map((d) => MessageView.from(d, pending.has(d._id.toHexString()) ? 'pending' : 'published')),
       nextCursor: hasMore ? page[page.length - 1]._id.toHexString() : null,
       hasMore,
     };

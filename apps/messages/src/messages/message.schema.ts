@@ -1,13 +1,14 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { HydratedDocument } from 'mongoose';
+import { HydratedDocument, Types } from 'mongoose';
 
-/** Outbox state of a message's `message.created` event. */
+/** Outbox state of a message's `message.created` event, as the API reports it. */
 export type PublishState = 'pending' | 'published';
 
 /**
- * A message, stored in collection `messages`. The document is also its own outbox entry
- * (transactional outbox without a transaction): `eventId` is fixed when the message is stored and
- * `publish.state` moves from `pending` to `published` once Kafka acknowledged the event.
+ * A message, stored in collection `messages`. Its `message.created` event is fixed when it is
+ * stored (`eventId`); until Kafka acknowledged that event, a copy of the message waits in an outbox
+ * entry (collection `outbox`, see `OutboxEntry`), so the messages collection itself is written once
+ * per message and never updated.
  */
 @Schema({ collection: 'messages', versionKey: false })
 export class Message {
@@ -33,32 +34,15 @@ export class Message {
   /** eventId of the `message.created` event; the same on every republish. */
   @Prop({ required: true })
   eventId!: string;
-
-  @Prop({ required: true, default: 'pending' })
-  publishState!: PublishState;
-
-  /** Publish attempts made so far (request path + relay). */
-  @Prop({ required: true, default: 0 })
-  publishAttempts!: number;
-
-  @Prop({ type: String, default: null })
-  lastPublishError!: string | null;
-
-  @Prop({ type: Date, default: null })
-  publishedAt!: Date | null;
-
-  /** Earliest time the relay may try again (exponential backoff). */
-  @Prop({ type: Date, default: null })
-  nextAttemptAt!: Date | null;
 }
 
 export type MessageDocument = HydratedDocument<Message>;
+/** A message as written with the driver (complete, no mongoose defaults needed) and read back lean. */
+export type StoredMessage = Message & { _id: Types.ObjectId };
 export const MessageSchema = SchemaFactory.createForClass(Message);
 
 // GET /messages/:id authorisation and conversation listing: participant first.
 MessageSchema.index({ participants: 1, createdAt: -1 });
 // Conversation history, newest first.
 MessageSchema.index({ conversationId: 1, createdAt: -1, _id: -1 });
-// Outbox relay: pending messages in creation order.
-MessageSchema.index({ publishState: 1, createdAt: 1 });
 MessageSchema.index({ eventId: 1 }, { unique: true });

@@ -47,7 +47,7 @@ export class MessagesController {
     }
     const { message, created } = await this.messages.create(user.id, dto, idempotencyKey);
     if (!created) reply.header('Idempotent-Replayed', 'true');
-    return MessageView.from(message);
+    return message;
   }
 
   /** One message, for its sender or a recipient; 404 for anyone else and for malformed ids. */

@@ -5,7 +5,8 @@ import { OutboxModule } from '../outbox/outbox.module';
 import { ConversationAccess } from './conversation-access';
 import { IdempotencyKey, IdempotencyKeySchema } from './idempotency-key.schema';
 import { IdempotencyService } from './idempotency.service';
-import { Message, MessageSchema } from './message.schema';
+import { MessageGroupCommit } from './message-group-commit';
+import { MessageStoreModule } from './message-store.module';
 import { MessageRetention } from './message-retention';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
@@ -13,14 +14,12 @@ import { MessagesService } from './messages.service';
 /** Sending and reading messages. */
 @Module({
   imports: [
-    MongooseModule.forFeature([
-      { name: Message.name, schema: MessageSchema },
-      { name: IdempotencyKey.name, schema: IdempotencyKeySchema },
-    ]),
+    MongooseModule.forFeature([{ name: IdempotencyKey.name, schema: IdempotencyKeySchema }]),
+    MessageStoreModule,
     OutboxModule,
     ConversationsModule,
   ],
   controllers: [MessagesController],
-  providers: [MessagesService, IdempotencyService, MessageRetention, ConversationAccess],
+  providers: [MessagesService, MessageGroupCommit, IdempotencyService, MessageRetention, ConversationAccess],
 })
 export class MessagesModule {}

@@ -1,41 +1,55 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
-import { AppConfig } from '@herald/config';
 import { isDuplicateKeyError } from '@herald/mongo';
-import { ConversationsService } from '../conversations/conversations.service';
+import { OutboxStore } from '../outbox/outbox.store';
 import { ConversationAccess } from './conversation-access';
-import { OutboxPublisher } from '../outbox/outbox.publisher';
 import { deriveConversationId } from './conversation-id';
 import { CreateMessageDto } from './dto/create-message.dto';
 import { MessageView } from './dto/message.view';
 import { IdempotencyService, ReservedIdentity } from './idempotency.service';
-import { Message, MessageDocument } from './message.schema';
+import { MessageGroupCommit } from './message-group-commit';
+import { StoredMessage } from './message.schema';
+import { MessageStore } from './message.store';
 
 /** Result of {@link MessagesService.create}: the message, and whether this call created it. */
 export interface CreateResult {
-  message: MessageDocument;
+  message: MessageView;
   /** false when an Idempotency-Key retry returned the message of an earlier request. */
   created: boolean;
 }
 
-/** Stores messages and hands their events to the outbox. */
+/** Builds the complete message document of a request (pure apart from the clock). */
+export function buildMessage(senderId: string, dto: CreateMessageDto, identity: ReservedIdentity, now = new Date()): StoredMessage {
+  const recipientIds = [...new Set(dto.recipientIds)];
+  return {
+    _id: identity.messageId,
+    conversationId: dto.conversationId ?? deriveConversationId(senderId, recipientIds),
+    senderId,
+    recipientIds,
+    participants: [...new Set([senderId, ...recipientIds])].sort(),
+    body: dto.body,
+    createdAt: now,
+    eventId: identity.eventId,
+  };
+}
+
+/** Stores messages and gets their events to Kafka (through the group commit and the outbox). */
 @Injectable()
 export class MessagesService {
   constructor(
-    @InjectModel(Message.name) private readonly messages: Model<Message>,
-    private readonly outbox: OutboxPublisher,
+    private readonly commit: MessageGroupCommit,
+    private readonly store: MessageStore,
+    private readonly outbox: OutboxStore,
     private readonly idempotency: IdempotencyService,
-    private readonly conversations: ConversationsService,
-    private readonly config: AppConfig,
     private readonly access: ConversationAccess,
   ) {}
 
   /**
-   * Stores the message (durable before anything is published), then tries to publish its
-   * `message.created` event once. A failed or slow publish does not fail the request: the message
-   * stays `pending` and the outbox relay publishes it later.
+   * Stores the message (durable, with its outbox entry, before anything is published) and
+   * publishes its `message.created` event, both in a group commit with concurrent requests (see
+   * {@link MessageGroupCommit}). A failed or slow publish does not fail the request: the event
+   * stays in the outbox and the relay publishes it later (`publishState: 'pending'`).
    *
    * With an `idempotencyKey`, a retry returns the first request's message (`created: false`) and
    * publishes nothing new; concurrent retries race on the reserved message id and one wins.
@@ -50,51 +64,30 @@ export class MessagesService {
     const identity = idempotencyKey
       ? await this.idempotency.reserve(senderId, idempotencyKey, dto)
       : { messageId: new Types.ObjectId(), eventId: randomUUID() };
-    let doc: MessageDocument;
+    const doc = buildMessage(senderId, dto, identity);
     try {
-      doc = await this.store(senderId, dto, identity);
+      const { published } = await this.commit.submit(doc);
+      return { message: MessageView.from(doc, published ? 'published' : 'pending'), created: true };
     } catch (err) {
       if (!idempotencyKey || !isDuplicateKeyError(err)) throw err;
-      const existing = await this.messages.findById(identity.messageId).exec();
+      const existing = await this.store.findById(identity.messageId);
       if (!existing) throw err;
-      return { message: existing, created: false };
+      return { message: await this.view(existing), created: false };
     }
-    if (this.config.env.FAULT_CRASH_AFTER_STORE) {
-      // Test-only fault hook (refused in production): die between the insert and the publish.
-      process.kill(process.pid, 'SIGKILL');
-    }
-    // Independent of each other: the conversation summary (best effort, never throws) and the
-    // event (outbox: on failure the message stays pending for the relay). Run side by side, the
-    // 201 waits for the slower one instead of both in turn.
-    await Promise.all([this.conversations.recordMessage(doc), this.outbox.publish(doc)]);
-    return { message: doc, created: true };
-  }
-
-  /** Inserts the message as `pending` with the given ids. */
-  private store(senderId: string, dto: CreateMessageDto, identity: ReservedIdentity): Promise<MessageDocument> {
-    const recipientIds = [...new Set(dto.recipientIds)];
-    return this.messages.create({
-      _id: identity.messageId,
-      conversationId: dto.conversationId ?? deriveConversationId(senderId, recipientIds),
-      senderId,
-      recipientIds,
-      participants: [...new Set([senderId, ...recipientIds])].sort(),
-      body: dto.body,
-      createdAt: new Date(),
-      eventId: identity.eventId,
-      publishState: 'pending',
-      publishAttempts: 0,
-    });
   }
 
   /**
-   * A message the user sent or received.
+   * A message the user sent or received: a lone `_id` lookup, then the participant check in code.
    * @throws NotFoundException (404) when the id is malformed, missing, or the user is not a participant
    */
   async findForUser(id: string, userId: string): Promise<MessageView> {
     if (!/^[a-f0-9]{24}$/i.test(id)) throw new NotFoundException('message not found');
-    const doc = await this.messages.findOne({ _id: new Types.ObjectId(id), participants: userId }).exec();
-    if (!doc) throw new NotFoundException('message not found');
-    return MessageView.from(doc);
+    const doc = await this.store.findById(new Types.ObjectId(id));
+    if (!doc || !doc.participants.includes(userId)) throw new NotFoundException('message not found');
+    return this.view(doc);
+  }
+
+  private async view(doc: StoredMessage): Promise<MessageView> {
+    return MessageView.from(doc, (await this.outbox.isPending(doc._id)) ? 'pending' : 'published');
   }
 }

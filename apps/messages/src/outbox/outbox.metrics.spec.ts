@@ -3,27 +3,29 @@ import { Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { EventPublisher } from '@herald/kafka';
 import { HeraldMetrics } from '@herald/observability';
-import { MessageDocument } from '../messages/message.schema';
+import { StoredMessage } from '../messages/message.schema';
 import { BACKLOG_SCRAPE_TIMEOUT_MS, OutboxMetrics } from './outbox.metrics';
-import { OutboxPublisher } from './outbox.publisher';
+import { OutboxBatch, OutboxPublisher } from './outbox.publisher';
 import { OutboxRelay } from './outbox.relay';
+import { OutboxStore } from './outbox.store';
 
 const valueOf = async (m: HeraldMetrics, name: string, labels: Record<string, string> = {}): Promise<number | undefined> => {
   const metric = (await m.registry.getMetricsAsJSON()).find((x) => x.name === name);
   return metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
 };
 
-function message(): MessageDocument {
-  const createdAt = new Date();
-  return { _id: new Types.ObjectId(), eventId: 'e-1', conversationId: 'c', senderId: 'a', recipientIds: ['b'], body: 'hi', createdAt, publishAttempts: 0 } as unknown as MessageDocument;
+/** An outbox batch of one message. */
+function message(): OutboxBatch {
+  const m: StoredMessage = { _id: new Types.ObjectId(), eventId: 'e-1', conversationId: 'c', senderId: 'a', recipientIds: ['b'], participants: ['a', 'b'], body: 'hi', createdAt: new Date() };
+  return { entryId: new Types.ObjectId(), attempts: 0, messages: [m] };
 }
 
 /** An OutboxPublisher over fakes: `send` decides what each Kafka publish does. */
 function publisher(metrics: HeraldMetrics, send: () => Promise<void>): OutboxPublisher {
-  const model = { updateOne: () => Promise.resolve({ modifiedCount: 1 }) };
-  const events = { publish: send } as unknown as EventPublisher;
+  const store = { remove: () => Promise.resolve(), recordFailure: () => Promise.resolve() } as unknown as OutboxStore;
+  const events = { publishBatch: send } as unknown as EventPublisher;
   const config = { env: { PUBLISH_TIMEOUT_MS: 50 } } as unknown as AppConfig;
-  return new OutboxPublisher(model as never, events, config, metrics);
+  return new OutboxPublisher(store, events, config, metrics);
 }
 
 const topic = { topic: Topics.MessageCreated };

@@ -8,8 +8,8 @@ export const BACKLOG_SCRAPE_TIMEOUT_MS = 1000;
 /**
  * Wires the outbox's side of `GET /metrics`: `herald_outbox_backlog` (messages stored whose
  * `message.created` event Kafka has not acknowledged yet) is counted at scrape time with
- * {@link OutboxRelay.backlog} (a `countDocuments` on the relay's `{ publishState, createdAt }`
- * index), at most {@link BACKLOG_SCRAPE_TIMEOUT_MS} per scrape; when the count fails or is late,
+ * {@link OutboxRelay.backlog} (the outbox collection holds only unacknowledged events, so this
+ * reads O(pending) documents), at most {@link BACKLOG_SCRAPE_TIMEOUT_MS} per scrape; when the count fails or is late,
  * the scrape still answers, with the last value. The publish counters are counted by
  * {@link OutboxPublisher} itself.
  */

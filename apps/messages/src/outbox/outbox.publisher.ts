@@ -1,31 +1,32 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { Types } from 'mongoose';
 import { Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { EventPublisher } from '@herald/kafka';
 import { HeraldMetrics } from '@herald/observability';
 import { toMessageCreatedRecord } from '../messages/message-created.mapper';
-import { Message, MessageDocument } from '../messages/message.schema';
+import type { StoredMessage } from '../messages/message.schema';
+import { OutboxStore } from './outbox.store';
 
-/** Longest wait between two relay attempts for one message, in ms. */
-export const MAX_BACKOFF_MS = 30_000;
 /** How long shutdown waits for in-flight publishes to be acknowledged, in ms. */
 export const SHUTDOWN_FLUSH_MS = 10_000;
 
-/** Exponential backoff after `attempts` failures: 500 ms · 2^(attempts-1), capped at 30 s. */
-export function backoffMs(attempts: number): number {
-  return Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.max(0, attempts - 1));
-}
-
 type Outcome = { ok: true } | { ok: false; error: string };
 
+/** What to publish: an outbox entry and the stored messages of it whose events are due. */
+export interface OutboxBatch {
+  entryId: Types.ObjectId;
+  /** Failed attempts of the entry so far (0 on the request path). */
+  attempts: number;
+  messages: StoredMessage[];
+}
+
 /**
- * Publishes a stored message's `message.created` event and records the outcome on the message
- * (its outbox state). Waits at most `PUBLISH_TIMEOUT_MS`; a send still running after that keeps
- * going in the background and marks the message `published` if it later succeeds. On failure the
- * message stays `pending` with attempts, last error and next attempt time, for the
- * {@link OutboxRelay}. Never throws on a Kafka failure.
+ * Publishes the `message.created` events of one outbox entry with one producer call and settles
+ * the entry: deleted once Kafka acknowledged every event, else left for the {@link OutboxRelay}
+ * with the error and a backoff. Waits at most `PUBLISH_TIMEOUT_MS`; a send still running after that
+ * keeps going in the background and deletes the entry if it later succeeds. Never throws on a
+ * Kafka or MongoDB failure (the entry stays, so the relay retries).
  *
  * Metrics: every acknowledged event counts in `herald_events_published_total{topic}` (a send that
  * timed out and succeeded later too); every attempt that failed or timed out counts once in
@@ -34,77 +35,79 @@ type Outcome = { ok: true } | { ok: false; error: string };
 @Injectable()
 export class OutboxPublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(OutboxPublisher.name);
-  private readonly inFlight = new Set<Promise<Outcome>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
-    @InjectModel(Message.name) private readonly messages: Model<Message>,
+    private readonly outbox: OutboxStore,
     private readonly events: EventPublisher,
     private readonly config: AppConfig,
     private readonly metrics: HeraldMetrics,
   ) {}
 
-  /** @returns true when Kafka acknowledged the event within `PUBLISH_TIMEOUT_MS` */
-  async publish(doc: MessageDocument): Promise<boolean> {
+  /** @returns true when Kafka acknowledged all events of the batch within `PUBLISH_TIMEOUT_MS` */
+  async publish(batch: OutboxBatch): Promise<boolean> {
     const timeoutMs = this.config.env.PUBLISH_TIMEOUT_MS;
-    const sent = this.send(doc, timeoutMs);
+    const sent = this.send(batch, timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     const outcome = await Promise.race([sent, deadline]).finally(() => clearTimeout(timer));
     if (outcome === 'timeout') {
-      await this.recordFailure(doc, `no acknowledgement within ${timeoutMs} ms`);
+      this.failed(batch, `no acknowledgement within ${timeoutMs} ms`);
       void sent.then((late) => {
-        if (late.ok) return this.markPublished(doc);
-        this.logger.debug(`event ${doc.eventId} (message ${doc._id.toHexString()}): late publish failed, left to the relay: ${late.error}`);
+        if (late.ok) return this.settle(batch);
+        this.logger.debug(`outbox entry ${batch.entryId.toHexString()}: late publish failed, left to the relay: ${late.error}`);
       });
       return false;
     }
     if (!outcome.ok) {
-      await this.recordFailure(doc, outcome.error);
+      this.failed(batch, outcome.error);
       return false;
     }
-    await this.markPublished(doc);
+    this.settle(batch);
     return true;
   }
 
-  /** Flushes: waits (up to {@link SHUTDOWN_FLUSH_MS}) for sends still in flight. */
+  /** Flushes: waits (up to {@link SHUTDOWN_FLUSH_MS}) for sends and entry deletions still in flight. */
   async onApplicationShutdown(): Promise<void> {
     if (this.inFlight.size === 0) return;
     this.logger.log(`waiting for ${this.inFlight.size} in-flight publish(es)`);
     await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, SHUTDOWN_FLUSH_MS).unref())]);
   }
 
-  private send(doc: MessageDocument, connectTimeoutMs: number): Promise<Outcome> {
-    const p = this.events
-      .publish(Topics.MessageCreated, toMessageCreatedRecord(doc), connectTimeoutMs)
-      .then((): Outcome => {
-        this.metrics.published(Topics.MessageCreated);
-        return { ok: true };
-      })
-      .catch((err: Error): Outcome => ({ ok: false, error: err.message.slice(0, 500) }))
-      .finally(() => this.inFlight.delete(p));
-    this.inFlight.add(p);
-    return p;
+  private send(batch: OutboxBatch, connectTimeoutMs: number): Promise<Outcome> {
+    return this.track(
+      this.events
+        .publishBatch(Topics.MessageCreated, batch.messages.map(toMessageCreatedRecord), connectTimeoutMs)
+        .then((): Outcome => {
+          this.metrics.published(Topics.MessageCreated, batch.messages.length);
+          return { ok: true };
+        })
+        .catch((err: Error): Outcome => ({ ok: false, error: err.message.slice(0, 500) })),
+    );
   }
 
-  private async recordFailure(doc: MessageDocument, error: string): Promise<void> {
+  /** Deletes the acknowledged entry, off the caller's path (a crash before it only means a republish). */
+  private settle(batch: OutboxBatch): void {
+    void this.track(
+      this.outbox.remove(batch.entryId).catch((e: Error) =>
+        this.logger.warn(`outbox entry ${batch.entryId.toHexString()} published but not deleted (the relay will republish; consumers dedupe): ${e.message}`),
+      ),
+    );
+  }
+
+  private failed(batch: OutboxBatch, error: string): void {
     this.metrics.publishFailed(Topics.MessageCreated);
-    const attempts = doc.publishAttempts + 1;
-    this.logger.warn(`event ${doc.eventId} (message ${doc._id.toHexString()}) not published, attempt ${attempts}: ${error}`);
-    await this.messages
-      .updateOne(
-        { _id: doc._id, publishState: 'pending' },
-        { $set: { lastPublishError: error, nextAttemptAt: new Date(Date.now() + backoffMs(attempts)) }, $inc: { publishAttempts: 1 } },
-      )
-      .catch((e: Error) => this.logger.warn(`could not record publish failure of ${doc.eventId}: ${e.message}`));
+    this.logger.warn(`outbox entry ${batch.entryId.toHexString()} (${batch.messages.length} event(s)) not published, attempt ${batch.attempts + 1}: ${error}`);
+    void this.track(
+      this.outbox.recordFailure(batch.entryId, batch.attempts, error).catch((e: Error) =>
+        this.logger.warn(`could not record publish failure of outbox entry ${batch.entryId.toHexString()}: ${e.message}`),
+      ),
+    );
   }
 
-  private async markPublished(doc: MessageDocument): Promise<void> {
-    doc.publishState = 'published';
-    await this.messages
-      .updateOne(
-        { _id: doc._id },
-        { $set: { publishState: 'published', publishedAt: new Date(), lastPublishError: null }, $inc: { publishAttempts: 1 } },
-      )
-      .catch((e: Error) => this.logger.warn(`event ${doc.eventId} published but not marked (the relay will republish; the consumer dedupes): ${e.message}`));
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+    return p;
   }
 }

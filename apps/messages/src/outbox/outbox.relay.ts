@@ -1,27 +1,28 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model, trusted } from 'mongoose';
 import { AppConfig } from '@herald/config';
-import { Message, MessageDocument } from '../messages/message.schema';
+import { MessageStore } from '../messages/message.store';
+import { StoredOutboxEntry } from './outbox-entry.schema';
 import { OutboxPublisher } from './outbox.publisher';
+import { OutboxStore } from './outbox.store';
 
-/** Messages claimed per relay pass. */
-export const RELAY_BATCH_SIZE = 200;
-/** How long a claimed message is reserved for the instance that claimed it, in ms. */
+/** Outbox entries read per relay pass. */
+export const RELAY_BATCH_SIZE = 50;
+/** How long a claimed entry is reserved for the instance that claimed it, in ms. */
 export const RELAY_LEASE_MS = 15_000;
 
-// Filters built here hold operators on purpose: `trusted()` exempts them from `sanitizeFilter`.
-
 /**
- * The outbox relay: every `OUTBOX_RELAY_INTERVAL_MS` it republishes messages still `pending` after
- * `OUTBOX_RELAY_MIN_AGE_MS` (the request path failed, timed out, or the process died between the
- * insert and the publish), oldest first.
+ * The outbox relay: every `OUTBOX_RELAY_INTERVAL_MS` it publishes the outbox entries that are due
+ * (the request path failed, timed out, or the process died after writing the entry), oldest first.
+ * It reads collection `outbox` only, which holds nothing but unacknowledged events: an idle relay
+ * costs O(pending) on every server, not O(stored messages).
  *
- * - Order: within one conversation, a message is never published before an older pending one;
- *   after a failure the rest of that conversation waits for the next pass.
- * - Several instances: each message is claimed with a conditional update of `nextAttemptAt`
- *   (a lease), so two relays rarely publish the same event; when they do, the consumer's unique
- *   (eventId, recipientId) index still stores one notification.
+ * - Nothing half-stored: before publishing an entry it stores the entry's messages again
+ *   (`insertMany`, duplicates ignored), so a crash between the entry and the messages' insert
+ *   ends with both.
+ * - Order: entries are published oldest first and a pass stops at the first entry it cannot claim
+ *   or publish, so within a conversation no event overtakes an older pending one of the relay.
+ * - Several instances: each entry is claimed with a conditional update (a lease), so two relays
+ *   rarely publish the same entry; when they do, consumers deduplicate by eventId.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,7 +32,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = false;
 
   constructor(
-    @InjectModel(Message.name) private readonly messages: Model<Message>,
+    private readonly outbox: OutboxStore,
+    private readonly messages: MessageStore,
     private readonly publisher: OutboxPublisher,
     private readonly config: AppConfig,
   ) {}
@@ -47,54 +49,46 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Messages still pending (the relay backlog: stored, event not yet acknowledged by Kafka), for
-   * metrics and tests.
-   * @param maxTimeMs server-side time limit of the count, in ms (none when omitted)
+   * Messages whose events Kafka has not acknowledged yet (the relay backlog), for metrics and tests.
+   * @param maxTimeMs server-side time limit, in ms (none when omitted)
    * @throws the driver's error when MongoDB fails or the limit is exceeded
    */
   backlog(maxTimeMs?: number): Promise<number> {
-    const count = this.messages.countDocuments({ publishState: 'pending' });
-    return (maxTimeMs ? count.maxTimeMS(maxTimeMs) : count).exec();
+    return this.outbox.backlog(maxTimeMs);
   }
 
   /**
    * One relay pass. Public so tests and shutdown can drive it.
    * @returns how many events were published in this pass
    */
-  async runOnce(minAgeMs = this.config.env.OUTBOX_RELAY_MIN_AGE_MS): Promise<number> {
+  async runOnce(): Promise<number> {
     const now = new Date();
-    const due = await this.messages
-      .find({
-        publishState: 'pending',
-        createdAt: trusted({ $lte: new Date(now.getTime() - minAgeMs) }),
-        $or: [{ nextAttemptAt: null }, { nextAttemptAt: trusted({ $lte: now }) }],
-      })
-      .sort({ createdAt: 1, _id: 1 })
-      .limit(RELAY_BATCH_SIZE)
-      .exec();
-    const blocked = new Set<string>();
+    const due = await this.outbox.due(now, RELAY_BATCH_SIZE);
     let published = 0;
-    for (const doc of due) {
+    for (const entry of due) {
       if (this.stopped && published > 0) break;
-      if (blocked.has(doc.conversationId)) continue;
-      if (!(await this.claim(doc, now))) {
-        blocked.add(doc.conversationId);
-        continue;
-      }
-      if (await this.publisher.publish(doc)) published++;
-      else blocked.add(doc.conversationId);
+      if (!(await this.outbox.claim(entry, now, RELAY_LEASE_MS))) break;
+      const sent = await this.publishEntry(entry);
+      if (sent < 0) break;
+      published += sent;
     }
     if (published > 0) this.logger.log(`outbox relay published ${published} pending event(s)`);
     return published;
   }
 
-  private async claim(doc: MessageDocument, now: Date): Promise<boolean> {
-    const res = await this.messages.updateOne(
-      { _id: doc._id, publishState: 'pending', nextAttemptAt: doc.nextAttemptAt },
-      { $set: { nextAttemptAt: new Date(now.getTime() + RELAY_LEASE_MS) } },
-    );
-    if (res.modifiedCount === 1) doc.nextAttemptAt = new Date(now.getTime() + RELAY_LEASE_MS);
-    return res.modifiedCount === 1;
+  /** @returns events published, or -1 when the publish failed (the entry stays, with a backoff) */
+  private async publishEntry(entry: StoredOutboxEntry): Promise<number> {
+    const { rejected } = await this.messages.insertMany(entry.messages);
+    for (const [i, err] of rejected) {
+      this.logger.warn(`outbox entry ${entry._id.toHexString()}: message ${entry.messages[i]._id.toHexString()} cannot be stored, its event is dropped: ${err.message}`);
+    }
+    // Inserted now, or already stored (a duplicate key: the same message, same eventId).
+    const ok = entry.messages.filter((_, i) => !rejected.has(i));
+    if (ok.length === 0) {
+      await this.outbox.remove(entry._id);
+      return 0;
+    }
+    return (await this.publisher.publish({ entryId: entry._id, attempts: entry.attempts, messages: ok })) ? ok.length : -1;
   }
 
   private schedule(): void {

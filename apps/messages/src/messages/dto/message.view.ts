@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MessageDocument, PublishState } from '../message.schema';
+import { PublishState, StoredMessage } from '../message.schema';
 
 /** A message as the API returns it. */
 export class MessageView {
@@ -21,10 +21,11 @@ export class MessageView {
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: Date;
 
-  @ApiProperty({ description: 'Outbox state of the message.created event', enum: ['pending', 'published'] })
+  @ApiProperty({ description: 'Outbox state of the message.created event: `published` once Kafka acknowledged it, `pending` while it waits in the outbox for the relay', enum: ['pending', 'published'] })
   publishState!: PublishState;
 
-  static from(doc: MessageDocument): MessageView {
+  /** @param publishState whether the message's event is acknowledged (`published`) or still in the outbox */
+  static from(doc: StoredMessage, publishState: PublishState): MessageView {
     return {
       id: doc._id.toHexString(),
       conversationId: doc.conversationId,
@@ -32,7 +33,7 @@ export class MessageView {
       recipientIds: doc.recipientIds,
       body: doc.body,
       createdAt: doc.createdAt,
-      publishState: doc.publishState,
+      publishState,
     };
   }
 }

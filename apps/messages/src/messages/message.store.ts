@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { isDuplicateKeyError } from '@herald/mongo';
+import { Message, StoredMessage } from './message.schema';
+
+/** Outcome of {@link MessageStore.insertMany}, by index into the given messages. */
+export interface InsertOutcome {
+  /** Messages already stored under the same `_id` or `eventId` (duplicate key, code 11000). */
+  duplicates: Map<number, Error>;
+  /** Messages the server rejected for another reason. */
+  rejected: Map<number, Error>;
+}
+
+interface WriteErrorLike {
+  index?: number;
+  code?: number;
+  errmsg?: string;
+  err?: { index?: number; code?: number; errmsg?: string };
+}
+
+/** Per-document write errors of a bulk error (the driver's `MongoBulkWriteError`), by index. */
+export function writeErrorsByIndex(err: unknown): Map<number, { code?: number; message: string }> {
+  const raw = (err as { writeErrors?: unknown } | null)?.writeErrors;
+  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as WriteErrorLike[];
+  const out = new Map<number, { code?: number; message: string }>();
+  for (const w of list) {
+    const index = w.index ?? w.err?.index;
+    if (typeof index === 'number') out.set(index, { code: w.code ?? w.err?.code, message: w.errmsg ?? w.err?.errmsg ?? 'write error' });
+  }
+  return out;
+}
+
+/** Error of one document of a bulk write; `code` 11000 is a duplicate key. */
+export class DocumentWriteError extends Error {
+  constructor(message: string, readonly code?: number) {
+    super(message);
+    this.name = 'DocumentWriteError';
+  }
+}
+
+/**
+ * Data access of collection `messages`: written once per message (no updates), read by `_id`.
+ * Writes use the driver with complete documents (mongoose's casting, defaults and hydration are
+ * skipped: the write path builds every field itself).
+ */
+@Injectable()
+export class MessageStore {
+  constructor(@InjectModel(Message.name) private readonly messages: Model<Message>) {}
+
+  /**
+   * Stores messages with one unordered `insertMany`: every document the server accepts is stored
+   * even when others are rejected (MongoDB manual, `db.collection.insertMany()`, "Unordered Inserts").
+   * @returns the documents that were not inserted, by index, with their error
+   * @throws the driver's error when the write failed as a whole (no per-document errors: e.g. the
+   *   server is unreachable); then any of the documents may or may not be stored
+   */
+  async insertMany(docs: StoredMessage[]): Promise<InsertOutcome> {
+    const out: InsertOutcome = { duplicates: new Map(), rejected: new Map() };
+    if (docs.length === 0) return out;
+    try {
+      await this.messages.collection.insertMany(docs, { ordered: false });
+    } catch (err) {
+      const perDoc = writeErrorsByIndex(err);
+      if (perDoc.size === 0) throw err;
+      for (const [i, w] of perDoc) {
+        const e = new DocumentWriteError(w.message, w.code);
+        (isDuplicateKeyError(e) ? out.duplicates : out.rejected).set(i, e);
+      }
+    }
+    return out;
+  }
+
+  /** The message with this `_id` (a lone `_id` lookup: pushed down by every server), or null. */
+  findById(id: Types.ObjectId): Promise<StoredMessage | null> {
+    return this.messages.collection.findOne<StoredMessage>({ _id: id });
+  }
+}
