@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { Limits, MessageCreatedEvent } from '@herald/contracts';
-import { deriveConversationId } from '../../apps/messages/src/messages/conversation-id';
 import { toMessageCreatedRecord } from '../../apps/messages/src/messages/message-created.mapper';
-import type { Message } from '../../apps/messages/src/messages/message.schema';
+import type { StoredMessage } from '../../apps/messages/src/messages/message.schema';
+import { buildMessage } from '../../apps/messages/src/messages/messages.service';
 import type { Conversation } from '../../apps/messages/src/conversations/conversation.schema';
 import { notificationsFor, StoredNotification } from '../../apps/notifications/src/consumer/notification.writer';
 import { pick, Random, seeded, shuffle, uuidFrom } from './prng';
@@ -59,8 +59,7 @@ export function contactRank(rank: number, j: number, users: number): number {
   return (rank + 1 + ((j * 7919 + rank * 31) % (users - 1))) % users;
 }
 
-/** A message as the messages app stores it once Kafka acknowledged its event. */
-export type StoredMessage = Message & { _id: Types.ObjectId };
+export type { StoredMessage };
 /** A conversation summary as the messages app's read model keeps it. */
 export type StoredConversation = Conversation;
 
@@ -76,7 +75,7 @@ const WORDS = 'lunch at noon bring the slides release notes are ready please rev
  * Deterministic volume data: users' inbox sizes from {@link inboxSizes}, recipients interleaved in a
  * seeded random order (like real traffic), each message from one of the recipient's contacts,
  * `createdAt` rising evenly over `days`. Messages are built like the messages app stores them
- * (`participants` sorted, `publishState: published`); notifications with the notifications app's
+ * (the messages app's own `buildMessage`; acknowledged, so no outbox entry); notifications with the notifications app's
  * own `notificationsFor` applied to the app's own `message.created` mapping; about 80 % of the
  * older 90 % and 10 % of the newest 10 % are read, 2 % archived. Conversations are folded as the
  * messages app's `recordMessage` does and returned by {@link VolumeData.conversations} at the end.
@@ -130,21 +129,8 @@ export class VolumeData {
 
   private message(senderId: string, recipientId: string, createdAt: Date, i: number, random: Random): StoredMessage {
     const words = Array.from({ length: 4 + pick(random, 20) }, () => WORDS[pick(random, WORDS.length)]);
-    return {
-      _id: new Types.ObjectId(),
-      conversationId: deriveConversationId(senderId, [recipientId]),
-      senderId,
-      recipientIds: [recipientId],
-      participants: [senderId, recipientId].sort(),
-      body: `#${i} ${words.join(' ')}`,
-      createdAt,
-      eventId: uuidFrom(random),
-      publishState: 'published',
-      publishAttempts: 1,
-      lastPublishError: null,
-      publishedAt: new Date(createdAt.getTime() + 5),
-      nextAttemptAt: null,
-    };
+    const identity = { messageId: new Types.ObjectId(), eventId: uuidFrom(random) };
+    return buildMessage(senderId, { recipientIds: [recipientId], body: `#${i} ${words.join(' ')}` }, identity, createdAt);
   }
 
   private readState(doc: StoredNotification, age: number, random: Random): void {
