@@ -253,17 +253,27 @@ async function volumeOnce(ctx: SuiteContext, backend: Backend, size: number): Pr
   const nBase = `http://127.0.0.1:${nPort}`;
   const mBase = `http://127.0.0.1:${mPort}`;
   const apps: Child[] = [];
-  try {
-    apps.push(startNode({ name: 'notifications', script: appEntry('notifications'), logName: `volume-notifications-${backend}-${size}-${ctx.stamp}`,
+  const start = async (phase: string): Promise<void> => {
+    apps.push(startNode({ name: 'notifications', script: appEntry('notifications'), logName: `volume-notifications-${backend}-${size}-${phase}-${ctx.stamp}`,
       env: heraldEnv(ctx, db, { NOTIFICATIONS_PORT: String(nPort) }) }));
-    apps.push(startNode({ name: 'messages', script: appEntry('messages'), logName: `volume-messages-${backend}-${size}-${ctx.stamp}`,
+    apps.push(startNode({ name: 'messages', script: appEntry('messages'), logName: `volume-messages-${backend}-${size}-${phase}-${ctx.stamp}`,
       env: heraldEnv(ctx, db, { MESSAGES_PORT: String(mPort) }) }));
     await waitHttp(`${nBase}/health/live`, apps[0]);
     await waitHttp(`${mBase}/health/live`, apps[1]);
+  };
+  const stop = async (): Promise<void> => {
+    for (const app of apps.splice(0).reverse()) await app.stop();
+  };
+  try {
+    // The apps build their indexes at start-up; they are stopped during the load so that their
+    // periodic work (outbox relay, retention sweep) does not compete with it, then started again.
+    await start('indexes');
     await waitIndexes(ctx, db);
+    await stop();
     const load = await preload(ctx, db, data);
     ctx.log(`    pre-load: ${load.loaded.notifications} notifications, ${load.loaded.messages} messages, ${load.loaded.conversations} conversations ` +
       `in ${load.loadSeconds.toFixed(1)} s (${Math.round(load.loadDocsPerSecond)} documents/s)`);
+    await start('measure');
     await waitReady(nBase, apps[0]);
     await waitReady(mBase, apps[1]);
     const endpoints = await measureEndpoints(ctx, nBase, mBase, users);
@@ -273,7 +283,7 @@ async function volumeOnce(ctx: SuiteContext, backend: Backend, size: number): Pr
       `data folders ${(disk.totalBytes / 2 ** 20).toFixed(1)} MiB`);
     return { backend, size, users, ...load, inbox, endpoints, idle, disk };
   } finally {
-    for (const app of apps.reverse()) await app.stop();
+    await stop();
     await ctx.mongo.db(db).dropDatabase().catch(() => undefined);
   }
 }
@@ -281,7 +291,7 @@ async function volumeOnce(ctx: SuiteContext, backend: Backend, size: number): Pr
 /**
  * The product at volume (issue #18): for each backend (`--backends`, the bench stack's FerretDB
  * restarted on each in turn) and each size (`--volume-sizes`), a fresh database gets the apps'
- * indexes (both compiled apps started on it), then notifications for `volumeUsers` users with a
+ * indexes (both compiled apps started on it, then stopped for the load), then notifications for `volumeUsers` users with a
  * seeded power-law of inbox sizes, their messages and conversations, inserted straight with the
  * driver; then each endpoint's latency over `volumeRequests` sequential requests (capped at
  * `volumeMaxSeconds` s), the database's idle CPU over `volumeIdleSeconds` s and its disk use. A
