@@ -38,8 +38,8 @@ const PRESETS: Record<BenchParams['mode'], BenchParams> = {
   smoke: {
     mode: 'smoke', runs: 1, consumerEvents: 3_000, partitions: 3, ingestConnections: 50, ingestSeconds: 5, ingestWarmupSeconds: 1,
     e2eRate: 100, e2eSeconds: 5, e2eWarmupSeconds: 1, e2eAlsoSustainable: false, profile: true, suites: ['consumer', 'ingest', 'e2e', 'volume'],
-    volumeSizes: [2_000], volumeUsers: 200, volumeRequests: 50, volumeWarmup: 5, volumeMaxSeconds: 10, volumeMaxLoadSeconds: 60,
-    volumeBatch: 1000, volumeIdleSeconds: 5, backends: [(process.env.STACK_MONGO_BACKEND || 'sqlite') as Backend],
+    volumeSizes: [1_000], volumeUsers: 100, volumeRequests: 30, volumeWarmup: 3, volumeMaxSeconds: 4, volumeMaxLoadSeconds: 30,
+    volumeBatch: 1000, volumeIdleSeconds: 3, backends: [(process.env.STACK_MONGO_BACKEND || 'sqlite') as Backend],
   },
 };
 
