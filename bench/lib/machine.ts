@@ -80,7 +80,7 @@ export function machineInfo(servers: string): MachineInfo {
     versions: {
       node: process.version,
       kafka: (/<kafka\.version>([^<]+)</.exec(read('stack/kafka/pom.xml'))?.[1] ?? '?') + external,
-      ferretdb: (/github\.com\/FerretDB\/FerretDB (v[\w.-]+)/.exec(read('stack/ferretdb/go.mod'))?.[1] ?? '?') + ' (SQLite backend)' + external,
+      ferretdb: (/github\.com\/FerretDB\/FerretDB (v[\w.-]+)/.exec(read('stack/ferretdb/go.mod'))?.[1] ?? '?') + ` (${process.env.STACK_MONGO_BACKEND || 'sqlite'} backend at start)` + external,
       kafkajs: pkgVersion('kafkajs'),
       mongoose: pkgVersion('mongoose'),
       mongodb: pkgVersion('mongodb'),

@@ -146,7 +146,8 @@ export function markdown(r: BenchResults, chartFile: string, jsonFile: string): 
   const findings = path.join(__dirname, '..', 'findings.md');
   if (fs.existsSync(findings)) out.push(fs.readFileSync(findings, 'utf8').trim(), '');
   out.push('## Reproduce', '', '```sh', 'npm run bench         # full sizes, writes docs/benchmarks.{md,json,svg}', 'npm run bench:smoke   # small sizes, writes bench/results/smoke.{md,json,svg}', '```', '');
-  out.push('Options: `-- --runs 5 --events 200000 --suites consumer,ingest,e2e --no-profile --keep-stack`. Without KAFKA_BROKERS / MONGODB_URI the benchmark starts its own Kafka and FerretDB ' +
+  out.push('Options: `-- --runs 5 --events 200000 --suites consumer,ingest,e2e,volume --no-profile --keep-stack`; volume: `--volume-sizes 100000,1000000 --backends sqlite,postgresql ' +
+    '--volume-requests 500 --volume-max-seconds 60 --volume-idle-seconds 30`. Without KAFKA_BROKERS / MONGODB_URI the benchmark starts its own Kafka and FerretDB ' +
     '(`.stack/bench`, ports 19092/19093 and 28017) so that pre-loading `message.created` and consuming in group `notifications` never disturb tests on the shared stack, and stops them afterwards.', '');
   return out.join('\n');
 }
