@@ -4,6 +4,7 @@ import { fmt } from './stats';
 import { GOALS, BenchResults } from './summary';
 import { Panel, renderChart } from './svg';
 import { volumeMarkdown, volumeSummaryRows } from './volume-report';
+import { VOLUME_GOALS } from './volume-summary';
 
 const row = (cells: Array<string | number>): string => `| ${cells.join(' | ')} |`;
 const yes = (ok: boolean): string => (ok ? 'yes' : '**no**');
@@ -58,6 +59,12 @@ export function chartPanels(r: BenchResults): Panel[] {
     panels.push({ title: 'End-to-end latency (POST → notification)', unit: 'ms', log: true, series: ['p50', 'p99', 'max'],
       goal: { value: GOALS.e2eP99Ms, label: `goal p99 ≤ ${GOALS.e2eP99Ms} ms` },
       groups: e.map((x) => ({ label: `${x.rate}/s #${x.run}`, values: [x.p50Ms, x.p99Ms, x.maxMs] })) });
+  }
+  const v = r.summary.volume?.filter((x) => !x.error && x.endpoints.length);
+  if (v?.length) {
+    panels.push({ title: 'At volume: p99 per endpoint', unit: 'ms', log: true, series: v.map((x) => `${x.backend} ${fmt(x.size)}`),
+      goal: { value: VOLUME_GOALS.p99Ms, label: `goal p99 ≤ ${VOLUME_GOALS.p99Ms} ms` },
+      groups: v[0].endpoints.map((e) => ({ label: e.name, values: v.map((x) => x.endpoints.find((y) => y.name === e.name)?.p99 ?? NaN) })) });
   }
   return panels;
 }
