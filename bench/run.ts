@@ -39,7 +39,7 @@ const PRESETS: Record<BenchParams['mode'], BenchParams> = {
     mode: 'smoke', runs: 1, consumerEvents: 3_000, partitions: 3, ingestConnections: 50, ingestSeconds: 5, ingestWarmupSeconds: 1,
     e2eRate: 100, e2eSeconds: 5, e2eWarmupSeconds: 1, e2eAlsoSustainable: false, profile: true, suites: ['consumer', 'ingest', 'e2e', 'volume'],
     volumeSizes: [1_000], volumeUsers: 100, volumeRequests: 30, volumeWarmup: 3, volumeMaxSeconds: 4, volumeMaxLoadSeconds: 30,
-    volumeBatch: 1000, volumeIdleSeconds: 3, backends: [(process.env.STACK_MONGO_BACKEND || 'sqlite') as Backend],
+    volumeBatch: 1000, volumeIdleSeconds: 3, backends: [],
   },
 };
 
@@ -148,7 +148,7 @@ async function main(): Promise<number> {
       jwtSecret: `bench-${randomBytes(16).toString('hex')}`,
       stamp: Date.now().toString(36),
     };
-    const machine = machineInfo(servers.kind);
+    const machine = machineInfo(servers.kind, servers.backend);
     let consumer: CatchUpResult | undefined;
     let ingest: IngestRun[] | undefined;
     let e2e: E2eRun[] | undefined;

@@ -26,6 +26,16 @@ interface StackLib {
   down(o: { kafka?: boolean; mongo?: boolean }): Promise<void>;
 }
 
+/**
+ * Backend the stack starts FerretDB on: stack/lib/config's `mongoBackend()` (env
+ * STACK_MONGO_BACKEND, else the stack's default) when it has one, else `sqlite` (older stacks).
+ */
+function stackBackend(): Backend {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const config = require(path.join(ROOT, 'stack', 'lib', 'config')) as { mongoBackend?: () => Backend };
+  return typeof config.mongoBackend === 'function' ? config.mongoBackend() : 'sqlite';
+}
+
 /** `mongodb://host:port/db?x` → `mongodb://host:port` (database and options dropped). */
 export function mongoServerPart(uri: string): string {
   const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)/.exec(uri);
@@ -68,7 +78,7 @@ export async function benchServers(): Promise<BenchServers> {
     KAFKA_BROKERS: env.KAFKA_BROKERS,
     mongoBase: mongoServerPart(env.MONGODB_URI),
     kind: 'bench-stack',
-    backend: (process.env.STACK_MONGO_BACKEND || 'sqlite') as Backend,
+    backend: stackBackend(),
     useBackend: async (b: Backend) => {
       if (b === servers.backend) return;
       if (b === 'external') throw new Error('backend external needs KAFKA_BROKERS and MONGODB_URI');

@@ -3,10 +3,9 @@ import { ratio } from './stats';
 
 /** Goals of issue #18 (volume): each endpoint's p99, and the database's idle CPU. */
 export const VOLUME_GOALS = {
-  /** p99 of every endpoint at the goal size on the embedded default backend (ms); the moonshot asks the same at every size. */
+  /** p99 of every endpoint at the goal size (ms), on every backend measured; the moonshot asks the same at every size. */
   p99Ms: 50,
   goalSize: 100_000,
-  defaultBackend: 'sqlite',
   /** Database CPU with the data loaded and the apps idle, % of one core. */
   idleCpuPct: 2,
 } as const;
@@ -38,7 +37,7 @@ export interface VolumeRunSummary {
   endpoints: VolumeEndpointSummary[];
   /** Every endpoint's p99 ≤ 50 ms (and all of them measured). */
   allP99Met: boolean;
-  /** How the 50 ms is read here: `goal` (100,000 on sqlite), `moonshot` (larger sizes, other backends), `reference` (smaller sizes). */
+  /** How the 50 ms is read here: `goal` (at 100,000), `moonshot` (larger sizes), `reference` (smaller sizes). */
   goalKind: 'goal' | 'moonshot' | 'reference';
   idleDbPct: number;
   idleMet: boolean;
@@ -73,7 +72,7 @@ export function summarizeVolume(v: VolumeResult): { summary: VolumeRunSummary[];
       backend: r.backend, size: r.size, loadedNotifications: r.loaded.notifications, partialLoad: r.partialLoad, loadDocsPerSecond: r.loadDocsPerSecond,
       endpoints, allP99Met: endpoints.length > 0 && endpoints.every((e) => e.p99Met),
       goalKind: r.size < VOLUME_GOALS.goalSize ? 'reference'
-        : r.size === VOLUME_GOALS.goalSize && r.backend === VOLUME_GOALS.defaultBackend ? 'goal' : 'moonshot',
+        : r.size === VOLUME_GOALS.goalSize ? 'goal' : 'moonshot',
       idleDbPct: r.idle.databasePctOfCore, idleMet: r.idle.databasePctOfCore <= VOLUME_GOALS.idleCpuPct,
       diskBytes: r.disk.totalBytes, error: r.error, unavailable: r.unavailable,
     };

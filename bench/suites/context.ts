@@ -49,7 +49,7 @@ export interface BenchParams {
   volumeBatch: number;
   /** Volume: seconds over which idle database CPU is measured. */
   volumeIdleSeconds: number;
-  /** Volume: storage backends of the bench stack's FerretDB, each in turn (`--backends`). */
+  /** Volume: storage backends of the bench stack's FerretDB, each in turn (`--backends`); empty: the one the stack started on. */
   backends: Backend[];
 }
 

@@ -299,7 +299,7 @@ async function volumeOnce(ctx: SuiteContext, backend: Backend, size: number): Pr
  */
 export async function volumeSuite(ctx: SuiteContext): Promise<VolumeResult> {
   const { volumeSizes, volumeRequests, partitions } = ctx.params;
-  const backends: Backend[] = ctx.servers.kind === 'external' ? ['external'] : ctx.params.backends;
+  const backends: Backend[] = ctx.servers.kind === 'external' ? ['external'] : ctx.params.backends.length ? ctx.params.backends : [ctx.servers.backend];
   ctx.log(`volume: sizes ${volumeSizes.join(', ')} on ${backends.join(', ')}, ${volumeRequests} requests per endpoint`);
   await resetTopics(ctx.admin, partitions, [NOTIFICATIONS_GROUP_ID]);
   const runs: VolumeRun[] = [];
