@@ -10,6 +10,8 @@ export interface RequestSpec {
   token: string;
   /** JSON body (sent with `content-type: application/json`). */
   body?: unknown;
+  /** Sub-sample the request belongs to (e.g. `heavy`), for per-group percentiles. */
+  group?: string;
 }
 
 /** A response: status (0 on a transport error) and the parsed JSON body (undefined if none). */
@@ -36,6 +38,8 @@ export interface SequentialRun {
   seconds: number;
   /** First non-2xx answer, for the report. */
   firstFailure?: string;
+  /** The same percentiles per {@link RequestSpec.group}. */
+  groups: Record<string, { requests: number; p50Ms: number; p99Ms: number }>;
 }
 
 /**
@@ -84,6 +88,7 @@ export async function measureSequential(o: {
   onAnswer?(i: number, answer: Answer): void;
 }): Promise<SequentialRun> {
   const latencies: number[] = [];
+  const byGroup = new Map<string, number[]>();
   let ok = 0;
   let non2xx = 0;
   let errors = 0;
@@ -108,7 +113,9 @@ export async function measureSequential(o: {
     if (!spec) break;
     const s = performance.now();
     const a = await send(o.agent, spec);
-    latencies.push(performance.now() - s);
+    const ms = performance.now() - s;
+    latencies.push(ms);
+    if (spec.group) byGroup.set(spec.group, [...(byGroup.get(spec.group) ?? []), ms]);
     if (a.status >= 200 && a.status < 300) ok++;
     else {
       if (a.status === 0) errors++;
@@ -121,5 +128,6 @@ export async function measureSequential(o: {
     requests: latencies.length, planned: o.count, ok, non2xx, errors,
     p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: percentile(latencies, 100),
     timeCapped, seconds: (performance.now() - t0) / 1000, firstFailure,
+    groups: Object.fromEntries([...byGroup].map(([g, v]) => [g, { requests: v.length, p50Ms: percentile(v, 50), p99Ms: percentile(v, 99) }])),
   };
 }

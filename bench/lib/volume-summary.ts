@@ -15,6 +15,9 @@ export interface VolumeEndpointSummary {
   name: VolumeEndpointName;
   p50: number;
   p99: number;
+  /** p99 of the requests for the heaviest 1 % of inboxes, and for everyone else. */
+  heavyP99: number;
+  othersP99: number;
   requests: number;
   planned: number;
   timeCapped: boolean;
@@ -59,7 +62,7 @@ export function summarizeVolume(v: VolumeResult): { summary: VolumeRunSummary[];
     v.runs.find((r) => r.backend === backend && r.size === size)?.endpoints.find((e) => e.name === name)?.p99Ms ?? NaN;
   const summary = v.runs.map((r): VolumeRunSummary => {
     const endpoints = r.endpoints.map((e): VolumeEndpointSummary => ({
-      name: e.name, p50: e.p50Ms, p99: e.p99Ms, requests: e.requests, planned: e.planned, timeCapped: e.timeCapped, failed: e.non2xx + e.errors,
+      name: e.name, p50: e.p50Ms, p99: e.p99Ms, heavyP99: e.groups?.heavy?.p99Ms ?? NaN, othersP99: e.groups?.others?.p99Ms ?? NaN, requests: e.requests, planned: e.planned, timeCapped: e.timeCapped, failed: e.non2xx + e.errors,
       p99Met: e.p99Ms <= VOLUME_GOALS.p99Ms && e.requests > 0,
       vsSmallest: r.size === smallest ? NaN : ratio(e.p99Ms, p99Of(r.backend, smallest, e.name)),
       vsFirstBackend: r.backend === firstBackend ? NaN : ratio(e.p99Ms, p99Of(firstBackend, r.size, e.name)),

@@ -151,7 +151,8 @@ interface PageSample {
 /**
  * Measures the eight endpoints, one keep-alive connection per app, each request alone. Users are
  * drawn by a seeded mix: half uniformly from the heaviest 1 % of inboxes, half uniformly from all,
- * so heavy inboxes are in every sample. The first inbox pages give the targets of the others:
+ * so heavy inboxes are in every sample; percentiles are also kept for the heaviest 1 % (`heavy`)
+ * and everyone else (`others`). The first inbox pages give the targets of the others:
  * their cursors (next page), one notification per page (PATCH read), distinct
  * (user, conversation) pairs (read-all of a conversation, history) and message ids (GET
  * /messages/:id), each used once while there are enough, then again from the start.
@@ -161,14 +162,29 @@ async function measureEndpoints(ctx: SuiteContext, nBase: string, mBase: string,
   const random = seeded(VOLUME_SHAPE.seed + 1);
   const heavy = Math.max(1, Math.floor(users / 100));
   const tokens = new Map<string, string>();
-  const token = (user: string): string => tokens.get(user) ?? tokens.set(user, signToken(user, ctx.jwtSecret)).get(user)!;
+  const userOf = new Map<string, string>();
+  const token = (user: string): string => {
+    let t = tokens.get(user);
+    if (!t) {
+      t = signToken(user, ctx.jwtSecret);
+      tokens.set(user, t);
+      userOf.set(t, user);
+    }
+    return t;
+  };
+  const group = (user: string): string => (Number(user.slice(3)) < heavy ? 'heavy' : 'others');
   const sampleUsers = Array.from({ length: count + warmup }, () => volumeUser(random() < 0.5 ? pick(random, heavy) : pick(random, users)));
   const nAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const mAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const runs: VolumeEndpointRun[] = [];
   const cycle = <T>(xs: T[], f: (x: T) => RequestSpec): ((i: number) => RequestSpec | undefined) => (i) => (xs.length ? f(xs[i % xs.length]) : undefined);
   const run = async (name: VolumeEndpointName, agent: http.Agent, next: (i: number) => RequestSpec | undefined, onAnswer?: (i: number, a: Answer) => void): Promise<void> => {
-    const r = await measureSequential({ agent, count, warmup, maxSeconds, next, onAnswer });
+    const tagged = (i: number): RequestSpec | undefined => {
+      const spec = next(i);
+      const user = spec && userOf.get(spec.token);
+      return spec && user ? { ...spec, group: group(user) } : spec;
+    };
+    const r = await measureSequential({ agent, count, warmup, maxSeconds, next: tagged, onAnswer });
     runs.push({ name, ...r });
     ctx.log(`    ${VOLUME_ENDPOINTS[name].padEnd(50)} p50 ${r.p50Ms.toFixed(1).padStart(7)} ms  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  ` +
       `${r.requests}/${r.planned} requests${r.timeCapped ? ` (time cap ${maxSeconds} s)` : ''}${r.non2xx + r.errors ? `  FAILED ${r.non2xx + r.errors}: ${r.firstFailure}` : ''}`);
