@@ -29,6 +29,16 @@ export function folderBytes(dir: string): number {
   return total;
 }
 
+/** Bytes of the regular files directly in `dir` whose names start with `prefix`. */
+export function filesBytes(dir: string, prefix: string): number {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.startsWith(prefix))
+      .reduce((n, e) => n + fs.statSync(path.join(dir, e.name)).size, 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** Data folders of a backend in the bench stack's state folder (HERALD_STACK_DIR). */
 export function dataFolders(backend: Backend): string[] {
   const dir = process.env.HERALD_STACK_DIR;

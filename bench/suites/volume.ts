@@ -1,10 +1,11 @@
 import http from 'node:http';
+import path from 'node:path';
 import { Schema } from 'mongoose';
 import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
 import { ConversationSchema } from '../../apps/messages/src/conversations/conversation.schema';
 import { MessageSchema } from '../../apps/messages/src/messages/message.schema';
 import { NotificationSchema } from '../../apps/notifications/src/inbox/notification.schema';
-import { Backend, databasePids, dataFolders, folderBytes } from '../lib/backend';
+import { Backend, databasePids, dataFolders, filesBytes, folderBytes } from '../lib/backend';
 import { cpuMs, treeCpuMs } from '../lib/cpu';
 import { resetTopics } from '../lib/kafka';
 import { pick, seeded } from '../lib/prng';
@@ -49,7 +50,7 @@ export interface VolumeRun {
   endpoints: VolumeEndpointRun[];
   /** CPU of the database processes with the data loaded, both apps idle. */
   idle: { seconds: number; cpuSeconds: Record<string, number>; databasePctOfCore: number; appsPctOfCore: number };
-  /** Bytes of the backend's data folder(s) with the data loaded, and the server's `dbStats` sizes when it answers them. */
+  /** Bytes on disk with the data loaded (SQLite: the database's files; PostgreSQL: the cluster folder), and the server's `dbStats` sizes when it answers them. */
   disk: { folders: Record<string, number>; totalBytes: number; dbStats?: Record<string, number> };
   /** Set when this backend/size could not run; the other fields are then empty. */
   error?: string;
@@ -243,7 +244,11 @@ async function idleCpu(backend: Backend, apps: Child[], seconds: number): Promis
 
 /** Data folder bytes, plus `dbStats` (MongoDB command; FerretDB answers it too) when available. */
 async function diskUsage(ctx: SuiteContext, backend: Backend, db: string): Promise<VolumeRun['disk']> {
-  const folders = Object.fromEntries(dataFolders(backend).map((f) => [f.replace(`${ROOT}/`, ''), folderBytes(f)]));
+  // SQLite: this database's own files (`<db>.sqlite`, `-wal`, `-shm`; other databases share the folder);
+  // PostgreSQL: the whole cluster folder (WAL included), and dbStats for the database alone.
+  const folders = Object.fromEntries(dataFolders(backend).map((f) => backend === 'sqlite'
+    ? [path.join(f, `${db}.sqlite*`).replace(`${ROOT}/`, ''), filesBytes(f, `${db}.sqlite`)]
+    : [f.replace(`${ROOT}/`, ''), folderBytes(f)]));
   let dbStats: Record<string, number> | undefined;
   try {
     const s = (await ctx.mongo.db(db).command({ dbStats: 1 })) as Record<string, unknown>;
