@@ -22,6 +22,7 @@ import { summarizeWrite } from './lib/write-summary';
 import { writeGoalsTable } from './lib/write-report';
 import { benchKafka, waitGroupCoordinator } from './lib/kafka';
 import { machineInfo } from './lib/machine';
+import { Backend, STACK_BACKENDS } from './lib/backend';
 import { ROOT, snapshotBuild } from './lib/procs';
 import { summaryTable, writeReports } from './lib/report';
 import { benchServers, BenchServers } from './lib/stack';
@@ -30,21 +31,29 @@ import { CatchUpResult, consumerSuite } from './suites/consumer';
 import { BenchParams, SuiteContext } from './suites/context';
 import { e2eSuite, E2eRun } from './suites/e2e';
 import { ingestSuite, IngestRun } from './suites/ingest';
+import { volumeSuite, VolumeResult } from './suites/volume';
 
 const PRESETS: Record<BenchParams['mode'], Omit<BenchParams, keyof WriteParams>> = {
   full: {
     mode: 'full', runs: 3, consumerEvents: 100_000, partitions: 3, ingestConnections: 50, ingestSeconds: 20, ingestWarmupSeconds: 3,
-    e2eRate: 500, e2eSeconds: 30, e2eWarmupSeconds: 3, e2eAlsoSustainable: true, profile: true, suites: ['consumer', 'ingest', 'e2e'],
+    e2eRate: 500, e2eSeconds: 30, e2eWarmupSeconds: 3, e2eAlsoSustainable: true, profile: true, suites: ['consumer', 'ingest', 'e2e', 'volume'],
+    volumeSizes: [100_000, 1_000_000], volumeUsers: 10_000, volumeRequests: 500, volumeWarmup: 20, volumeMaxSeconds: 60, volumeMaxLoadSeconds: 1800,
+    volumeBatch: 2000, volumeIdleSeconds: 30, backends: ['sqlite', 'postgresql'],
   },
   smoke: {
     mode: 'smoke', runs: 1, consumerEvents: 3_000, partitions: 3, ingestConnections: 50, ingestSeconds: 5, ingestWarmupSeconds: 1,
-    e2eRate: 100, e2eSeconds: 5, e2eWarmupSeconds: 1, e2eAlsoSustainable: false, profile: true, suites: ['consumer', 'ingest', 'e2e'],
+    e2eRate: 100, e2eSeconds: 5, e2eWarmupSeconds: 1, e2eAlsoSustainable: false, profile: true, suites: ['consumer', 'ingest', 'e2e', 'volume'],
+    volumeSizes: [1_000], volumeUsers: 100, volumeRequests: 30, volumeWarmup: 3, volumeMaxSeconds: 4, volumeMaxLoadSeconds: 30,
+    volumeBatch: 1000, volumeIdleSeconds: 3, backends: [],
   },
 };
 
 /**
  * Parameters from the command line: `--smoke` picks the small preset; `--runs`, `--events`,
- * `--ingest-seconds`, `--e2e-rate`, `--e2e-seconds`, `--suites a,b`, `--no-profile` override it.
+ * `--ingest-seconds`, `--e2e-rate`, `--e2e-seconds`, `--suites a,b`, `--no-profile` override it;
+ * for the volume suite `--volume-sizes 100000,1000000`, `--volume-requests 500`,
+ * `--volume-max-seconds 60` (per endpoint), `--volume-idle-seconds 30` and
+ * `--backends sqlite,postgresql` (`external` with KAFKA_BROKERS/MONGODB_URI).
  * @throws Error on an unknown option or a bad number
  * Write-path options (bench/suites/write-params.ts): `--single-seconds`, `--e2e-senders`,
  * `--sweep-rates 300,400` (`none`), `--sweep-seconds`, `--soak-minutes`, `--soak-rate`, `--soak-sample-seconds`.
@@ -74,12 +83,23 @@ export function parseArgs(argv: string[]): { params: BenchParams; keepStack: boo
     else if (a === '--e2e-rate') params.e2eRate = num(a, argv[++i]);
     else if (a === '--e2e-seconds') params.e2eSeconds = num(a, argv[++i]);
     else if (a === '--no-profile') params.profile = false;
+    else if (a === '--volume-sizes') params.volumeSizes = (argv[++i] ?? '').split(',').map((v) => Math.round(num(a, v.replace(/_/g, ''))));
+    else if (a === '--volume-requests') params.volumeRequests = Math.round(num(a, argv[++i]));
+    else if (a === '--volume-max-seconds') params.volumeMaxSeconds = num(a, argv[++i]);
+    else if (a === '--volume-idle-seconds') params.volumeIdleSeconds = num(a, argv[++i]);
+    else if (a === '--volume-users') params.volumeUsers = Math.max(2, Math.round(num(a, argv[++i])));
+    else if (a === '--backends') {
+      const names = (argv[++i] ?? '').split(',').filter(Boolean);
+      const bad = names.filter((n) => ![...STACK_BACKENDS, 'external'].includes(n as Backend));
+      if (bad.length || names.length === 0) throw new Error(`--backends takes ${STACK_BACKENDS.join(',')} (or external); got ${argv[i]}`);
+      params.backends = names as Backend[];
+    }
     else if (a === '--keep-stack') keepStack = true;
     else if (a === '--out') out = argv[++i];
     else if (a === '--suites') {
       const names = (argv[++i] ?? '').split(',').filter(Boolean);
-      const bad = names.filter((n) => !['consumer', 'ingest', 'e2e', 'soak'].includes(n));
-      if (bad.length || names.length === 0) throw new Error(`--suites takes consumer,ingest,e2e,soak; got ${argv[i]}`);
+      const bad = names.filter((n) => !['consumer', 'ingest', 'e2e', 'soak', 'volume'].includes(n));
+      if (bad.length || names.length === 0) throw new Error(`--suites takes consumer,ingest,e2e,soak,volume; got ${argv[i]}`);
       params.suites = names as BenchParams['suites'];
     } else throw new Error(`unknown option ${a}`);
   }
@@ -112,7 +132,7 @@ const log = (message: string): void => console.log(`[bench] ${message}`);
  */
 function rerender(file: string): number {
   const r = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchResults;
-  Object.assign(r, summarize(r.consumer, r.ingest, r.e2e));
+  Object.assign(r, summarize(r.consumer, r.ingest, r.e2e, r.volume));
   addWriteSummary(r);
   const files = writeReports(r, path.resolve(file).replace(/\.json$/, ''));
   console.log(`\n${summaryTable(r).join('\n')}\n`);
@@ -147,18 +167,20 @@ async function main(): Promise<number> {
       jwtSecret: `bench-${randomBytes(16).toString('hex')}`,
       stamp: Date.now().toString(36),
     };
-    const machine = machineInfo(servers.kind);
+    const machine = machineInfo(servers.kind, servers.backend);
     let consumer: CatchUpResult | undefined;
     let ingest: IngestRun[] | undefined;
     let e2e: E2eRun[] | undefined;
+    let volume: VolumeResult | undefined;
     if (params.suites.includes('consumer')) consumer = await consumerSuite(ctx);
     if (params.suites.includes('ingest')) ingest = await ingestSuite(ctx);
     if (params.suites.includes('e2e')) e2e = await e2eSuite(ctx, e2eRates(params, ingest));
     const soak: SoakResult | undefined = params.suites.includes('soak') && params.soakMinutes > 0 ? await soakSuite(ctx) : undefined;
-    const { summary, problems } = summarize(consumer, ingest, e2e);
+    if (params.suites.includes('volume')) volume = await volumeSuite(ctx);
+    const { summary, problems } = summarize(consumer, ingest, e2e, volume);
     if (machine.loadAverage) machine.loadAverage.end = os.loadavg().map((v) => Math.round(v * 100) / 100);
     const results: BenchResults = {
-      params, machine, servers: servers.kind, consumer, ingest, e2e, summary, problems, durationSeconds: (Date.now() - t0) / 1000,
+      params, machine, servers: servers.kind, consumer, ingest, e2e, volume, summary, problems, durationSeconds: (Date.now() - t0) / 1000,
     };
     results.soak = soak;
     addWriteSummary(results);

@@ -20,6 +20,35 @@ export function cpuMs(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU time of a process and its direct children, in ms: the process's own user + system time,
+ * plus what its reaped children used (`cutime`, `cstime`), plus the live children's. The difference
+ * of two readings counts children that started or ended in between (PostgreSQL's postmaster forks
+ * and reaps its autovacuum workers and backends; proc(5), /proc/<pid>/stat fields 14-17).
+ * @returns NaN when the process or procfs is unavailable
+ */
+export function treeCpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const stat = (p: number): { ppid: number; own: number; reaped: number } | undefined => {
+    try {
+      const text = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      return { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) };
+    } catch {
+      return undefined;
+    }
+  };
+  const root = stat(pid);
+  if (!root) return NaN;
+  let ticks = root.own + root.reaped;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const child = stat(Number(entry));
+    if (child?.ppid === pid) ticks += child.own + child.reaped;
+  }
+  return (ticks * 1000) / TICKS_PER_S;
+}
+
 /** Pids of the bench stack's servers (from `<HERALD_STACK_DIR>/run/*.pid`), when it runs locally. */
 export function serverPids(): Record<string, number> {
   const dir = process.env.HERALD_STACK_DIR;

@@ -60,8 +60,9 @@ function uncommitted(): number {
  * Machine (nproc, memory, CPU model from /proc/cpuinfo) and software versions: Node.js, Kafka
  * (stack/kafka/pom.xml), FerretDB (stack/ferretdb/go.mod), and the npm packages that matter.
  * @param servers `bench-stack` or `external` (external servers' versions are not known here)
+ * @param backend storage backend FerretDB started on (the volume suite may switch it)
  */
-export function machineInfo(servers: string): MachineInfo {
+export function machineInfo(servers: string, backend = 'sqlite'): MachineInfo {
   const cpuinfo = (() => {
     try {
       return fs.readFileSync('/proc/cpuinfo', 'utf8');
@@ -80,7 +81,7 @@ export function machineInfo(servers: string): MachineInfo {
     versions: {
       node: process.version,
       kafka: (/<kafka\.version>([^<]+)</.exec(read('stack/kafka/pom.xml'))?.[1] ?? '?') + external,
-      ferretdb: (/github\.com\/FerretDB\/FerretDB (v[\w.-]+)/.exec(read('stack/ferretdb/go.mod'))?.[1] ?? '?') + ' (SQLite backend)' + external,
+      ferretdb: (/github\.com\/FerretDB\/FerretDB (v[\w.-]+)/.exec(read('stack/ferretdb/go.mod'))?.[1] ?? '?') + ` (${backend} backend at start)` + external,
       kafkajs: pkgVersion('kafkajs'),
       mongoose: pkgVersion('mongoose'),
       mongodb: pkgVersion('mongodb'),

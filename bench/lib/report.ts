@@ -5,6 +5,8 @@ import { fmt } from './stats';
 import { GOALS, BenchResults } from './summary';
 import { SWEEP_P99_MS } from '../suites/e2e';
 import { Panel, renderChart } from './svg';
+import { volumeMarkdown, volumeSummaryRows } from './volume-report';
+import { VOLUME_GOALS } from './volume-summary';
 
 const row = (cells: Array<string | number>): string => `| ${cells.join(' | ')} |`;
 const yes = (ok: boolean): string => (ok ? 'yes' : '**no**');
@@ -29,6 +31,7 @@ export function summaryTable(r: BenchResults): string[] {
     lines.push(row([`End-to-end latency${sweep ? ', sweep step' : ''} at ${e.rate} msg/s, p50 / p99 / max (ms)${note}`, `${fmt(e.p50, 1)} / ${fmt(e.p99, 1)} / ${fmt(e.max, 1)}`, '', '',
       `p99 ≤ ${sweep ? SWEEP_P99_MS : GOALS.e2eP99Ms} ms`, yes(e.goalMet)]));
   }
+  lines.push(...volumeSummaryRows(s.volume));
   return lines;
 }
 
@@ -60,6 +63,12 @@ export function chartPanels(r: BenchResults): Panel[] {
     panels.push({ title: 'End-to-end latency (POST → notification)', unit: 'ms', log: true, series: ['p50', 'p99', 'max'],
       goal: { value: GOALS.e2eP99Ms, label: `goal p99 ≤ ${GOALS.e2eP99Ms} ms` },
       groups: e.map((x) => ({ label: `${x.rate}/s #${x.run}`, values: [x.p50Ms, x.p99Ms, x.maxMs] })) });
+  }
+  const v = r.summary.volume?.filter((x) => !x.error && x.endpoints.length);
+  if (v?.length) {
+    panels.push({ title: 'At volume: p99 per endpoint', unit: 'ms', log: true, series: v.map((x) => `${x.backend} ${fmt(x.size)}`),
+      goal: { value: VOLUME_GOALS.p99Ms, label: `goal p99 ≤ ${VOLUME_GOALS.p99Ms} ms` },
+      groups: v[0].endpoints.map((e) => ({ label: e.name, values: v.map((x) => x.endpoints.find((y) => y.name === e.name)?.p99 ?? NaN) })) });
   }
   return panels;
 }
@@ -136,6 +145,7 @@ export function markdown(r: BenchResults, chartFile: string, jsonFile: string): 
     }
     out.push('', ...e2eExtraMarkdown(r));
   }
+  out.push(...volumeMarkdown(r));
   const prof = r.consumer?.profile;
   if (prof) {
     out.push('## Where the Herald consumer spends its CPU time', '');
@@ -151,7 +161,8 @@ export function markdown(r: BenchResults, chartFile: string, jsonFile: string): 
   const findings = path.join(__dirname, '..', 'findings.md');
   if (fs.existsSync(findings)) out.push(fs.readFileSync(findings, 'utf8').trim(), '');
   out.push('## Reproduce', '', '```sh', 'npm run bench         # full sizes, writes docs/benchmarks.{md,json,svg}', 'npm run bench:smoke   # small sizes, writes bench/results/smoke.{md,json,svg}', '```', '');
-  out.push('Options: `-- --runs 5 --events 200000 --suites consumer,ingest,e2e --no-profile --keep-stack`. Without KAFKA_BROKERS / MONGODB_URI the benchmark starts its own Kafka and FerretDB ' +
+  out.push('Options: `-- --runs 5 --events 200000 --suites consumer,ingest,e2e,volume --no-profile --keep-stack`; volume: `--volume-sizes 100000,1000000 --backends sqlite,postgresql ' +
+    '--volume-requests 500 --volume-max-seconds 60 --volume-idle-seconds 30`. Without KAFKA_BROKERS / MONGODB_URI the benchmark starts its own Kafka and FerretDB ' +
     '(`.stack/bench`, ports 19092/19093 and 28017) so that pre-loading `message.created` and consuming in group `notifications` never disturb tests on the shared stack, and stops them afterwards.', '');
   return out.join('\n');
 }

@@ -5,8 +5,10 @@ import type { WriteSummary } from './write-summary';
 import { BenchParams } from '../suites/context';
 import { E2eRun } from '../suites/e2e';
 import { IngestRun } from '../suites/ingest';
+import type { VolumeResult } from '../suites/volume';
 import { MachineInfo } from './machine';
 import { median, ratio } from './stats';
+import { summarizeVolume, VolumeRunSummary } from './volume-summary';
 
 /** Goals from issue #8. */
 export const GOALS = { consumerRatio: 0.8, e2eP99Ms: 50 } as const;
@@ -46,6 +48,8 @@ export interface Summary {
     rate: number; p50: number; p99: number; max: number; httpP99: number; achievedRate: number;
     overloadedRuns: number; missing: number; failedRequests: number; goalMet: boolean;
   }>;
+  /** One entry per backend and size of the volume suite. */
+  volume?: VolumeRunSummary[];
 }
 
 /** Everything one invocation produced (written as JSON). */
@@ -57,6 +61,7 @@ export interface BenchResults {
   consumer?: CatchUpResult;
   ingest?: IngestRun[];
   e2e?: E2eRun[];
+  volume?: VolumeResult;
   summary: Summary;
   /** Correctness problems (failed requests, missing notifications): they fail the command. */
   problems: string[];
@@ -77,7 +82,7 @@ function pairRatios<T extends { side: string; run: number }>(runs: T[], value: (
 }
 
 /** Medians, ratios, goals and correctness problems of the collected runs. */
-export function summarize(consumer?: CatchUpResult, ingest?: IngestRun[], e2e?: E2eRun[]): { summary: Summary; problems: string[] } {
+export function summarize(consumer?: CatchUpResult, ingest?: IngestRun[], e2e?: E2eRun[], volume?: VolumeResult): { summary: Summary; problems: string[] } {
   const summary: Summary = {};
   const problems: string[] = [];
   if (consumer) {
@@ -134,6 +139,11 @@ export function summarize(consumer?: CatchUpResult, ingest?: IngestRun[], e2e?: 
       if (r.non2xx + r.errors > 0) problems.push(`${at}: ${r.non2xx} non-2xx, ${r.errors} errors`);
       if (r.received < r.expected) problems.push(`${at}: ${r.expected - r.received} of ${r.expected} notifications not seen (none arrived for 15 s)`);
     }
+  }
+  if (volume) {
+    const v = summarizeVolume(volume);
+    summary.volume = v.summary;
+    problems.push(...v.problems);
   }
   return { summary, problems };
 }

@@ -1,5 +1,6 @@
 import { Admin, Kafka } from 'kafkajs';
 import { mongo } from 'mongoose';
+import { Backend } from '../lib/backend';
 import { BenchServers } from '../lib/stack';
 import type { WriteParams } from './write-params';
 
@@ -33,7 +34,24 @@ export interface BenchParams extends WriteParams {
   /** Extra, untimed catch-up run of the notifications app under `node --cpu-prof`. */
   profile: boolean;
   /** Which benchmarks to run. */
-  suites: Array<'consumer' | 'ingest' | 'e2e' | 'soak'>;
+  suites: Array<'consumer' | 'ingest' | 'e2e' | 'soak' | 'volume'>;
+  /** Volume: notifications pre-loaded, one fresh database per size (`--volume-sizes`). */
+  volumeSizes: number[];
+  /** Volume: users the notifications are spread over (power-law, see bench/lib/volume-data.ts). */
+  volumeUsers: number;
+  /** Volume: measured sequential requests per endpoint (`--volume-requests`) and unmeasured warm-up ones before them. */
+  volumeRequests: number;
+  volumeWarmup: number;
+  /** Volume: most seconds one endpoint is measured (fewer requests are then reported as such). */
+  volumeMaxSeconds: number;
+  /** Volume: most seconds of pre-load per size; the measurement then runs on what was loaded. */
+  volumeMaxLoadSeconds: number;
+  /** Volume: documents per `insertMany`. */
+  volumeBatch: number;
+  /** Volume: seconds over which idle database CPU is measured. */
+  volumeIdleSeconds: number;
+  /** Volume: storage backends of the bench stack's FerretDB, each in turn (`--backends`); empty: the one the stack started on. */
+  backends: Backend[];
 }
 
 /** What every benchmark suite gets. */
