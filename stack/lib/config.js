@@ -44,7 +44,7 @@ const paths = {
 
 /**
  * Log, pid and port files of one server.
- * @param {'kafka'|'ferretdb'} name
+ * @param {'kafka'|'ferretdb'|'postgres'} name
  * @returns {{log: string, pid: string, port: string}} absolute paths
  */
 function serverFiles(name) {
@@ -72,15 +72,33 @@ function portEnv(name, fallback) {
 
 /**
  * Ports to start the servers on: env STACK_KAFKA_PORT (9092), STACK_KAFKA_CONTROLLER_PORT (9093),
- * STACK_MONGO_PORT (27017).
- * @returns {{kafka: number, kafkaController: number, mongo: number}}
+ * STACK_MONGO_PORT (27017), STACK_POSTGRES_PORT (5433: never a system PostgreSQL's 5432).
+ * @returns {{kafka: number, kafkaController: number, mongo: number, postgres: number}}
  */
 function configuredPorts() {
   return {
     kafka: portEnv('STACK_KAFKA_PORT', 9092),
     kafkaController: portEnv('STACK_KAFKA_CONTROLLER_PORT', 9093),
     mongo: portEnv('STACK_MONGO_PORT', 27017),
+    postgres: portEnv('STACK_POSTGRES_PORT', 5433),
   };
+}
+
+/** Storage backends of the local FerretDB; the first is the default (chosen by measurement, see docs/database.md). */
+const MONGO_BACKENDS = ['postgresql', 'sqlite'];
+
+/**
+ * Storage backend of the local FerretDB: env STACK_MONGO_BACKEND, else the default.
+ * @returns {'postgresql'|'sqlite'}
+ * @throws {Error} when the variable holds another value
+ */
+function mongoBackend() {
+  const raw = process.env.STACK_MONGO_BACKEND;
+  if (raw === undefined || raw === '') return MONGO_BACKENDS[0];
+  if (!MONGO_BACKENDS.includes(raw)) {
+    throw new Error(`STACK_MONGO_BACKEND=${raw} is not one of ${MONGO_BACKENDS.join(', ')}`);
+  }
+  return raw;
 }
 
 /**
@@ -122,4 +140,4 @@ function stackEnv() {
   };
 }
 
-module.exports = { paths, serverFiles, configuredPorts, serverPort, isExternal, stackEnv };
+module.exports = { paths, serverFiles, configuredPorts, serverPort, isExternal, stackEnv, mongoBackend, MONGO_BACKENDS };

@@ -1,10 +1,14 @@
 'use strict';
-/** Local MongoDB-wire server: FerretDB v1 embedded in a small Go program (stack/ferretdb), SQLite data. */
+/**
+ * Local MongoDB-wire server: FerretDB v1 embedded in a small Go program (stack/ferretdb), its data in
+ * the local PostgreSQL (stack/lib/postgres.js) or in SQLite files (env STACK_MONGO_BACKEND).
+ */
 const fs = require('node:fs');
 const path = require('node:path');
-const { paths, configuredPorts, serverFiles, serverPort, stackEnv } = require('./config');
-const { log, since, run, retryUntil, readText, sha256Files } = require('./proc');
+const { paths, configuredPorts, serverFiles, serverPort, stackEnv, mongoBackend } = require('./config');
+const { log, since, run, retryUntil, readText, sha256Files, readPid, isAlive } = require('./proc');
 const { startServer, stopServer, assertNotExited } = require('./server');
+const { postgresUrl } = require('./postgres');
 
 const NAME = 'ferretdb';
 /**
@@ -13,7 +17,7 @@ const NAME = 'ferretdb';
  */
 const MARKER = paths.ferretData;
 const HASH_MARKER = `${paths.ferretBin}.sha256`;
-const SOURCES = ['main.go', 'idindex.go', 'go.mod', 'go.sum'].map((f) => path.join(paths.ferretSrc, f));
+const SOURCES = ['main.go', 'idindex.go', 'pgindex.go', 'go.mod', 'go.sum'].map((f) => path.join(paths.ferretSrc, f));
 
 /** @returns {typeof import('mongodb')} the MongoDB driver (directly, or the copy bundled by mongoose) */
 function mongoDriver() {
@@ -26,7 +30,7 @@ function mongoDriver() {
 
 /**
  * Builds .stack/ferretdb/bin/herald-ferretdb with `go build`, unless the binary exists and its marker
- * holds the current sha256 over main.go + go.mod + go.sum (marker written only after success).
+ * holds the current sha256 over the Go sources + go.mod + go.sum (marker written only after success).
  * @returns {Promise<boolean>} true when it built, false when the cached binary was used
  * @throws {Error} when the build fails (e.g. offline without a Go module cache)
  */
@@ -43,17 +47,38 @@ async function ensureFerretBinary() {
   return true;
 }
 
+/** File recording the backend the running FerretDB was started with. */
+const BACKEND_FILE = path.join(paths.run, 'ferretdb.backend');
+
+/**
+ * Backend the local FerretDB runs with, when it runs.
+ * @returns {'postgresql'|'sqlite'|null}
+ */
+function runningBackend() {
+  if (!isAlive(readPid(serverFiles(NAME).pid), MARKER)) return null;
+  return readText(BACKEND_FILE) === 'postgresql' ? 'postgresql' : 'sqlite';
+}
+
 /**
  * Starts the local FerretDB detached (log .stack/logs/ferretdb.log, pid .stack/run/ferretdb.pid),
- * building the binary first only when needed. Does not wait: call waitMongo().
- * @returns {Promise<{pid: number, started: boolean, answering: boolean}>} started=false when it was
- *   already running
+ * building the binary first only when needed, with the backend of env STACK_MONGO_BACKEND (a
+ * FerretDB running with the other backend is stopped first). For `postgresql` the local PostgreSQL
+ * must be running (startPostgres); its URL, password included, reaches FerretDB through the
+ * environment, not the command line. Does not wait: call waitMongo().
+ * @returns {Promise<{pid: number, started: boolean, answering: boolean, backend: string}>}
+ *   started=false when it was already running
  * @throws {StackError} when the port is taken by another process or the binary cannot be started
  * @throws {Error} when the build fails
  */
-function startMongo() {
+async function startMongo() {
   const port = configuredPorts().mongo;
-  return startServer({
+  const backend = mongoBackend();
+  const current = runningBackend();
+  if (current && current !== backend) {
+    log(`ferretdb runs with ${current}, STACK_MONGO_BACKEND wants ${backend}: restarting it`);
+    await stopMongo();
+  }
+  const r = await startServer({
     name: NAME,
     marker: MARKER,
     port,
@@ -61,13 +86,14 @@ function startMongo() {
     prepare: async () => {
       await ensureFerretBinary();
       fs.mkdirSync(paths.ferretData, { recursive: true });
-      return {
-        cmd: paths.ferretBin,
-        cwd: paths.ferretHome,
-        args: ['-listen', `127.0.0.1:${port}`, '-data', paths.ferretData, '-log', 'warn'],
-      };
+      // -data is the process marker for both backends (our data folder's path on the command line).
+      const args = ['-listen', `127.0.0.1:${port}`, '-data', paths.ferretData, '-log', 'warn', '-handler', backend];
+      const env = backend === 'postgresql' ? { ...process.env, HERALD_POSTGRESQL_URL: postgresUrl() } : undefined;
+      return { cmd: paths.ferretBin, cwd: paths.ferretHome, args, env };
     },
   });
+  if (r.started) fs.writeFileSync(BACKEND_FILE, `${backend}\n`);
+  return { ...r, backend };
 }
 
 /**
@@ -77,8 +103,10 @@ function startMongo() {
  * @returns {Promise<'not running'|'stopped'|'killed'>}
  * @throws {Error} when the process survives SIGKILL
  */
-function stopMongo(opts = {}) {
-  return stopServer(NAME, MARKER, opts);
+async function stopMongo(opts = {}) {
+  const r = await stopServer(NAME, MARKER, opts);
+  fs.rmSync(BACKEND_FILE, { force: true });
+  return r;
 }
 
 /**
@@ -105,5 +133,5 @@ function waitMongo(timeoutMs = 30000) {
 }
 
 module.exports = {
-  mongoDriver, ensureFerretBinary, startMongo, stopMongo, waitMongo, MONGO_LOG: serverFiles(NAME).log,
+  mongoDriver, ensureFerretBinary, startMongo, stopMongo, waitMongo, runningBackend, MONGO_LOG: serverFiles(NAME).log,
 };

@@ -14,8 +14,8 @@ const PORT_GRACE_MS = 5000;
  * @param {number} o.port main port (recorded in `.stack/run/<name>.port`)
  * @param {number[]} [o.extraPorts] other ports it listens on, checked for conflicts
  * @param {string} o.portEnv env variable that overrides the port (named in the conflict error)
- * @param {() => Promise<{cmd: string, args: string[], cwd: string}>} o.prepare provisions files
- *   (cached) and returns the command to run
+ * @param {() => Promise<{cmd: string, args: string[], cwd: string, env?: object}>} o.prepare provisions
+ *   files (cached) and returns the command to run (env: its whole environment, default ours)
  * @returns {Promise<{pid: number, started: boolean, answering: boolean}>} started=false when it was
  *   already running; answering = port accepted a connection (only checked when already running)
  * @throws {StackError} when a port is still taken after 5 s by a process the stack did not start, or
@@ -40,10 +40,10 @@ async function startServer({ name, marker, port, extraPorts = [], portEnv, prepa
       );
     }
   }
-  const { cmd, args, cwd } = await prepare();
+  const { cmd, args, cwd, env } = await prepare();
   let newPid;
   try {
-    newPid = spawnDetached({ cmd, args, cwd, logFile: files.log, pidFile: files.pid });
+    newPid = spawnDetached({ cmd, args, cwd, env, logFile: files.log, pidFile: files.pid });
   } catch (err) {
     throw new StackError(err.message, { server: name, logFile: files.log });
   }

@@ -2,10 +2,11 @@
 /** The stack as a whole: up (provision + start + wait + topics), down, status. */
 const fs = require('node:fs');
 const path = require('node:path');
-const { paths, isExternal, stackEnv } = require('./config');
+const { paths, isExternal, stackEnv, mongoBackend } = require('./config');
 const { StackError, log, since } = require('./proc');
 const kafka = require('./kafka');
 const ferretdb = require('./ferretdb');
+const postgres = require('./postgres');
 const { ensureTopics } = require('./topics');
 const { serverState } = require('./server');
 
@@ -35,8 +36,9 @@ async function waitNamed(name, wait, logFile, timeoutMs) {
 }
 
 /**
- * Brings the stack up: fetches/builds what is missing (cached), starts Kafka and FerretDB detached
- * unless running, waits until both answer (Kafka up to 60 s, Mongo up to 30 s), creates the topics,
+ * Brings the stack up: fetches/builds what is missing (cached), starts Kafka, PostgreSQL (when
+ * env STACK_MONGO_BACKEND is postgresql, the default) and FerretDB detached unless running, waits
+ * until Kafka and FerretDB answer (Kafka up to 60 s, Mongo up to 30 s), creates the topics,
  * writes .stack/env.json and prints the connection settings. With env KAFKA_BROKERS and MONGODB_URI
  * both set, starts nothing and only creates the topics on that Kafka.
  * @returns {Promise<{started: {kafka: boolean, mongo: boolean}, env: {KAFKA_BROKERS: string, MONGODB_URI: string}}>}
@@ -50,12 +52,19 @@ async function up() {
   if (isExternal()) {
     log('KAFKA_BROKERS and MONGODB_URI are set: using external servers, nothing is provisioned');
   } else {
+    const backend = mongoBackend();
     await Promise.all([kafka.ensureKafkaJars(), ferretdb.ensureFerretBinary()]);
     const k = await kafka.startKafka();
+    if (backend === 'postgresql') {
+      const p = await postgres.startPostgres();
+      started.postgres = p.started;
+      log(`${p.version} ${p.started ? 'started' : 'already running'} (pid ${p.pid}, 127.0.0.1:${p.port}, `
+        + `data ${rel(postgres.POSTGRES_FILES.data)})`);
+    }
     const m = await ferretdb.startMongo();
     started.kafka = k.started;
     started.mongo = m.started;
-    for (const [name, r] of [['kafka', k], ['ferretdb', m]]) {
+    for (const [name, r] of [['kafka', k], [`ferretdb (FerretDB v1.24.2, ${backend} backend)`, m]]) {
       if (r.started) log(`${name} started (pid ${r.pid})`);
       else log(`${name} already running (pid ${r.pid}${r.answering ? '' : ', port not answering yet'})`);
     }
@@ -75,26 +84,38 @@ async function up() {
   log(`ready in ${since(t0)}`);
   console.log(`  KAFKA_BROKERS=${env.KAFKA_BROKERS}`);
   console.log(`  MONGODB_URI=${env.MONGODB_URI}`);
-  if (!isExternal()) console.log(`  logs: ${rel(kafka.KAFKA_LOG)}, ${rel(ferretdb.MONGO_LOG)}`);
+  if (!isExternal()) {
+    const backend = mongoBackend();
+    const logs = [kafka.KAFKA_LOG, ferretdb.MONGO_LOG, ...(backend === 'postgresql' ? [postgres.POSTGRES_LOG] : [])];
+    console.log(`  MongoDB backend: ${backend} (STACK_MONGO_BACKEND), data in ${rel(backend === 'postgresql'
+      ? postgres.POSTGRES_FILES.data : paths.ferretData)}`);
+    console.log(`  logs: ${logs.map(rel).join(', ')}`);
+  }
   console.log(`  (also in ${rel(paths.envJson)})`);
   return { started, env };
 }
 
 /**
- * Stops the local servers (SIGTERM, up to 15 s each, then SIGKILL) and removes their pid files.
- * @param {{purge?: boolean, kafka?: boolean, mongo?: boolean}} [o] purge: also delete both data
- *   folders (jars and binary stay); kafka/mongo: false skips that server (default both)
+ * Stops the local servers (SIGTERM, up to 15 s each, then SIGKILL; PostgreSQL with `pg_ctl stop -m
+ * fast` after FerretDB) and removes their pid files.
+ * @param {{purge?: boolean, kafka?: boolean, mongo?: boolean, postgres?: boolean}} [o] purge: also
+ *   delete the data folders (jars and binary stay); kafka/mongo/postgres: false skips that server
+ *   (default all; postgres defaults to the value of mongo)
  * @returns {Promise<void>}
- * @throws {Error} when a process survives SIGKILL
+ * @throws {Error} when a process survives SIGKILL or pg_ctl fails
  */
-async function down({ purge = false, kafka: doKafka = true, mongo: doMongo = true } = {}) {
+async function down({ purge = false, kafka: doKafka = true, mongo: doMongo = true, postgres: doPg = doMongo } = {}) {
   const jobs = [];
   if (doKafka) jobs.push(kafka.stopKafka().then((r) => log(`kafka: ${r}`)));
-  if (doMongo) jobs.push(ferretdb.stopMongo().then((r) => log(`ferretdb: ${r}`)));
+  const mongoJob = doMongo ? ferretdb.stopMongo().then((r) => log(`ferretdb: ${r}`)) : Promise.resolve();
+  jobs.push(mongoJob.then(async () => {
+    if (doPg) log(`postgres: ${await postgres.stopPostgres()}`);
+  }));
   await Promise.all(jobs);
   if (purge) {
-    for (const dir of [paths.kafkaData, paths.ferretData]) fs.rmSync(dir, { recursive: true, force: true });
-    log(`deleted data: ${rel(paths.kafkaData)}, ${rel(paths.ferretData)}`);
+    const dirs = [paths.kafkaData, paths.ferretData, postgres.POSTGRES_FILES.home];
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    log(`deleted data: ${dirs.map(rel).join(', ')}`);
   }
 }
 
@@ -103,20 +124,26 @@ async function down({ purge = false, kafka: doKafka = true, mongo: doMongo = tru
  * @returns {Promise<Array<object>>} the states printed (see server.serverState)
  */
 async function status() {
+  const backend = ferretdb.runningBackend() || mongoBackend();
   const states = [
-    ['kafka', await serverState('kafka', paths.kafkaProps)],
-    ['ferretdb', await serverState('ferretdb', paths.ferretData)],
+    ['kafka', await serverState('kafka', paths.kafkaProps), 'Kafka 4.1.1', paths.kafkaData],
+    ['ferretdb', await serverState('ferretdb', paths.ferretData), `FerretDB v1.24.2 (${backend} backend)`,
+      backend === 'postgresql' ? null : paths.ferretData],
   ];
-  for (const [name, s] of states) {
+  if (backend === 'postgresql') {
+    const pg = await postgres.postgresState();
+    states.push(['postgres', pg, await postgres.postgresVersion().catch(() => 'PostgreSQL'), pg.data]);
+  }
+  for (const [name, s, what, data] of states) {
     const pid = String(s.running ? s.pid : '-').padEnd(7);
     console.log(`${name.padEnd(9)} ${s.running ? 'running' : 'stopped'}  pid ${pid} port ${String(s.port).padEnd(5)}`
-      + ` answering: ${s.answering ? 'yes' : 'no '}  log ${rel(s.log)}`
+      + ` answering: ${s.answering ? 'yes' : 'no '}  ${what}${data ? `, data ${rel(data)}` : ''}, log ${rel(s.log)}`
       + (!s.running && s.answering ? '  (port used by a process the stack did not start)' : ''));
   }
   if (isExternal()) {
     console.log(`(KAFKA_BROKERS and MONGODB_URI are set: apps and tests use ${JSON.stringify(stackEnv())})`);
   }
-  return states.map(([name, s]) => ({ name, ...s }));
+  return states.map(([name, s, version]) => ({ name, version, ...s }));
 }
 
 module.exports = { up, down, status };
