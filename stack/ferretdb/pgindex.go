@@ -22,6 +22,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -109,19 +110,28 @@ func runPGIndexer(ctx context.Context, url string, interval time.Duration, logge
 			conn.Close(context.Background())
 		}
 	}()
+	lastErr := ""
+	report := func(err error) { // each new error once, at warn level
+		if err != nil && err.Error() != lastErr && ctx.Err() == nil {
+			logger.Warn("pg indexer", "error", err)
+		}
+		if err != nil {
+			lastErr = err.Error()
+		} else {
+			lastErr = ""
+		}
+	}
+	connURL := indexerURL(url)
 	for {
 		if conn == nil {
-			c, err := pgx.Connect(ctx, url)
-			if err != nil {
-				logger.Debug("pg indexer: connect", "error", err)
-			} else {
-				conn = c
-			}
+			c, err := pgx.Connect(ctx, connURL)
+			report(err)
+			conn = c
 		}
 		if conn != nil {
 			n, err := indexPostgreSQL(ctx, conn)
+			report(err)
 			if err != nil {
-				logger.Debug("pg indexer", "error", err)
 				conn.Close(context.Background())
 				conn = nil
 			} else if n > 0 {
@@ -134,6 +144,24 @@ func runPGIndexer(ctx context.Context, url string, interval time.Duration, logge
 		case <-t.C:
 		}
 	}
+}
+
+// indexerURL is FerretDB's connection URL without the pgxpool settings (`pool_*` query
+// parameters): a single pgx connection would send them to the server as run-time parameters,
+// which PostgreSQL rejects ("unrecognized configuration parameter").
+func indexerURL(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") {
+			q.Del(k)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // indexPostgreSQL adds every missing GIN index (see the file comment) and returns how many it added.
