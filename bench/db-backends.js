@@ -209,7 +209,8 @@ async function main() {
     'inbox (archivedAt:null)': await explain(db, { find: c, filter: { recipientId: 'u1', archivedAt: null }, sort: { _id: -1 }, limit: 21 }),
     'inbox (archived:false)': await explain(db, { find: c, filter: { recipientId: 'u1', archived: false }, sort: { _id: -1 }, limit: 21 }),
     'next page': await explain(db, { find: c, filter: { recipientId: 'u1', archived: false, _id: { $lt: new ObjectId() } }, sort: { _id: -1 }, limit: 21 }),
-    'unread count (booleans)': await explain(db, { count: c, query: { recipientId: 'u1', read: false, archived: false } }),
+    // countDocuments is an aggregate: $match (pushed down when first) then $group.
+    'unread count (booleans)': await explain(db, { aggregate: c, pipeline: [{ $match: { recipientId: 'u1', read: false, archived: false } }, { $group: { _id: 1, n: { $sum: 1 } } }], cursor: {} }),
     'findOne _id': await explain(db, { find: c, filter: { _id: some._id }, limit: 1 }),
     '_id + recipientId': await explain(db, { find: c, filter: { _id: some._id, recipientId: some.recipientId }, limit: 1 }),
     'read-all (booleans)': await explain(db, { find: c, filter: { recipientId: 'u1', conversationId: 'c1-0', read: false, archived: false } }),

@@ -20,6 +20,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	neturl "net/url"
@@ -28,6 +29,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // pgIndexSuffix ends the name of every index the indexer adds.
@@ -203,6 +205,12 @@ func indexPostgreSQL(ctx context.Context, conn *pgx.Conn) (int, error) {
 			continue
 		}
 		if _, err := conn.Exec(ctx, createGINSQL(t)); err != nil {
+			var pgErr *pgconn.PgError
+			// Another session created it meanwhile (IF NOT EXISTS is not atomic against that), or
+			// FerretDB dropped the collection: either way nothing to do now.
+			if errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "42P07" || pgErr.Code == "42P01") {
+				continue
+			}
 			return added, err
 		}
 		added++

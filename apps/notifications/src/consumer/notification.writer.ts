@@ -31,6 +31,9 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
     seenAt: null,
     readAt: null,
     archivedAt: null,
+    seen: false,
+    read: false,
+    archived: false,
   }));
 }
 

@@ -9,14 +9,35 @@ import { InboxEvents } from './inbox-events';
 import { Notification } from './notification.schema';
 
 
+/** The state flags of a notification and the date each one mirrors. */
+const STATE_FIELDS = { read: 'readAt', seen: 'seenAt', archived: 'archivedAt' } as const;
+
 /**
  * The Mongo filter of an inbox query: always the user's own, archived excluded unless asked.
  * Operators are wrapped in `trusted()`: they are ours, and `sanitizeFilter` would neutralise them.
+ *
+ * "Not read / seen / archived" is written twice: `readAt: null` (exact, also for documents stored
+ * before the boolean flags existed) and `read: { $ne: true }`. The embedded FerretDB v1.24 pushes
+ * a top-level `$ne` on a boolean down to PostgreSQL but never a null equality
+ * (internal/backends/postgresql/query.go, prepareWhereClause), so PostgreSQL drops read ones before
+ * FerretDB decodes them; on MongoDB the flag is a residual filter on the
+ * `recipientId, archivedAt, readAt, _id` index scan. "Read / seen / archived" stays `readAt: {$ne: null}`.
  */
 export function inboxFilter(userId: string, q: NotificationFilterQuery): FilterQuery<Notification> {
-  const filter: FilterQuery<Notification> = { recipientId: userId, archivedAt: q.archived ? trusted({ $ne: null }) : null };
-  if (q.read !== undefined) filter.readAt = q.read ? trusted({ $ne: null }) : null;
-  if (q.seen !== undefined) filter.seenAt = q.seen ? trusted({ $ne: null }) : null;
+  const filter: FilterQuery<Notification> = { recipientId: userId };
+  const wanted: Record<keyof typeof STATE_FIELDS, boolean | undefined> = {
+    archived: q.archived ?? false, read: q.read, seen: q.seen,
+  };
+  for (const [flag, date] of Object.entries(STATE_FIELDS) as Array<[keyof typeof STATE_FIELDS, string]>) {
+    const v = wanted[flag];
+    if (v === undefined) continue;
+    if (v) {
+      filter[date] = trusted({ $ne: null });
+    } else {
+      filter[date] = null;
+      filter[flag] = trusted({ $ne: true });
+    }
+  }
   return filter;
 }
 
@@ -56,7 +77,7 @@ export class InboxService {
    */
   async since(userId: string, afterId: string, limit = 100): Promise<NotificationView[]> {
     const docs = await this.notifications
-      .find({ recipientId: userId, archivedAt: null, _id: trusted({ $gt: new Types.ObjectId(afterId) }) })
+      .find({ ...inboxFilter(userId, {}), _id: trusted({ $gt: new Types.ObjectId(afterId) }) })
       .sort({ _id: 1 })
       .limit(limit)
       .exec();
@@ -69,28 +90,42 @@ export class InboxService {
   }
 
   /**
-   * Sets (true) or clears (false) `readAt` / `seenAt` / `archivedAt`.
+   * Sets (true) or clears (false) `readAt` / `seenAt` / `archivedAt` and their flags `read` /
+   * `seen` / `archived`.
+   *
+   * Looked up and updated by a lone `_id` (the one filter the embedded FerretDB answers from an
+   * index on both backends: SQLite `_id` path index, PostgreSQL GIN on `_jsonb->'_id'`), the owner
+   * checked in code in between. `recipientId` is never changed after the insert, so the check cannot
+   * go stale before the update; a notification deleted meanwhile (retention) answers 404 as well.
    * @throws NotFoundException for another user's or a missing notification
    */
   async update(userId: string, id: string, dto: UpdateNotificationDto): Promise<NotificationView> {
     const now = new Date();
-    const set: Partial<Record<'readAt' | 'seenAt' | 'archivedAt', Date | null>> = {};
-    if (dto.read !== undefined) set.readAt = dto.read ? now : null;
-    if (dto.seen !== undefined) set.seenAt = dto.seen ? now : null;
-    if (dto.archived !== undefined) set.archivedAt = dto.archived ? now : null;
-    const doc = await this.notifications
-      .findOneAndUpdate({ _id: new Types.ObjectId(id), recipientId: userId }, { $set: set }, { new: true })
-      .exec();
+    const set: Record<string, Date | boolean | null> = {};
+    for (const [flag, date] of Object.entries(STATE_FIELDS) as Array<[keyof typeof STATE_FIELDS, string]>) {
+      const v = dto[flag];
+      if (v === undefined) continue;
+      set[date] = v ? now : null;
+      set[flag] = v;
+    }
+    const _id = new Types.ObjectId(id);
+    const owner = await this.notifications.findOne({ _id }, { recipientId: 1 }).lean().exec();
+    if (!owner || owner.recipientId !== userId) throw new NotFoundException('notification not found');
+    const doc = await this.notifications.findOneAndUpdate({ _id }, { $set: set }, { new: true }).exec();
     if (!doc) throw new NotFoundException('notification not found');
     this.events.notifyChanged(userId);
     return NotificationView.from(doc);
   }
 
-  /** Marks every unread, non-archived notification (optionally of one conversation) read. */
+  /**
+   * Marks every unread, non-archived notification (optionally of one conversation) read: sets
+   * `readAt` and `read`. Filter as in {@link inboxFilter} (`conversationId` a plain equality the
+   * embedded FerretDB pushes down).
+   */
   async readAll(userId: string, dto: ReadAllDto): Promise<number> {
-    const filter: FilterQuery<Notification> = { recipientId: userId, readAt: null, archivedAt: null };
+    const filter = inboxFilter(userId, { read: false });
     if (dto.conversationId) filter.conversationId = dto.conversationId;
-    const res = await this.notifications.updateMany(filter, { $set: { readAt: new Date() } }).exec();
+    const res = await this.notifications.updateMany(filter, { $set: { readAt: new Date(), read: true } }).exec();
     if (res.modifiedCount > 0) this.events.notifyChanged(userId);
     return res.modifiedCount;
   }

@@ -47,6 +47,18 @@ export class Notification {
 
   @Prop({ type: Date, default: null })
   archivedAt!: Date | null;
+  /**
+   * Flags mirroring `readAt` / `seenAt` / `archivedAt` (true when the date is set), kept in step
+   * by every write. They exist for the query shape: the embedded FerretDB pushes a boolean `$ne`
+   * down to its storage, never a null equality (see inboxFilter). Missing on documents stored
+   * before they existed: queries treat a missing flag like false and also test the date.
+   */
+  @Prop({ type: Boolean, default: false })
+  read!: boolean;
+  @Prop({ type: Boolean, default: false })
+  seen!: boolean;
+  @Prop({ type: Boolean, default: false })
+  archived!: boolean;
 }
 
 export type NotificationDocument = HydratedDocument<Notification>;
