@@ -181,6 +181,16 @@ async function ensureCluster(bin) {
   const pwFile = path.join(files.home, 'initdb-pw');
   fs.writeFileSync(pwFile, `${password()}\n`, { mode: 0o600 });
   await chownToPostgres([files.data, pwFile]);
+  if (asRoot()) {
+    try {
+      await run('runuser', ['-u', 'postgres', '--', 'test', '-w', files.data], { stdio: 'pipe' });
+    } catch {
+      fs.rmSync(files.data, { recursive: true, force: true });
+      throw new StackError(`the postgres OS user cannot reach ${files.data} (a parent folder is not `
+        + 'world-executable, e.g. /root is 0700): move the repository, point HERALD_STACK_DIR at a folder it can '
+        + 'reach, or use STACK_MONGO_BACKEND=sqlite', { server: NAME });
+    }
+  }
   try {
     await pgRun(path.join(bin, 'initdb'), ['-D', files.data, '-U', PG_USER, `--pwfile=${pwFile}`,
       '--auth-host=scram-sha-256', '--auth-local=peer', '-E', 'UTF8', '--locale=C.UTF-8']);
