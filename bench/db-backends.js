@@ -5,7 +5,10 @@
  * behind the embedded backend choice (docs/database.md). Not part of `npm test` or `npm run bench`.
  *
  *   MONGODB_URI=mongodb://127.0.0.1:27017 node bench/db-backends.js [--docs 100000] [--users 10000]
- *     [--iterations 60] [--budget-ms 20000] [--json out.json]
+ *     [--iterations 60] [--budget-ms 20000] [--json out.json] [--no-load] [--only text]
+ *
+ * `--no-load` reuses the data of an earlier run that was stopped (nothing dropped or inserted);
+ * `--only` times only the queries whose name contains the text.
  *
  * Loads `--docs` notifications (shape of notificationsFor in
  * apps/notifications/src/consumer/notification.writer.ts, plus the boolean state fields `read`,
@@ -32,6 +35,8 @@ const USERS = arg('users', 10000);
 const ITERATIONS = arg('iterations', 60);
 const BUDGET_MS = arg('budget-ms', 20000);
 const BATCH = 500;
+const NO_LOAD = process.argv.includes('--no-load');
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : '';
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
 
 /** Deterministic PRNG (mulberry32) so both backends get the same data and the same draws. */
@@ -99,10 +104,10 @@ async function main() {
   const client = new MongoClient(uri);
   await client.connect();
   const db = client.db('herald_dbbench');
-  await db.dropDatabase();
+  if (!NO_LOAD) await db.dropDatabase();
   const col = db.collection('notifications');
   // The schema's indexes (apps/notifications/src/inbox/notification.schema.ts).
-  await col.createIndexes([
+  if (!NO_LOAD) await col.createIndexes([
     { key: { eventId: 1, recipientId: 1 }, unique: true },
     { key: { recipientId: 1, _id: -1 } },
     { key: { recipientId: 1, archivedAt: 1, readAt: 1, _id: -1 } },
@@ -134,7 +139,7 @@ async function main() {
   };
   const t0 = performance.now();
   const insertLat = [];
-  for (let i = 0; i < DOCS; i += BATCH) {
+  for (let i = 0; i < (NO_LOAD ? 0 : DOCS); i += BATCH) {
     const batch = [];
     for (let j = i; j < Math.min(DOCS, i + BATCH); j += 1) batch.push(doc(j));
     const s = performance.now();
@@ -167,6 +172,9 @@ async function main() {
       { $set: { readAt: new Date(), read: true } },
     ),
   };
+  for (const table of [shapes]) {
+    for (const k of Object.keys(table)) if (!k.includes(ONLY)) delete table[k];
+  }
   const results = { uri: uri.replace(/\/\/[^@]*@/, '//'), docs: DOCS, users: USERS, heaviest: vol[0], load_s: loadS, insertMany500: stats(insertLat), queries: {} };
 
   for (const [name, fn] of Object.entries(shapes)) {
@@ -196,6 +204,7 @@ async function main() {
     },
     'updateOne({_id, recipientId})': (d) => col.updateOne({ _id: d._id, recipientId: d.recipientId }, { $set: { readAt: new Date(), read: true } }),
   };
+  for (const k of Object.keys(byId)) if (!k.includes(ONLY)) delete byId[k];
   for (const [name, fn] of Object.entries(byId)) {
     results.queries[name] = { traffic: await timed(() => fn(sample())) };
     console.log(name, JSON.stringify(results.queries[name]));

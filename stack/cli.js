@@ -2,7 +2,7 @@
 'use strict';
 /**
  * Local stack without Docker: a real Kafka broker (jars from Maven Central) and a real MongoDB-wire
- * server (FerretDB, built with Go), state in `.stack/`.
+ * server (FerretDB, built with Go, storing in a local PostgreSQL cluster or SQLite), state in `.stack/`.
  *
  *   node stack/cli.js up | down [--purge] | status | dev | test [-- jestArgs...]
  */
@@ -110,7 +110,7 @@ async function dev() {
  * @returns {Promise<number>} jest's exit code
  */
 async function test(jestArgs) {
-  let started = { kafka: false, mongo: false };
+  let started = { kafka: false, mongo: false, postgres: false };
   if (!stack.isExternal()) started = (await stack.up()).started;
   const env = { ...process.env, ...stack.stackEnv(), HERALD_STACK_DIR: stack.paths.stack };
   fs.mkdirSync(path.dirname(JEST_REPORT), { recursive: true });
@@ -127,9 +127,9 @@ async function test(jestArgs) {
     child.on('exit', (c) => resolve(c === null ? 1 : c));
   });
   process.off('SIGINT', ignore);
-  if (started.kafka || started.mongo) {
+  if (started.kafka || started.mongo || started.postgres) {
     log('stopping the servers this run started');
-    await stack.down({ kafka: started.kafka, mongo: started.mongo });
+    await stack.down({ kafka: started.kafka, mongo: started.mongo, postgres: Boolean(started.postgres) });
   }
   try {
     const r = JSON.parse(fs.readFileSync(JEST_REPORT, 'utf8'));

@@ -41,7 +41,7 @@ function heraldConf({ port, socketDir }) {
     "listen_addresses = '127.0.0.1'",
     `port = ${port}`,
     `unix_socket_directories = '${socketDir.replace(/'/g, "''")}'`,
-    'max_connections = 60',
+    `max_connections = ${FERRET_POOL_MAX + 20}`,
     'shared_buffers = 128MB',
     'effective_cache_size = 1GB',
     'work_mem = 8MB',
@@ -149,12 +149,22 @@ function postgresPort() {
 }
 
 /**
+ * Most PostgreSQL connections FerretDB's pool opens. FerretDB v1.24 keeps the connection of an
+ * update's query open while it writes the match in a transaction on a second one
+ * (internal/handler/msg_update.go: the query iterator is closed only when the update returns;
+ * common.UpdateDocument -> UpdateAll -> pool.InTransaction), so with as many concurrent updates as
+ * pool connections every update waits for a connection forever (seen with 100 MongoDB client
+ * connections against a pool of 20). The pool must exceed the MongoDB connections of all apps.
+ */
+const FERRET_POOL_MAX = 200;
+
+/**
  * Connection URL FerretDB uses (pgx syntax; pool_max_conns below max_connections).
  * @returns {string}
  */
 function postgresUrl() {
   return `postgres://${PG_USER}:${encodeURIComponent(password())}@127.0.0.1:${postgresPort()}/${PG_DATABASE}`
-    + '?pool_max_conns=20';
+    + `?pool_max_conns=${FERRET_POOL_MAX}`;
 }
 
 /** @returns {number|null} the postmaster's pid from data/postmaster.pid, when it is alive */
@@ -181,6 +191,16 @@ async function ensureCluster(bin) {
   const pwFile = path.join(files.home, 'initdb-pw');
   fs.writeFileSync(pwFile, `${password()}\n`, { mode: 0o600 });
   await chownToPostgres([files.data, pwFile]);
+  if (asRoot()) {
+    try {
+      await run('runuser', ['-u', 'postgres', '--', 'test', '-w', files.data], { stdio: 'pipe' });
+    } catch {
+      fs.rmSync(files.data, { recursive: true, force: true });
+      throw new StackError(`the postgres OS user cannot reach ${files.data} (a parent folder is not `
+        + 'world-executable, e.g. /root is 0700): move the repository, point HERALD_STACK_DIR at a folder it can '
+        + 'reach, or use STACK_MONGO_BACKEND=sqlite', { server: NAME });
+    }
+  }
   try {
     await pgRun(path.join(bin, 'initdb'), ['-D', files.data, '-U', PG_USER, `--pwfile=${pwFile}`,
       '--auth-host=scram-sha-256', '--auth-local=peer', '-E', 'UTF8', '--locale=C.UTF-8']);

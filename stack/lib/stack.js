@@ -41,14 +41,14 @@ async function waitNamed(name, wait, logFile, timeoutMs) {
  * until Kafka and FerretDB answer (Kafka up to 60 s, Mongo up to 30 s), creates the topics,
  * writes .stack/env.json and prints the connection settings. With env KAFKA_BROKERS and MONGODB_URI
  * both set, starts nothing and only creates the topics on that Kafka.
- * @returns {Promise<{started: {kafka: boolean, mongo: boolean}, env: {KAFKA_BROKERS: string, MONGODB_URI: string}}>}
+ * @returns {Promise<{started: {kafka: boolean, mongo: boolean, postgres: boolean}, env: {KAFKA_BROKERS: string, MONGODB_URI: string}}>}
  *   started: which servers this call started
  * @throws {StackError} when a server fails to start or answer (err.server / err.logFile say which)
  * @throws {Error} when fetching, building or topic creation fails
  */
 async function up() {
   const t0 = Date.now();
-  const started = { kafka: false, mongo: false };
+  const started = { kafka: false, mongo: false, postgres: false };
   if (isExternal()) {
     log('KAFKA_BROKERS and MONGODB_URI are set: using external servers, nothing is provisioned');
   } else {
