@@ -46,8 +46,8 @@ export function mongoServerPart(uri: string): string {
 /**
  * With env KAFKA_BROKERS and MONGODB_URI both set: those servers. Otherwise a second local stack
  * just for the benchmark, via stack/lib: state in `.stack/bench` (env BENCH_STACK_DIR), Kafka on
- * 19092/19093 and FerretDB on 28017 (env BENCH_KAFKA_PORT, BENCH_KAFKA_CONTROLLER_PORT,
- * BENCH_MONGO_PORT), reusing the main stack's downloaded jars and built binary
+ * 19092/19093, FerretDB on 28017 and its PostgreSQL on 15433 (env BENCH_KAFKA_PORT,
+ * BENCH_KAFKA_CONTROLLER_PORT, BENCH_MONGO_PORT, BENCH_POSTGRES_PORT), reusing the main stack's downloaded jars and built binary
  * (HERALD_STACK_CACHE_DIR). Its topic `message.created` and group `notifications` are the
  * benchmark's own, so pre-loading and consuming never disturb tests on the shared stack.
  */
@@ -67,6 +67,7 @@ export async function benchServers(): Promise<BenchServers> {
     STACK_KAFKA_PORT: process.env.BENCH_KAFKA_PORT || '19092',
     STACK_KAFKA_CONTROLLER_PORT: process.env.BENCH_KAFKA_CONTROLLER_PORT || '19093',
     STACK_MONGO_PORT: process.env.BENCH_MONGO_PORT || '28017',
+    STACK_POSTGRES_PORT: process.env.BENCH_POSTGRES_PORT || '15433',
   });
   delete process.env.KAFKA_BROKERS;
   delete process.env.MONGODB_URI;
