@@ -7,8 +7,8 @@
  *
  * 1. installs schemathesis (pinned) into `.venv-fuzz/` with `python3 -m venv` + pip, once;
  * 2. servers: KAFKA_BROKERS + MONGODB_URI when both are set, else a stack of its own via stack/lib
- *    (state `.stack/fuzz`, Kafka 29092/29093, FerretDB 37017; env FUZZ_KAFKA_PORT,
- *    FUZZ_KAFKA_CONTROLLER_PORT, FUZZ_MONGO_PORT), so fuzzing never joins the shared stack's
+ *    (state `.stack/fuzz`, Kafka 29092/29093, FerretDB 37017, its PostgreSQL 25433; env FUZZ_KAFKA_PORT,
+ *    FUZZ_KAFKA_CONTROLLER_PORT, FUZZ_MONGO_PORT, FUZZ_POSTGRES_PORT), so fuzzing never joins the shared stack's
  *    `notifications` group; it is stopped afterwards unless FUZZ_KEEP_STACK=1;
  * 3. starts both apps from dist/ like a deployment (NODE_ENV=production, random JWT_SECRET, a fresh
  *    database, rate limits off since one fuzzer is one user and one IP);
@@ -80,6 +80,7 @@ async function servers() {
     STACK_KAFKA_PORT: process.env.FUZZ_KAFKA_PORT || '29092',
     STACK_KAFKA_CONTROLLER_PORT: process.env.FUZZ_KAFKA_CONTROLLER_PORT || '29093',
     STACK_MONGO_PORT: process.env.FUZZ_MONGO_PORT || '37017',
+    STACK_POSTGRES_PORT: process.env.FUZZ_POSTGRES_PORT || '25433',
   });
   const stack = require(path.join(ROOT, 'stack', 'lib')); // reads HERALD_STACK_DIR when loaded
   const { started, env } = await stack.up();

@@ -45,7 +45,7 @@ export function volumeMarkdown(r: BenchResults): string[] {
     'fewer requests are shown as such), users drawn half from the heaviest 1 % of inboxes and half from all; the cursors, notification ids, conversations and message ids come from the ' +
     'first inbox pages of the same users, each used once while there are enough (read-all and PATCH change state: each target is changed once). ' +
     `Idle CPU: CPU time of the database processes (FerretDB; with PostgreSQL also the postmaster and every backend and worker it forked) over ${p.volumeIdleSeconds} s with the data loaded and both apps running idle ` +
-    '(the notifications app\'s retention sweep runs every 60 s, so a window may or may not include one). On disk: after the load, the database\'s own files for SQLite (`<db>.sqlite*`), the whole cluster folder for PostgreSQL (WAL and catalogs included); `dbStats` as the server reports it.', '');
+    '(the retention sweep, used where the server has no TTL index, runs hourly). On disk: after the load, the database\'s own files for SQLite (`<db>.sqlite*`), the whole cluster folder for PostgreSQL (WAL and catalogs included); `dbStats` as the server reports it.', '');
   out.push(row(['Backend', 'Notifications', 'Messages', 'Conversations', 'Load (s)', 'Documents/s', 'Largest / median inbox', 'Idle DB CPU (% core)', `≤ ${VOLUME_GOALS.idleCpuPct} %`, 'Apps idle CPU (% core)', 'On disk (MiB)', 'dbStats totalSize (MiB)']),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---', '---:', '---:', '---:']));
   for (const x of v.runs) {
