@@ -14,14 +14,33 @@ interface ErrorLike {
  * `insertMany` makes of it (it spreads the `WriteError`, keeping only `{ err: { code, errmsg }, index }`).
  */
 interface WriteErrorLike {
+  index?: unknown;
   code?: unknown;
-  err?: { code?: unknown };
+  errmsg?: unknown;
+  err?: { index?: unknown; code?: unknown; errmsg?: unknown };
 }
 
 /** The server error code of a write error, whichever shape it has. */
 export function writeErrorCode(w: WriteErrorLike): number | undefined {
   const code = w.code ?? w.err?.code;
   return typeof code === 'number' ? code : undefined;
+}
+
+/**
+ * The per-document errors of a bulk write (the driver's `MongoBulkWriteError.writeErrors`, one or
+ * many, or mongoose's copy of them), by index into the documents of the call. Empty when the error
+ * is not about single documents (e.g. the server is unreachable).
+ */
+export function writeErrorsByIndex(err: unknown): Map<number, { code?: number; message: string }> {
+  const raw = (err as { writeErrors?: unknown } | null)?.writeErrors;
+  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as WriteErrorLike[];
+  const out = new Map<number, { code?: number; message: string }>();
+  for (const w of list) {
+    const index = w.index ?? w.err?.index;
+    const message = w.errmsg ?? w.err?.errmsg;
+    if (typeof index === 'number') out.set(index, { code: writeErrorCode(w), message: typeof message === 'string' ? message : 'write error' });
+  }
+  return out;
 }
 
 /** Server error codes of an unavailable or changing server: NotWritablePrimary, ShutdownInProgress... */

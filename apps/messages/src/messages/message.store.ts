@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { isDuplicateKeyError } from '@herald/mongo';
+import { isDuplicateKeyError, writeErrorsByIndex } from '@herald/mongo';
 import { Message, StoredMessage } from './message.schema';
 
 /** Outcome of {@link MessageStore.insertMany}, by index into the given messages. */
@@ -10,25 +10,6 @@ export interface InsertOutcome {
   duplicates: Map<number, Error>;
   /** Messages the server rejected for another reason. */
   rejected: Map<number, Error>;
-}
-
-interface WriteErrorLike {
-  index?: number;
-  code?: number;
-  errmsg?: string;
-  err?: { index?: number; code?: number; errmsg?: string };
-}
-
-/** Per-document write errors of a bulk error (the driver's `MongoBulkWriteError`), by index. */
-export function writeErrorsByIndex(err: unknown): Map<number, { code?: number; message: string }> {
-  const raw = (err as { writeErrors?: unknown } | null)?.writeErrors;
-  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as WriteErrorLike[];
-  const out = new Map<number, { code?: number; message: string }>();
-  for (const w of list) {
-    const index = w.index ?? w.err?.index;
-    if (typeof index === 'number') out.set(index, { code: w.code ?? w.err?.code, message: w.errmsg ?? w.err?.errmsg ?? 'write error' });
-  }
-  return out;
 }
 
 /** Error of one document of a bulk write; `code` 11000 is a duplicate key. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo, Types } from 'mongoose';
 import { Limits, MessageCreatedEvent, Topics } from '@herald/contracts';
-import { isDuplicateKeyError } from '@herald/mongo';
+import { isDuplicateKeyError, writeErrorsByIndex } from '@herald/mongo';
 import { Notification } from '../inbox/notification.schema';
 
 /** A notification as written to MongoDB, with its `_id`. */
@@ -37,13 +37,6 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
   }));
 }
 
-/** Indexes (into the documents of one `insertMany`) of the write errors of a bulk error. */
-function failedIndexes(err: unknown): Set<number> {
-  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
-  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as Array<{ index?: number }>;
-  return new Set(list.map((w) => w.index).filter((i): i is number => typeof i === 'number'));
-}
-
 /**
  * Stores the notifications of events idempotently, with one unordered `insertMany` (the MongoDB
  * driver's, not mongoose's: the documents are built complete by {@link notificationsFor}, so
@@ -75,7 +68,7 @@ export class NotificationWriter {
       return docs;
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
-      const duplicates = failedIndexes(err);
+      const duplicates = writeErrorsByIndex(err);
       return docs.filter((_, i) => !duplicates.has(i));
     }
   }
