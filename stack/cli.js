@@ -76,7 +76,9 @@ async function dev() {
   const { env: stackVars } = await stack.up();
   log('building apps (npm run build)…');
   await run('npm', ['run', 'build'], { cwd: ROOT });
-  const env = { ...process.env, ...stackVars, JWT_SECRET: process.env.JWT_SECRET || 'dev-only-secret-change-me' };
+  // No JWT_SECRET of its own: the apps and `npm run token` share the config's one dev default
+  // (DEV_JWT_SECRET, libs/config/src/app-config.ts) unless the caller sets one.
+  const env = { ...process.env, ...stackVars };
   const apps = ['messages', 'notifications'].map((name) => startApp(name, env));
   printDevHelp(env);
   let bySignal = false;
