@@ -5,6 +5,7 @@ import type { StoredMessage } from '../../apps/messages/src/messages/message.sch
 import { buildMessage } from '../../apps/messages/src/messages/messages.service';
 import type { Conversation } from '../../apps/messages/src/conversations/conversation.schema';
 import { notificationsFor, StoredNotification } from '../../apps/notifications/src/consumer/notification.writer';
+import { hourOf } from '../../apps/notifications/src/inbox/inbox-bucket';
 import { pick, Random, seeded, shuffle, uuidFrom } from './prng';
 
 /**
@@ -83,6 +84,7 @@ const WORDS = 'lunch at noon bring the slides release notes are ready please rev
 export class VolumeData {
   readonly sizes: Int32Array;
   private readonly convs = new Map<string, StoredConversation>();
+  private readonly hours = new Map<string, Set<number>>();
 
   constructor(readonly shape: VolumeShape) {
     this.sizes = inboxSizes(shape.notifications, shape.users, shape.evenShare, shape.zipfExponent);
@@ -112,6 +114,7 @@ export class VolumeData {
       const [notification] = notificationsFor(toMessageCreatedRecord(message).value as MessageCreatedEvent, new Date(createdAt.getTime() + 20));
       this.readState(notification, i / n, random);
       this.fold(message);
+      this.recordHour(notification);
       batch.messages.push(message);
       batch.notifications.push(notification);
       if (batch.messages.length >= batchSize) {
@@ -120,6 +123,23 @@ export class VolumeData {
       }
     }
     if (batch.messages.length) yield batch;
+  }
+
+  /**
+   * The inbox hour directory (`inbox_buckets`) of every notification yielded so far, as the
+   * notifications app's consumer records it (one document per user, its hours and the first one).
+   */
+  inboxBuckets(): Array<{ _id: string; hours: number[]; since: number }> {
+    return [...this.hours].map(([user, set]) => {
+      const hours = [...set];
+      return { _id: user, hours, since: Math.min(...hours) };
+    });
+  }
+
+  private recordHour(n: StoredNotification): void {
+    let set = this.hours.get(n.recipientId);
+    if (!set) this.hours.set(n.recipientId, (set = new Set()));
+    set.add(hourOf(n._id));
   }
 
   /** The conversation read model of every message yielded so far. */
@@ -138,8 +158,12 @@ export class VolumeData {
     if (random() < (age < 0.9 ? 0.8 : 0.1)) {
       doc.seenAt = later;
       doc.readAt = later;
+      doc.seen = doc.read = true; // the flags the app's PATCH sets with the dates
     }
-    if (random() < 0.02) doc.archivedAt = later;
+    if (random() < 0.02) {
+      doc.archivedAt = later;
+      doc.archived = true;
+    }
   }
 
   private fold(m: StoredMessage): void {

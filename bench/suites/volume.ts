@@ -131,6 +131,8 @@ async function preload(ctx: SuiteContext, db: string, data: VolumeData): Promise
       break;
     }
   }
+  const dir = data.inboxBuckets();
+  for (let i = 0; i < dir.length; i += volumeBatch) await d.collection('inbox_buckets').insertMany(dir.slice(i, i + volumeBatch) as never[], { ordered: false });
   const convs = data.conversations();
   for (let i = 0; i < convs.length; i += volumeBatch) {
     const part = convs.slice(i, i + volumeBatch);

@@ -1,5 +1,6 @@
 import { Model } from 'mongoose';
 import { MessageCreatedEvent } from '@herald/contracts';
+import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
 import { Notification } from '../inbox/notification.schema';
 import { notificationsFor, NotificationWriter } from './notification.writer';
 
@@ -28,12 +29,33 @@ function fakeModel() {
   return { model: { schema, collection: { createIndex, insertMany } } as unknown as Model<Notification>, createIndex, insertMany };
 }
 
+/** A stand-in for the hour directory (its own e2e coverage is in inbox-buckets.e2e-spec). */
+const fakeDirectory = (record = jest.fn().mockResolvedValue(undefined)) => ({ record }) as unknown as InboxBucketDirectory;
+
 describe('NotificationWriter', () => {
+  it('records the hours of the notifications in the directory before inserting them', async () => {
+    const { model, createIndex, insertMany } = fakeModel();
+    createIndex.mockResolvedValue('ok');
+    insertMany.mockResolvedValue({ acknowledged: true });
+    const record = jest.fn().mockResolvedValue(undefined);
+    await new NotificationWriter(model, fakeDirectory(record)).store([event]);
+    expect(record.mock.calls[0][0].map((d: { recipientId: string }) => d.recipientId)).toEqual(['bob', 'carol']);
+    expect(record.mock.invocationCallOrder[0]).toBeLessThan(insertMany.mock.invocationCallOrder[0]);
+  });
+
+  it('inserts nothing when the directory cannot be written', async () => {
+    const { model, createIndex, insertMany } = fakeModel();
+    createIndex.mockResolvedValue('ok');
+    const record = jest.fn().mockRejectedValue(new Error('connection reset'));
+    await expect(new NotificationWriter(model, fakeDirectory(record)).store([event])).rejects.toThrow('connection reset');
+    expect(insertMany).not.toHaveBeenCalled();
+  });
+
   it('creates the unique (eventId, recipientId) index before the first insert, and only once', async () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('eventId_1_recipientId_1');
     insertMany.mockResolvedValue({ acknowledged: true });
-    const writer = new NotificationWriter(model);
+    const writer = new NotificationWriter(model, fakeDirectory());
     expect(await writer.store([event])).toHaveLength(2);
     await writer.store([event]);
     expect(createIndex).toHaveBeenCalledTimes(1);
@@ -45,7 +67,7 @@ describe('NotificationWriter', () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockRejectedValueOnce(new Error('server selection timed out')).mockResolvedValue('eventId_1_recipientId_1');
     insertMany.mockResolvedValue({ acknowledged: true });
-    const writer = new NotificationWriter(model);
+    const writer = new NotificationWriter(model, fakeDirectory());
     await expect(writer.store([event])).rejects.toThrow('server selection timed out');
     expect(insertMany).not.toHaveBeenCalled();
     expect(await writer.store([event])).toHaveLength(2);
@@ -56,7 +78,7 @@ describe('NotificationWriter', () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('ok');
     insertMany.mockResolvedValue({ acknowledged: true });
-    const stored = await new NotificationWriter(model).store([event, second]);
+    const stored = await new NotificationWriter(model, fakeDirectory()).store([event, second]);
     expect(insertMany).toHaveBeenCalledTimes(1);
     expect(insertMany.mock.calls[0][1]).toEqual({ ordered: false });
     expect(stored.map((n) => n.recipientId)).toEqual(['bob', 'carol', 'dave']);
@@ -76,25 +98,34 @@ describe('NotificationWriter', () => {
       ],
     });
     insertMany.mockRejectedValue(dup);
-    expect((await new NotificationWriter(model).store([event, second])).map((n) => n.recipientId)).toEqual(['carol']);
+    expect((await new NotificationWriter(model, fakeDirectory()).store([event, second])).map((n) => n.recipientId)).toEqual(['carol']);
   });
 
   it('reads a single write error as well as a list (the driver reports one as an object)', async () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('ok');
     insertMany.mockRejectedValue(Object.assign(new Error('E11000'), { code: 11000, writeErrors: { code: 11000, index: 1 } }));
-    expect((await new NotificationWriter(model).store([event])).map((n) => n.recipientId)).toEqual(['bob']);
+    expect((await new NotificationWriter(model, fakeDirectory()).store([event])).map((n) => n.recipientId)).toEqual(['bob']);
   });
 
   it('rethrows any error that is not only duplicate keys', async () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('ok');
     insertMany.mockRejectedValue(Object.assign(new Error('bulk'), { code: 11000, writeErrors: [{ code: 11000, index: 0 }, { code: 2, index: 1 }] }));
-    await expect(new NotificationWriter(model).store([event])).rejects.toThrow('bulk');
+    await expect(new NotificationWriter(model, fakeDirectory()).store([event])).rejects.toThrow('bulk');
   });
 
   it('makes one notification per distinct recipient, none for the sender', () => {
     const e = { ...event, data: { ...event.data, recipientIds: ['bob', 'alice', 'bob', 'erin'] } } as MessageCreatedEvent;
     expect(notificationsFor(e).map((n) => n.recipientId)).toEqual(['bob', 'erin']);
+  });
+
+  it('gives each notification an _id in the second it was stored and the bucket of that hour', () => {
+    const storedAt = new Date('2026-11-24T06:59:59.900Z');
+    const [bob, carol] = notificationsFor(event, storedAt);
+    expect(bob._id.getTimestamp().toISOString()).toBe('2026-11-24T06:59:59.000Z');
+    expect(bob.bucket).toBe(`${Math.floor(storedAt.getTime() / 3_600_000)}:bob`);
+    expect(carol.bucket).toBe(`${Math.floor(storedAt.getTime() / 3_600_000)}:carol`);
+    expect(carol._id.toHexString() > bob._id.toHexString()).toBe(true);
   });
 });

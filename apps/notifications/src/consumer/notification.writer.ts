@@ -3,6 +3,8 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo, Types } from 'mongoose';
 import { Limits, MessageCreatedEvent, Topics } from '@herald/contracts';
 import { isDuplicateKeyError, writeErrorsByIndex } from '@herald/mongo';
+import { bucketKey, hourOf } from '../inbox/inbox-bucket';
+import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
 import { Notification } from '../inbox/notification.schema';
 
 /** A notification as written to MongoDB, with its `_id`. */
@@ -10,31 +12,36 @@ export type StoredNotification = Notification & { _id: Types.ObjectId };
 
 /**
  * The notifications one `message.created` event yields: one per recipient, none for the sender,
- * each with a fresh `_id`. ObjectIds made in one process increase (timestamp, then counter), so
+ * each with a fresh `_id` whose timestamp is `storedAt`'s second, and its hour `bucket`
+ * (inbox-bucket.ts). ObjectIds made in one process increase (timestamp, then counter), so
  * notifications made in event order sort by `_id` in event order. Pure apart from the ids.
  */
 export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date()): StoredNotification[] {
   const { data } = event;
   const recipients = [...new Set(data.recipientIds)].filter((r) => r !== data.senderId);
   const preview = [...data.body].slice(0, Limits.previewLength).join('');
-  return recipients.map((recipientId) => ({
-    _id: new Types.ObjectId(),
-    recipientId,
-    type: Topics.MessageCreated,
-    eventId: event.eventId,
-    messageId: data.messageId,
-    conversationId: data.conversationId,
-    senderId: data.senderId,
-    preview,
-    createdAt: data.createdAt,
-    storedAt,
-    seenAt: null,
-    readAt: null,
-    archivedAt: null,
-    seen: false,
-    read: false,
-    archived: false,
-  }));
+  return recipients.map((recipientId) => {
+    const _id = new Types.ObjectId(Math.floor(storedAt.getTime() / 1000));
+    return {
+      _id,
+      recipientId,
+      type: Topics.MessageCreated,
+      eventId: event.eventId,
+      messageId: data.messageId,
+      conversationId: data.conversationId,
+      senderId: data.senderId,
+      preview,
+      createdAt: data.createdAt,
+      storedAt,
+      seenAt: null,
+      readAt: null,
+      archivedAt: null,
+      seen: false,
+      read: false,
+      archived: false,
+      bucket: bucketKey(hourOf(_id), recipientId),
+    };
+  });
 }
 
 /**
@@ -50,7 +57,10 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
 export class NotificationWriter {
   private indexes?: Promise<void>;
 
-  constructor(@InjectModel(Notification.name) private readonly notifications: Model<Notification>) {}
+  constructor(
+    @InjectModel(Notification.name) private readonly notifications: Model<Notification>,
+    private readonly buckets: InboxBucketDirectory,
+  ) {}
 
   /**
    * @param events validated `message.created` events, in partition order
@@ -63,6 +73,7 @@ export class NotificationWriter {
     const docs = events.flatMap((event) => notificationsFor(event, storedAt));
     if (docs.length === 0) return [];
     await this.ensureIndexes();
+    await this.buckets.record(docs);
     try {
       await this.notifications.collection.insertMany(docs, { ordered: false });
       return docs;

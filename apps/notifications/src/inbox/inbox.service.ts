@@ -5,6 +5,8 @@ import { FilterQuery, Model, trusted, Types } from 'mongoose';
 import { ListNotificationsQuery, NotificationFilterQuery } from './dto/list-notifications.query';
 import { NotificationPage, NotificationView } from './dto/notification.view';
 import { ReadAllDto, UpdateNotificationDto } from './dto/update-notification.dto';
+import { bucketKey, hourOf, hourStartId } from './inbox-bucket';
+import { InboxBucketDirectory } from './inbox-bucket.directory';
 import { InboxEvents } from './inbox-events';
 import { Notification } from './notification.schema';
 
@@ -50,18 +52,40 @@ export class InboxService {
   constructor(
     @InjectModel(Notification.name) private readonly notifications: Model<Notification>,
     private readonly events: InboxEvents,
+    private readonly buckets: InboxBucketDirectory,
   ) {}
 
   /**
    * A page of notifications, newest first (by `_id`, descending). The cursor is the `_id` of the
    * last item: items stored after the first page was read sort before it, so paging never skips
    * or repeats an item while new notifications arrive. Fetches `limit + 1` to know `hasMore`.
+   *
+   * For a user with many recorded hours (inbox-bucket.directory.ts) it walks the hour buckets
+   * newest first, one equality query per hour, until the page is full or
+   * `WALK_MAX_HOURS` hours were read; whatever is left of the page comes from the plain query over
+   * everything older than the last hour walked (or than the cursor). The hours partition `_id`
+   * (each notification's bucket is its `_id`'s hour), so the two parts never overlap and the page
+   * equals what the plain query alone would answer.
    */
   async list(userId: string, q: ListNotificationsQuery): Promise<NotificationPage> {
     const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
-    const filter = inboxFilter(userId, q);
-    if (q.after) filter._id = trusted({ $lt: new Types.ObjectId(q.after) });
-    const docs = await this.notifications.find(filter).sort({ _id: -1 }).limit(limit + 1).exec();
+    const want = limit + 1;
+    const cursor = q.after ? new Types.ObjectId(q.after) : undefined;
+    const docs: Array<Notification & { _id: Types.ObjectId }> = [];
+    let below = cursor;
+    for (const hour of await this.buckets.hoursFor(userId, cursor)) {
+      const filter = inboxFilter(userId, q);
+      filter.bucket = bucketKey(hour, userId);
+      if (cursor && hour === hourOf(cursor)) filter._id = trusted({ $lt: cursor });
+      docs.push(...(await this.page(filter, want - docs.length)));
+      below = hourStartId(hour);
+      if (docs.length >= want) break;
+    }
+    if (docs.length < want) {
+      const filter = inboxFilter(userId, q);
+      if (below) filter._id = trusted({ $lt: below });
+      docs.push(...(await this.page(filter, want - docs.length)));
+    }
     const hasMore = docs.length > limit;
     const page = docs.slice(0, limit);
     return {
@@ -69,6 +93,11 @@ export class InboxService {
       nextCursor: hasMore ? page[page.length - 1]._id.toHexString() : null,
       hasMore,
     };
+  }
+
+  /** Up to `n` notifications matching `filter`, newest first. */
+  private page(filter: FilterQuery<Notification>, n: number): Promise<Array<Notification & { _id: Types.ObjectId }>> {
+    return this.notifications.find(filter).sort({ _id: -1 }).limit(n).lean<Array<Notification & { _id: Types.ObjectId }>>().exec();
   }
 
   /**

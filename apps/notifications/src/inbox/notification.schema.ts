@@ -59,6 +59,14 @@ export class Notification {
   seen!: boolean;
   @Prop({ type: Boolean, default: false })
   archived!: boolean;
+
+  /**
+   * `"<hour>:<recipientId>"`, the hour being that of `_id`'s timestamp (inbox-bucket.ts): the one
+   * equality that selects an hour of one inbox. Missing on documents stored before it existed
+   * (the inbox reads those with its plain query).
+   */
+  @Prop({ type: String })
+  bucket?: string;
 }
 
 export type NotificationDocument = HydratedDocument<Notification>;
@@ -71,3 +79,5 @@ NotificationSchema.index({ recipientId: 1, _id: -1 });
 NotificationSchema.index({ recipientId: 1, archivedAt: 1, readAt: 1, _id: -1 });
 NotificationSchema.index({ recipientId: 1, archivedAt: 1, seenAt: 1, _id: -1 });
 NotificationSchema.index({ recipientId: 1, conversationId: 1, readAt: 1 });
+// One hour of one inbox, newest first (the inbox's walk over hour buckets, inbox-bucket.ts).
+NotificationSchema.index({ bucket: 1, _id: -1 });

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { NotificationDocument } from '../notification.schema';
+import { Types } from 'mongoose';
+import { Notification } from '../notification.schema';
 
 /** A notification as the API returns it. */
 export class NotificationView {
@@ -16,7 +17,8 @@ export class NotificationView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) readAt!: Date | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) archivedAt!: Date | null;
 
-  static from(d: NotificationDocument): NotificationView {
+  /** The API shape of a stored notification (a mongoose document or a lean one). */
+  static from(d: Notification & { _id: Types.ObjectId }): NotificationView {
     return {
       id: d._id.toHexString(),
       recipientId: d.recipientId,
