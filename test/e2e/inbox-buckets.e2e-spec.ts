@@ -10,6 +10,8 @@ import { testServers, uniqueUser } from '../support/env';
 type Page = { data: Array<{ id: string }>; nextCursor: string | null; hasMore: boolean };
 
 const HOUR = 3_600_000;
+/** INBOX_COUNT_MAX for this file's apps: below the unread count of the heavy inbox, above its archived one. */
+const COUNT_MAX = 60;
 
 /**
  * The inbox's walk over hour buckets (inbox-bucket.ts) answers exactly what the plain query
@@ -35,7 +37,7 @@ describe('inbox hour buckets', () => {
   }) as MessageCreatedEvent;
 
   beforeAll(async () => {
-    apps = await startApps();
+    apps = await startApps({ INBOX_COUNT_MAX: String(COUNT_MAX) });
     token = await apps.token(user);
     directory = apps.notifications.get(InboxBucketDirectory);
     conn = await mongoose.createConnection(testServers().MONGODB_URI).asPromise();
@@ -97,5 +99,16 @@ describe('inbox hour buckets', () => {
   it('pages the unread and the archived filters the same way', async () => {
     expect(await pageAll({ limit: 9, read: false })).toEqual(expected((n) => !n.archived && !n.read));
     expect(await pageAll({ limit: 9, archived: true })).toEqual(expected((n) => n.archived));
+  });
+
+  it('counts up to INBOX_COUNT_MAX, then answers the cap with capped: true', async () => {
+    const count = async (query: Record<string, boolean>) =>
+      (await request(apps.notifications.getHttpServer()).get('/api/v1/notifications/count').query(query).set('Authorization', `Bearer ${token}`).expect(200)).body;
+    const unread = stored.filter((n) => !n.archived && !n.read).length;
+    const archived = stored.filter((n) => n.archived).length;
+    expect(unread).toBeGreaterThan(COUNT_MAX);
+    expect(archived).toBeLessThan(COUNT_MAX);
+    expect(await count({ read: false })).toEqual({ count: COUNT_MAX, capped: true });
+    expect(await count({ archived: true })).toEqual({ count: archived, capped: false });
   });
 });

@@ -118,8 +118,8 @@ describe('a user reaches only their own data', () => {
     });
 
     it('GET /notifications/count counts only the caller’s', async () => {
-      expect((await n('GET', '/api/v1/notifications/count?read=false', bob)).json()).toEqual({ count: 1 });
-      expect((await n('GET', '/api/v1/notifications/count?read=false', mallory)).json()).toEqual({ count: 0 });
+      expect((await n('GET', '/api/v1/notifications/count?read=false', bob)).json()).toEqual({ count: 1, capped: false });
+      expect((await n('GET', '/api/v1/notifications/count?read=false', mallory)).json()).toEqual({ count: 0, capped: false });
     });
 
     it('PATCH /notifications/:id by another user → 404 like a missing id, and nothing changes', async () => {
@@ -133,7 +133,7 @@ describe('a user reaches only their own data', () => {
 
     it('POST /notifications/read-all touches only the caller’s inbox', async () => {
       expect((await n('POST', '/api/v1/notifications/read-all', mallory, { conversationId })).json()).toEqual({ updated: 0 });
-      expect((await n('GET', '/api/v1/notifications/count?read=false', bob)).json()).toEqual({ count: 1 });
+      expect((await n('GET', '/api/v1/notifications/count?read=false', bob)).json()).toEqual({ count: 1, capped: false });
     });
 
     it('GET /notifications/stream: a stream carries only its own user’s events and replay', async () => {
@@ -146,7 +146,7 @@ describe('a user reaches only their own data', () => {
       await waitFor(async () => bobs.events.length + mallorys.events.length, (k) => k >= 3, { what: 'replay and counts' });
       expect(bobs.events.find((e) => e.event === 'notification.created')?.id).toBe(notificationId);
       expect(mallorys.events.map((e) => e.event)).toEqual(['unread-count.changed']);
-      expect(mallorys.events[0].data).toEqual({ count: 0 });
+      expect(mallorys.events[0].data).toEqual({ count: 0, capped: false });
 
       // A live notification for bob reaches bob's stream only.
       const live = new Types.ObjectId().toHexString();

@@ -176,6 +176,18 @@ export class Environment extends SecurityEnvironment {
   @IsInt()
   @Min(1)
   NOTIFICATION_TTL_DAYS = 90;
+
+  /**
+   * Largest count `GET /notifications/count` (and the pushed `unread-count.changed`) reports:
+   * beyond it the answer is this number with `capped: true` ("99+" on a badge). A count costs up to
+   * this many documents decoded on the embedded FerretDB (it pushes no count down, only the
+   * filter's equalities); chat backends cap unread counts the same way (Stream Chat: 255).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  INBOX_COUNT_MAX = 100;
 }
 
 /**

@@ -25,13 +25,16 @@ export class InboxController {
     return this.inbox.list(user.id, q);
   }
 
-  /** `{ count }` of notifications matching the filters, e.g. `?read=false` for the unread badge. */
+  /**
+   * `{ count, capped }` of notifications matching the filters, e.g. `?read=false` for the unread
+   * badge; the count stops at INBOX_COUNT_MAX (default 100) with `capped: true`.
+   */
   @Get('count')
   @ApiOperation({ summary: 'Count my notifications' })
   @ApiOkResponse({ type: CountView })
   @ApiErrorResponses()
-  async count(@CurrentUser() user: AuthUser, @Query() q: NotificationFilterQuery): Promise<{ count: number }> {
-    return { count: await this.inbox.count(user.id, q) };
+  count(@CurrentUser() user: AuthUser, @Query() q: NotificationFilterQuery): Promise<CountView> {
+    return this.inbox.count(user.id, q);
   }
 
   /** Marks all unread as read (optionally one conversation): `{ updated }`. */

@@ -2,6 +2,8 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { PAGE_LIMIT_DEFAULT } from '@herald/http';
 import { FilterQuery, Model, trusted, Types } from 'mongoose';
+import { AppConfig } from '@herald/config';
+import { CountView } from './dto/count.view';
 import { ListNotificationsQuery, NotificationFilterQuery } from './dto/list-notifications.query';
 import { NotificationPage, NotificationView } from './dto/notification.view';
 import { ReadAllDto, UpdateNotificationDto } from './dto/update-notification.dto';
@@ -10,6 +12,9 @@ import { InboxBucketDirectory } from './inbox-bucket.directory';
 import { InboxEvents } from './inbox-events';
 import { Notification } from './notification.schema';
 
+
+/** A stored notification as read with `lean()`. */
+type NotificationDoc = Notification & { _id: Types.ObjectId };
 
 /** The state flags of a notification and the date each one mirrors. */
 const STATE_FIELDS = { read: 'readAt', seen: 'seenAt', archived: 'archivedAt' } as const;
@@ -53,6 +58,7 @@ export class InboxService {
     @InjectModel(Notification.name) private readonly notifications: Model<Notification>,
     private readonly events: InboxEvents,
     private readonly buckets: InboxBucketDirectory,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -60,26 +66,29 @@ export class InboxService {
    * last item: items stored after the first page was read sort before it, so paging never skips
    * or repeats an item while new notifications arrive. Fetches `limit + 1` to know `hasMore`.
    *
-   * For a user with many recorded hours (inbox-bucket.directory.ts) it walks the hour buckets
-   * newest first, one equality query per hour, until the page is full or
-   * `WALK_MAX_HOURS` hours were read; whatever is left of the page comes from the plain query over
-   * everything older than the last hour walked (or than the cursor). The hours partition `_id`
-   * (each notification's bucket is its `_id`'s hour), so the two parts never overlap and the page
-   * equals what the plain query alone would answer.
+   * For a user with many recorded hours (inbox-bucket.directory.ts) it reads the hour buckets
+   * newest first, in rounds of 3, 6, 12… hours queried concurrently (one equality query each),
+   * until the page is full or `WALK_MAX_HOURS` hours were read; whatever is left of the page comes
+   * from the plain query over everything older than the last hour read (or than the cursor). The
+   * hours partition `_id` (a notification's bucket is its `_id`'s hour), so the parts never overlap
+   * and the page equals what the plain query alone would answer.
    */
   async list(userId: string, q: ListNotificationsQuery): Promise<NotificationPage> {
     const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
     const want = limit + 1;
     const cursor = q.after ? new Types.ObjectId(q.after) : undefined;
-    const docs: Array<Notification & { _id: Types.ObjectId }> = [];
+    const docs: NotificationDoc[] = [];
     let below = cursor;
-    for (const hour of await this.buckets.hoursFor(userId, cursor)) {
-      const filter = inboxFilter(userId, q);
-      filter.bucket = bucketKey(hour, userId);
-      if (cursor && hour === hourOf(cursor)) filter._id = trusted({ $lt: cursor });
-      docs.push(...(await this.page(filter, want - docs.length)));
-      below = hourStartId(hour);
-      if (docs.length >= want) break;
+    const hours = await this.buckets.hoursFor(userId, cursor);
+    for (let i = 0, round = 3; i < hours.length && docs.length < want; i += round, round *= 2) {
+      const part = hours.slice(i, i + round);
+      const answers = await Promise.all(part.map((hour) => this.page(this.hourFilter(userId, q, hour, cursor), want)));
+      for (const got of answers) {
+        // The bucket names the recipient; checked again so a page can only ever hold the user's own.
+        docs.push(...got.filter((d) => d.recipientId === userId).slice(0, want - docs.length));
+        if (docs.length >= want) break;
+      }
+      below = hourStartId(part[part.length - 1]);
     }
     if (docs.length < want) {
       const filter = inboxFilter(userId, q);
@@ -95,9 +104,21 @@ export class InboxService {
     };
   }
 
+  /**
+   * The filter of one hour of the inbox: the inbox filter with the hour's `bucket` in place of
+   * `recipientId` (the bucket names the recipient; one index fewer for PostgreSQL to intersect),
+   * below the cursor in the cursor's own hour.
+   */
+  private hourFilter(userId: string, q: NotificationFilterQuery, hour: number, cursor?: Types.ObjectId): FilterQuery<Notification> {
+    const { recipientId: _scoped, ...filter } = inboxFilter(userId, q);
+    filter.bucket = bucketKey(hour, userId);
+    if (cursor && hour === hourOf(cursor)) filter._id = trusted({ $lt: cursor });
+    return filter;
+  }
+
   /** Up to `n` notifications matching `filter`, newest first. */
-  private page(filter: FilterQuery<Notification>, n: number): Promise<Array<Notification & { _id: Types.ObjectId }>> {
-    return this.notifications.find(filter).sort({ _id: -1 }).limit(n).lean<Array<Notification & { _id: Types.ObjectId }>>().exec();
+  private page(filter: FilterQuery<Notification>, n: number): Promise<NotificationDoc[]> {
+    return this.notifications.find(filter).sort({ _id: -1 }).limit(n).lean<NotificationDoc[]>().exec();
   }
 
   /**
@@ -113,9 +134,16 @@ export class InboxService {
     return docs.map((d) => NotificationView.from(d));
   }
 
-  /** Number of notifications matching the filters (e.g. `read=false` → unread count). */
-  count(userId: string, q: NotificationFilterQuery): Promise<number> {
-    return this.notifications.countDocuments(inboxFilter(userId, q)).exec();
+  /**
+   * Number of notifications matching the filters (e.g. `read=false` → unread count), at most
+   * `INBOX_COUNT_MAX`: `capped` is true when there are at least that many (the count then stops
+   * there; MongoDB manual, `countDocuments` option `limit`). The embedded FerretDB counts by
+   * decoding each matching document, so the cap bounds a badge's cost for a huge inbox.
+   */
+  async count(userId: string, q: NotificationFilterQuery): Promise<CountView> {
+    const max = this.config.env.INBOX_COUNT_MAX;
+    const count = await this.notifications.countDocuments(inboxFilter(userId, q), { limit: max }).exec();
+    return { count, capped: count >= max };
   }
 
   /**

@@ -22,7 +22,7 @@ export function cookieToken(cookie: string | undefined): string | undefined {
  *
  * Auth: `Authorization: Bearer`, or — because `EventSource` cannot set headers — the token as the
  * `access_token` query parameter or cookie (this route only). Events: `notification.created`
- * (id = notification id, data = the stored notification), `unread-count.changed` (`{count}`),
+ * (id = notification id, data = the stored notification), `unread-count.changed` (`{count, capped}`),
  * a `: heartbeat` comment every 15 s. `Last-Event-ID` (a notification id) replays what was stored
  * after it (up to 100) before live events. The stream is registered for pushes before the response
  * starts, so nothing stored after the client saw it open is missed (see {@link StreamConnection}).
@@ -81,7 +81,7 @@ export class NotificationStreamController {
       if (lastEventId && /^[a-f0-9]{24}$/i.test(lastEventId)) {
         for (const n of await this.inbox.since(userId, lastEventId)) catchUp.push(sseFrame('notification.created', n, n.id));
       }
-      catchUp.push(sseFrame('unread-count.changed', { count: await this.inbox.count(userId, { read: false }) }));
+      catchUp.push(sseFrame('unread-count.changed', await this.inbox.count(userId, { read: false })));
       conn.goLive(catchUp);
     } catch (err) {
       // The status line is sent: end the stream; the client reconnects (retry: 3000) with Last-Event-ID.

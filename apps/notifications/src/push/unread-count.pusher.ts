@@ -51,7 +51,7 @@ export class UnreadCountPusher implements OnModuleInit, OnModuleDestroy {
     try {
       for (;;) {
         const count = await this.inbox.count(userId, { read: false }).catch(() => undefined);
-        if (count !== undefined) this.hub.send(userId, sseFrame('unread-count.changed', { count }));
+        if (count !== undefined) this.hub.send(userId, sseFrame('unread-count.changed', count));
         if (!this.running.get(userId) || !this.hub.isConnected(userId)) return;
         this.running.set(userId, false);
         await new Promise((resolve) => setTimeout(resolve, UNREAD_COUNT_MIN_INTERVAL_MS));
