@@ -2,12 +2,13 @@ import { Subject } from 'rxjs';
 import { InboxEvents } from '../inbox/inbox-events';
 import { InboxService } from '../inbox/inbox.service';
 import { PushHub } from './push-hub';
+import { CountView } from '../inbox/dto/count.view';
 import { UNREAD_COUNT_MIN_INTERVAL_MS, UnreadCountPusher } from './unread-count.pusher';
 
 /** A pusher over a fake inbox whose counts resolve when the test says, and a fake hub. */
 function setup() {
   const pending: Array<(n: number) => void> = [];
-  const count = jest.fn(() => new Promise<number>((resolve) => pending.push(resolve)));
+  const count = jest.fn(() => new Promise<CountView>((resolve) => pending.push((n) => resolve({ count: n, capped: false }))));
   const sent: string[] = [];
   const hub = { isConnected: () => true, send: (_user: string, frame: string) => sent.push(frame) } as unknown as PushHub;
   const events = { stateChanged$: new Subject<string>() } as unknown as InboxEvents;
@@ -29,7 +30,7 @@ describe('UnreadCountPusher', () => {
     expect(count).toHaveBeenCalledTimes(2);
     pending[1](13);
     await first;
-    expect(sent).toEqual(['event: unread-count.changed\ndata: {"count":3}\n\n', 'event: unread-count.changed\ndata: {"count":13}\n\n']);
+    expect(sent).toEqual(['event: unread-count.changed\ndata: {"count":3,"capped":false}\n\n', 'event: unread-count.changed\ndata: {"count":13,"capped":false}\n\n']);
   });
 
   it('counts users independently', () => {
