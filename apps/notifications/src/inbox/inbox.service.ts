@@ -12,6 +12,8 @@ import { InboxBucketDirectory } from './inbox-bucket.directory';
 import { InboxEvents } from './inbox-events';
 import { Notification } from './notification.schema';
 
+/** Hours queried concurrently in the first round of a walk; each next round doubles. */
+const WALK_FIRST_ROUND = 6;
 
 /** A stored notification as read with `lean()`. */
 type NotificationDoc = Notification & { _id: Types.ObjectId };
@@ -67,7 +69,7 @@ export class InboxService {
    * or repeats an item while new notifications arrive. Fetches `limit + 1` to know `hasMore`.
    *
    * For a user with many recorded hours (inbox-bucket.directory.ts) it reads the hour buckets
-   * newest first, in rounds of 3, 6, 12… hours queried concurrently (one equality query each),
+   * newest first, in rounds of 6, 12, 24… hours queried concurrently (one equality query each),
    * until the page is full or `WALK_MAX_HOURS` hours were read; whatever is left of the page comes
    * from the plain query over everything older than the last hour read (or than the cursor). The
    * hours partition `_id` (a notification's bucket is its `_id`'s hour), so the parts never overlap
@@ -75,12 +77,25 @@ export class InboxService {
    */
   async list(userId: string, q: ListNotificationsQuery): Promise<NotificationPage> {
     const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
-    const want = limit + 1;
-    const cursor = q.after ? new Types.ObjectId(q.after) : undefined;
+    const docs = await this.newest(userId, q, limit + 1, q.after ? new Types.ObjectId(q.after) : undefined);
+    const hasMore = docs.length > limit;
+    const page = docs.slice(0, limit);
+    return {
+      data: page.map((d) => NotificationView.from(d)),
+      nextCursor: hasMore ? page[page.length - 1]._id.toHexString() : null,
+      hasMore,
+    };
+  }
+
+  /**
+   * The `want` newest notifications matching the filters, below `cursor` if given: the hour walk
+   * described at {@link list}, then the plain query for the rest.
+   */
+  private async newest(userId: string, q: NotificationFilterQuery, want: number, cursor?: Types.ObjectId): Promise<NotificationDoc[]> {
     const docs: NotificationDoc[] = [];
     let below = cursor;
     const hours = await this.buckets.hoursFor(userId, cursor);
-    for (let i = 0, round = 3; i < hours.length && docs.length < want; i += round, round *= 2) {
+    for (let i = 0, round = WALK_FIRST_ROUND; i < hours.length && docs.length < want; i += round, round *= 2) {
       const part = hours.slice(i, i + round);
       const answers = await Promise.all(part.map((hour) => this.page(this.hourFilter(userId, q, hour, cursor), want)));
       for (const got of answers) {
@@ -95,13 +110,7 @@ export class InboxService {
       if (below) filter._id = trusted({ $lt: below });
       docs.push(...(await this.page(filter, want - docs.length)));
     }
-    const hasMore = docs.length > limit;
-    const page = docs.slice(0, limit);
-    return {
-      data: page.map((d) => NotificationView.from(d)),
-      nextCursor: hasMore ? page[page.length - 1]._id.toHexString() : null,
-      hasMore,
-    };
+    return docs;
   }
 
   /**
@@ -136,13 +145,14 @@ export class InboxService {
 
   /**
    * Number of notifications matching the filters (e.g. `read=false` → unread count), at most
-   * `INBOX_COUNT_MAX`: `capped` is true when there are at least that many (the count then stops
-   * there; MongoDB manual, `countDocuments` option `limit`). The embedded FerretDB counts by
-   * decoding each matching document, so the cap bounds a badge's cost for a huge inbox.
+   * `INBOX_COUNT_MAX`: `capped` is true when there are at least that many. Counted as the newest
+   * `INBOX_COUNT_MAX` matches, read like a page (hour walk, then the plain query): the embedded
+   * FerretDB counts by decoding each matching document anyway, and reading newest first stops at
+   * the cap without PostgreSQL streaming the rest of a huge inbox.
    */
   async count(userId: string, q: NotificationFilterQuery): Promise<CountView> {
     const max = this.config.env.INBOX_COUNT_MAX;
-    const count = await this.notifications.countDocuments(inboxFilter(userId, q), { limit: max }).exec();
+    const count = (await this.newest(userId, q, max)).length;
     return { count, capped: count >= max };
   }
 
