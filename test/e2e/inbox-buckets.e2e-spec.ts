@@ -4,6 +4,7 @@ import { MessageCreatedEvent } from '@herald/contracts';
 import { notificationsFor, StoredNotification } from '../../apps/notifications/src/consumer/notification.writer';
 import { hourOf } from '../../apps/notifications/src/inbox/inbox-bucket';
 import { InboxBucketDirectory, WALK_MIN_HOURS } from '../../apps/notifications/src/inbox/inbox-bucket.directory';
+import { InboxService } from '../../apps/notifications/src/inbox/inbox.service';
 import { startApps, RunningApps } from '../support/apps';
 import { testServers, uniqueUser } from '../support/env';
 
@@ -110,5 +111,14 @@ describe('inbox hour buckets', () => {
     expect(archived).toBeLessThan(COUNT_MAX);
     expect(await count({ read: false })).toEqual({ count: COUNT_MAX, capped: true });
     expect(await count({ archived: true })).toEqual({ count: archived, capped: false });
+  });
+
+  it('resumes after an id (SSE Last-Event-ID) with what the plain query would answer, oldest first', async () => {
+    const inbox = apps.notifications.get(InboxService);
+    const ascending = expected((n) => !n.archived).reverse();
+    for (const at of [ascending.length - 5, ascending.length - 40, 30, 3]) {
+      const got = (await inbox.since(user, ascending[at], 25)).map((n) => n.id);
+      expect(got).toEqual(ascending.slice(at + 1, at + 26));
+    }
   });
 });

@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { LRUCache } from 'lru-cache';
 import { Model, mongo, Types } from 'mongoose';
 import { isDuplicateKeyError } from '@herald/mongo';
-import { hourOf, hoursToWalk } from './inbox-bucket';
+import { hourOf, hoursAfter, hoursToWalk } from './inbox-bucket';
 import { InboxBuckets } from './inbox-bucket.schema';
 
 /** (user, hour) pairs this process knows are recorded; a miss costs one idempotent upsert. */
@@ -74,5 +74,16 @@ export class InboxBucketDirectory {
     const dir = await this.buckets.findOne({ _id: userId }).lean().exec();
     if (!dir || dir.hours.length < WALK_MIN_HOURS) return [];
     return hoursToWalk(dir.hours, dir.since, cursor, WALK_MAX_HOURS);
+  }
+
+  /**
+   * The hours a catch-up after `after` should query, oldest first, and whether they are all the
+   * recorded ones from `after`'s hour on (see {@link hoursAfter}); none (incomplete) below
+   * {@link WALK_MIN_HOURS} recorded hours.
+   */
+  async hoursSince(userId: string, after: Types.ObjectId): Promise<{ hours: number[]; complete: boolean }> {
+    const dir = await this.buckets.findOne({ _id: userId }).lean().exec();
+    if (!dir || dir.hours.length < WALK_MIN_HOURS) return { hours: [], complete: false };
+    return hoursAfter(dir.hours, dir.since, after, WALK_MAX_HOURS);
   }
 }

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { bucketKey, hourOf, hourStartId, hoursToWalk } from './inbox-bucket';
+import { bucketKey, hourOf, hourStartId, hoursAfter, hoursToWalk } from './inbox-bucket';
 
 const at = (iso: string) => new Types.ObjectId(Math.floor(Date.parse(iso) / 1000));
 const H = (iso: string) => Math.floor(Date.parse(iso) / 3_600_000);
@@ -25,5 +25,11 @@ describe('inbox hour buckets', () => {
     const cursor = hourStartId(5);
     expect(hoursToWalk([3, 9, 5, 7], 0, cursor, 10)).toEqual([5, 3]);
     expect(hoursToWalk([3], 3, undefined, 10)).toEqual([]);
+  });
+
+  it('catches up over recorded hours oldest first from the id\'s hour, and says when that is all', () => {
+    expect(hoursAfter([9, 3, 5, 7, 5], 1, hourStartId(5), 10)).toEqual({ hours: [5, 7, 9], complete: true });
+    expect(hoursAfter([9, 3, 5, 7], 1, hourStartId(4), 2)).toEqual({ hours: [5, 7], complete: false });
+    expect(hoursAfter([9, 3, 5, 7], 5, hourStartId(5), 10)).toEqual({ hours: [], complete: false });
   });
 });

@@ -48,3 +48,16 @@ export function hoursToWalk(hours: readonly number[], since: number, cursor: Typ
     .sort((a, b) => b - a)
     .slice(0, max);
 }
+
+/**
+ * The hours to query, oldest first, for what was stored after `after` (exclusive): the recorded
+ * hours from `after`'s on, at most `max`, and whether that is all of them. Empty when `after`'s
+ * hour is not after `since` (older notifications may predate buckets: the plain query reads them).
+ * @param hours the user's recorded hours, any order, possibly with duplicates
+ */
+export function hoursAfter(hours: readonly number[], since: number, after: Types.ObjectId, max: number): { hours: number[]; complete: boolean } {
+  const from = hourOf(after);
+  if (from <= since) return { hours: [], complete: false };
+  const all = [...new Set(hours)].filter((h) => h >= from).sort((a, b) => a - b);
+  return { hours: all.slice(0, max), complete: all.length <= max };
+}

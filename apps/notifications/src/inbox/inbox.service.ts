@@ -132,14 +132,35 @@ export class InboxService {
 
   /**
    * Notifications stored after `afterId` (oldest first, at most `limit`), for SSE `Last-Event-ID`
-   * resume. Archived ones are skipped.
+   * resume. Archived ones are skipped. For a walked inbox (see {@link list}) it reads the recorded
+   * hours from `afterId`'s on, oldest first, in concurrent rounds; the plain query (everything after
+   * the last hour read, or after `afterId`) only when those hours were not all of them.
    */
   async since(userId: string, afterId: string, limit = 100): Promise<NotificationView[]> {
-    const docs = await this.notifications
-      .find({ ...inboxFilter(userId, {}), _id: trusted({ $gt: new Types.ObjectId(afterId) }) })
-      .sort({ _id: 1 })
-      .limit(limit)
-      .exec();
+    const after = new Types.ObjectId(afterId);
+    const docs: NotificationDoc[] = [];
+    const { hours, complete } = await this.buckets.hoursSince(userId, after);
+    let above = after;
+    for (let i = 0, round = WALK_FIRST_ROUND; i < hours.length && docs.length < limit; i += round, round *= 2) {
+      const part = hours.slice(i, i + round);
+      const answers = await Promise.all(part.map((hour) => {
+        const { recipientId: _scoped, ...filter } = inboxFilter(userId, {});
+        filter.bucket = bucketKey(hour, userId);
+        filter._id = trusted({ $gt: after });
+        return this.notifications.find(filter).sort({ _id: 1 }).limit(limit).lean<NotificationDoc[]>().exec();
+      }));
+      for (const got of answers) docs.push(...got.filter((d) => d.recipientId === userId).slice(0, limit - docs.length));
+      above = hourStartId(part[part.length - 1] + 1);
+    }
+    if (docs.length < limit && !(complete && hours.length > 0)) {
+      const rest = await this.notifications
+        .find({ ...inboxFilter(userId, {}), _id: trusted({ $gt: above }) })
+        .sort({ _id: 1 })
+        .limit(limit - docs.length)
+        .lean<NotificationDoc[]>()
+        .exec();
+      docs.push(...rest);
+    }
     return docs.map((d) => NotificationView.from(d));
   }
 
