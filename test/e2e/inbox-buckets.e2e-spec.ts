@@ -5,6 +5,7 @@ import { notificationsFor, StoredNotification } from '../../apps/notifications/s
 import { hourOf } from '../../apps/notifications/src/inbox/inbox-bucket';
 import { InboxBucketDirectory, WALK_MIN_HOURS } from '../../apps/notifications/src/inbox/inbox-bucket.directory';
 import { InboxService } from '../../apps/notifications/src/inbox/inbox.service';
+import { NotificationRetention } from '../../apps/notifications/src/inbox/notification-retention';
 import { startApps, RunningApps } from '../support/apps';
 import { testServers, uniqueUser } from '../support/env';
 
@@ -120,5 +121,18 @@ describe('inbox hour buckets', () => {
       const got = (await inbox.since(user, ascending[at], 25)).map((n) => n.id);
       expect(got).toEqual(ascending.slice(at + 1, at + 26));
     }
+  });
+
+  // Last: it changes the directory.
+  it('drops expired hours from the directory, and paging still answers every stored notification', async () => {
+    const ttlMs = 90 * 86_400_000; // NOTIFICATION_TTL_DAYS default
+    const cutoff = Date.now() - 100 * HOUR;
+    const changed = await apps.notifications.get(NotificationRetention).pruneDirectory(new Date(cutoff + ttlMs));
+    expect(changed).toBeGreaterThanOrEqual(1);
+    const doc = await conn.collection('inbox_buckets').findOne({ _id: user as never });
+    const last = Math.floor(cutoff / HOUR) - 2;
+    const hours = [...new Set(stored.filter((n) => n.bucket).map((n) => hourOf(n._id)))];
+    expect([...(doc?.hours as number[])].sort()).toEqual(hours.filter((h) => h > last).sort());
+    expect(await pageAll({ limit: 20 })).toEqual(expected((n) => !n.archived)); // not yet deleted: still listed
   });
 });

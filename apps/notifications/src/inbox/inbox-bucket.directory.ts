@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { LRUCache } from 'lru-cache';
 import { Model, mongo, Types } from 'mongoose';
 import { isDuplicateKeyError } from '@herald/mongo';
-import { hourOf, hoursAfter, hoursToWalk } from './inbox-bucket';
+import { BUCKET_MS, hourOf, hoursAfter, hoursToWalk } from './inbox-bucket';
 import { InboxBuckets } from './inbox-bucket.schema';
 
 /** (user, hour) pairs this process knows are recorded; a miss costs one idempotent upsert. */
@@ -21,6 +21,9 @@ export const WALK_MIN_HOURS = 200;
 /** Hours one page request queries at most before the plain query takes over. */
 export const WALK_MAX_HOURS = 24;
 
+/** A directory document as the driver writes it (string `_id`). */
+type DirectoryDoc = { _id: string; hours: number[]; since: number };
+
 /**
  * The per-user directory of inbox hours (collection `inbox_buckets`, see inbox-bucket.ts): the
  * consumer records the hours of the notifications it is about to store, the inbox reads which
@@ -31,6 +34,11 @@ export class InboxBucketDirectory {
   private readonly known = new LRUCache<string, true>({ max: KNOWN_PAIRS_MAX });
 
   constructor(@InjectModel(InboxBuckets.name) private readonly buckets: Model<InboxBuckets>) {}
+
+  /** The driver's collection, typed with the string `_id` (the driver's default typing assumes ObjectId). */
+  private get collection(): mongo.Collection<DirectoryDoc> {
+    return this.buckets.collection as unknown as mongo.Collection<DirectoryDoc>;
+  }
 
   /**
    * Records the (recipient, hour) pairs of `docs` not yet known to this process: one upsert per
@@ -47,9 +55,9 @@ export class InboxBucketDirectory {
       if (!hours) byUser.set(d.recipientId, (hours = new Set()));
       hours.add(hour);
     }
-    const ops: mongo.AnyBulkWriteOperation[] = [...byUser].map(([user, hours]) => ({
+    const ops: mongo.AnyBulkWriteOperation<DirectoryDoc>[] = [...byUser].map(([user, hours]) => ({
       updateOne: {
-        filter: { _id: user as unknown as Types.ObjectId }, // string ids: the driver types assume ObjectId
+        filter: { _id: user },
         update: { $addToSet: { hours: { $each: [...hours] } }, $setOnInsert: { since: Math.min(...hours) } },
         upsert: true,
       },
@@ -58,9 +66,9 @@ export class InboxBucketDirectory {
       const chunk = ops.slice(i, i + UPDATES_PER_COMMAND);
       // Two processes upserting a new user at once: the loser gets a duplicate key (MongoDB manual,
       // "Upsert with Duplicate Values"); the document exists now, so once more updates it.
-      await this.buckets.collection.bulkWrite(chunk, { ordered: false }).catch((err: unknown) => {
+      await this.collection.bulkWrite(chunk, { ordered: false }).catch((err: unknown) => {
         if (!isDuplicateKeyError(err)) throw err;
-        return this.buckets.collection.bulkWrite(chunk, { ordered: false });
+        return this.collection.bulkWrite(chunk, { ordered: false });
       });
     }
     for (const [user, hours] of byUser) for (const h of hours) this.known.set(`${h}:${user}`, true);
@@ -85,5 +93,27 @@ export class InboxBucketDirectory {
     const dir = await this.buckets.findOne({ _id: userId }).lean().exec();
     if (!dir || dir.hours.length < WALK_MIN_HOURS) return { hours: [], complete: false };
     return hoursAfter(dir.hours, dir.since, after, WALK_MAX_HOURS);
+  }
+
+  /**
+   * Drops from every user's directory the hours whose notifications have all expired: hours that
+   * ended at least one hour before `cutoff` (a notification's `storedAt` lies in its `_id`'s hour).
+   * Removal is `$pullAll` of exact values, so a concurrent `$addToSet` of a new hour is never lost
+   * (FerretDB v1.24 ignores a conditional `$pull` such as `{$lt: …}`: checked here).
+   * @param cutoff notifications stored before it are expired (now − NOTIFICATION_TTL_DAYS)
+   * @returns the number of directory documents changed
+   */
+  async prune(cutoff: Date): Promise<number> {
+    const last = Math.floor(cutoff.getTime() / BUCKET_MS) - 2; // newest hour that ended ≥ 1 h before cutoff
+    const ops: mongo.AnyBulkWriteOperation<DirectoryDoc>[] = [];
+    for await (const dir of this.buckets.find({}, { hours: 1 }).lean().cursor()) {
+      const expired = dir.hours.filter((h) => h <= last);
+      if (expired.length) ops.push({ updateOne: { filter: { _id: dir._id }, update: { $pullAll: { hours: expired } } } });
+    }
+    let changed = 0;
+    for (let i = 0; i < ops.length; i += UPDATES_PER_COMMAND) {
+      changed += (await this.collection.bulkWrite(ops.slice(i, i + UPDATES_PER_COMMAND), { ordered: false })).modifiedCount;
+    }
+    return changed;
   }
 }
