@@ -65,16 +65,30 @@ export function serverPids(): Record<string, number> {
   return out;
 }
 
-/** CPU meter over several processes: call {@link CpuMeter.stop} to get ms used since the start. */
+/**
+ * CPU meter over several processes: call {@link CpuMeter.stop} to get ms used since the start.
+ * `trees` are measured with their direct children ({@link treeCpuMs}): PostgreSQL's postmaster,
+ * whose forked backends do the work.
+ */
 export class CpuMeter {
   private readonly start: Record<string, number>;
 
-  constructor(private readonly pids: Record<string, number | undefined>) {
-    this.start = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)]));
+  constructor(
+    private readonly pids: Record<string, number | undefined>,
+    private readonly trees: Record<string, number | undefined> = {},
+  ) {
+    this.start = Object.fromEntries(this.readings());
   }
 
-  /** @returns CPU seconds used per named process since construction (NaN where unknown) */
+  /** @returns CPU seconds used per named process (tree) since construction (NaN where unknown) */
   stop(): Record<string, number> {
-    return Object.fromEntries(Object.entries(this.pids).map(([k, pid]) => [k, (cpuMs(pid) - this.start[k]) / 1000]));
+    return Object.fromEntries(this.readings().map(([k, ms]) => [k, (ms - this.start[k]) / 1000]));
+  }
+
+  private readings(): Array<[string, number]> {
+    return [
+      ...Object.entries(this.pids).map(([k, pid]): [string, number] => [k, cpuMs(pid)]),
+      ...Object.entries(this.trees).map(([k, pid]): [string, number] => [k, treeCpuMs(pid)]),
+    ];
   }
 }

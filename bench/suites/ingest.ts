@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { appEntry, Child, freePort, startNode, waitHttp } from '../lib/procs';
+import { databasePids } from '../lib/backend';
 import { CpuMeter, serverPids } from '../lib/cpu';
 import { RssFigures, rssFigures, RssSampler } from '../lib/rss';
 import { signToken } from '../lib/token';
@@ -58,9 +59,17 @@ function fire(url: string, token: string, connections: number, duration: number)
   });
 }
 
+/**
+ * PostgreSQL's postmaster when the bench stack's FerretDB stores in it (its backends' CPU is counted
+ * as `postgres`, next to `ferretdb`), else nothing.
+ */
+function postgresTree(ctx: SuiteContext): Record<string, number> {
+  return ctx.servers.backend === 'postgresql' ? { postgres: databasePids('postgresql').postgres } : {};
+}
+
 /** One connection for `seconds` s against a warm server; CPU seconds of the servers and of the side's process `pid`. */
-async function singleConnection(url: string, token: string, seconds: number, side: IngestRun['side'], pid: number | undefined): Promise<SingleConnectionRun> {
-  const cpu = new CpuMeter({ ...serverPids(), [side]: pid });
+async function singleConnection(ctx: SuiteContext, url: string, token: string, seconds: number, side: IngestRun['side'], pid: number | undefined): Promise<SingleConnectionRun> {
+  const cpu = new CpuMeter({ ...serverPids(), [side]: pid }, postgresTree(ctx));
   const r = await fire(url, token, 1, seconds);
   return {
     seconds, requestsPerSecond: r.requests.average, latencyP50Ms: r.latency.p50, latencyP99Ms: r.latency.p99, latencyMaxMs: r.latency.max,
@@ -85,10 +94,10 @@ async function ingestOnce(ctx: SuiteContext, side: IngestRun['side'], run: numbe
     const token = signToken('user-0000', ctx.jwtSecret);
     const rss = new RssSampler({ [side]: child.proc.pid }, 5000);
     if (ingestWarmupSeconds > 0) await fire(url, token, ingestConnections, ingestWarmupSeconds);
-    const cpu = new CpuMeter({ ...serverPids(), [side]: child.proc.pid });
+    const cpu = new CpuMeter({ ...serverPids(), [side]: child.proc.pid }, postgresTree(ctx));
     const r = await fire(url, token, ingestConnections, ingestSeconds);
     const cpuSeconds = cpu.stop();
-    const single = ctx.params.ingestSingleSeconds > 0 ? await singleConnection(url, token, ctx.params.ingestSingleSeconds, side, child.proc.pid) : undefined;
+    const single = ctx.params.ingestSingleSeconds > 0 ? await singleConnection(ctx, url, token, ctx.params.ingestSingleSeconds, side, child.proc.pid) : undefined;
     const rssMb = rssFigures(rss.stop(), side);
     const stored = await ctx.mongo.db(db).collection('messages').countDocuments();
     return {

@@ -27,7 +27,9 @@ export async function createMessagesApp(env: Record<string, string | undefined> 
   if (config.env.KAFKA_CREATE_TOPICS) {
     await ensureTopics(config).catch((err: Error) => console.warn(`[messages] could not ensure topics: ${err.message}`));
   }
-  const projection = kafkaServerOptions(config, { groupId: config.env.KAFKA_CONVERSATIONS_GROUP, role: 'conversations' });
+  const projection = kafkaServerOptions(config, {
+    groupId: config.env.KAFKA_CONVERSATIONS_GROUP, role: 'conversations', fetchLingerMs: config.env.CONVERSATIONS_FETCH_LINGER_MS,
+  });
   app.get(KafkaConsumerProbe).watch(app.connectMicroservice<MicroserviceOptions>(projection));
   return app;
 }

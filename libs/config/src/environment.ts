@@ -57,6 +57,20 @@ export class Environment extends SecurityEnvironment {
   KAFKA_CONVERSATIONS_GROUP = 'conversations';
 
   /**
+   * Conversation projection: how long the broker may hold a fetch of group `KAFKA_CONVERSATIONS_GROUP`
+   * to gather more records (ms; Kafka's `fetch.max.wait.ms` with a large `fetch.min.bytes`). At low
+   * load every message would otherwise be projected on its own (a fetch, a summary read, a write and
+   * an offset commit per message, competing with the request path for the same CPUs and database);
+   * with a linger the projection handles whatever arrived in that time as one batch. It adds at most
+   * this much to how long `GET /conversations` lags behind a 201. 0 = fetch each record at once.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  CONVERSATIONS_FETCH_LINGER_MS = 100;
+
+  /**
    * Most `message.created` records the notifications consumer stores with one write (one
    * `insertMany`); a fetched batch (kafkajs `eachBatch`, up to `maxBytesPerPartition` = 1 MiB per
    * partition) is cut into chunks of this size, each committed once stored.

@@ -21,7 +21,21 @@ export interface KafkaConsumerRole {
   groupId: string;
   /** e.g. `notifications`, `conversations`: the client id Kafka's logs and Conduktor show. */
   role: string;
+  /**
+   * How long the broker may hold a fetch until records worth {@link FETCH_LINGER_MIN_BYTES} arrived,
+   * in ms (kafkajs `maxWaitTimeInMs` with `minBytes`: Kafka's `fetch.max.wait.ms` / `fetch.min.bytes`,
+   * Kafka docs, "Consumer Configs"). Omitted or 0: fetches return as soon as one record is there
+   * (kafkajs `minBytes` 1), for consumers whose latency users see.
+   */
+  fetchLingerMs?: number;
 }
+
+/**
+ * `minBytes` of a lingering consumer's fetches (see {@link KafkaConsumerRole.fetchLingerMs}): more
+ * than a linger's worth of `message.created` records at any rate Herald takes, so the fetch returns
+ * after the linger, with everything that arrived meanwhile, as one batch.
+ */
+export const FETCH_LINGER_MIN_BYTES = 1024 * 1024;
 
 /** Options of Nest's Kafka transport (the `options` of `KafkaOptions`). */
 export type KafkaTransportOptions = Required<KafkaOptions>['options'];
@@ -57,13 +71,14 @@ export function kafkaServerOptions(
  */
 export function kafkaTransportOptions(
   config: AppConfig,
-  { groupId, role }: KafkaConsumerRole = { groupId: config.env.KAFKA_CONSUMER_GROUP, role: 'notifications' },
+  { groupId, role, fetchLingerMs }: KafkaConsumerRole = { groupId: config.env.KAFKA_CONSUMER_GROUP, role: 'notifications' },
 ): KafkaTransportOptions {
   return {
     postfixId: '',
     client: kafkaClientConfig(config, `${config.env.KAFKA_CLIENT_ID}-${role}`),
     consumer: {
       groupId,
+      ...(fetchLingerMs ? { minBytes: FETCH_LINGER_MIN_BYTES, maxWaitTimeInMs: fetchLingerMs } : {}),
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,

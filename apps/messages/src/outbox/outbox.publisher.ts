@@ -12,7 +12,7 @@ import { OutboxStore } from './outbox.store';
 export const SHUTDOWN_FLUSH_MS = 10_000;
 /**
  * Acknowledged entries are deleted together, at most this long after their acknowledgement (ms):
- * one `deleteMany` per interval instead of one `deleteOne` per group commit. Far below
+ * one `delete` command per interval instead of one per group commit. Far below
  * `OUTBOX_RELAY_MIN_AGE_MS`, so the relay never sees them as due; after a crash in between, the
  * relay republishes them (consumers deduplicate by eventId).
  */
