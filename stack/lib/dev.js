@@ -6,7 +6,7 @@
  * - Watch mode (default): one `nest build <app> --watch` per app (the Nest CLI's TypeScript watch
  *   compiler, with its path-alias rewriting). Each app's program holds its own sources and the libs
  *   it compiles (`apps/<app>/tsconfig.app.json`), so an edit restarts only the app(s) whose program
- *   it is in; a compile error keeps the running version. `--no-watch`: `npm run build` once.
+ *   it is in; a compile error keeps the running version. `--no-watch`: `nest build <app>` once per app.
  * - An app that exits on its own (crash, `kill -9`) is restarted after 1 s, doubling up to 30 s while
  *   it keeps failing (back to 1 s once it has run 30 s); the other app keeps running.
  * - Ctrl-C / SIGTERM stops the watchers and the apps (SIGTERM, SIGKILL after 10 s); the stack stays.
@@ -255,8 +255,8 @@ async function dev(args) {
       watchers.push(w);
     }
   } else {
-    devLog('building apps (npm run build)…');
-    await run('npm', ['run', 'build'], { cwd: ROOT });
+    devLog(`building ${names.join(' and ')} (nest build)…`);
+    for (const name of names) await run(process.execPath, [NEST_CLI, 'build', name], { cwd: ROOT });
     for (const app of apps) app.start();
     printDevHelp(env, names, watch);
   }
