@@ -91,6 +91,7 @@ class Supervised {
     const child = spawn(process.execPath, [appEntry(this.name)], { cwd: ROOT, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const startedAt = Date.now();
     this.child = child;
+    child.on('error', (err) => devLog(`${this.name} could not be started: ${err.message}`));
     devLog(`${this.name} started (pid ${child.pid})`);
     prefixOutput(child, this.name);
     this.exited = new Promise((resolve) => child.on('exit', (code, signal) => {

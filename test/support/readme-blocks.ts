@@ -5,8 +5,9 @@
  */
 
 /**
- * The logical commands of a shell text: lines joined where they end with `\`, blank lines and
- * whole-line comments dropped (a trailing `# comment` stays: bash ignores it).
+ * The logical commands of a shell text: a line ending with `\` and the next ones form one command
+ * (kept verbatim), blank lines and whole-line comments dropped (a trailing `# comment` stays: bash
+ * ignores it).
  */
 export function shellCommands(text: string): string[] {
   const commands: string[] = [];
@@ -15,7 +16,7 @@ export function shellCommands(text: string): string[] {
     const line = raw.replace(/\s+$/, '');
     if (!current && (!line.trim() || line.trim().startsWith('#'))) continue;
     if (line.endsWith('\\')) {
-      current += `${line.slice(0, -1)}\n`;
+      current += `${line}\n`; // kept as typed: bash reads backslash-newline as a continuation
       continue;
     }
     commands.push((current + line).trim());
