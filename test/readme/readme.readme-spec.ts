@@ -10,6 +10,7 @@
  * README's `localhost:3000/3001` are rewritten to them (see withPorts).
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { BackgroundCommand, CommandResult, ShellSession } from '../support/shell-session';
 import { sectionBlocks, tryItCommands, withPorts } from '../support/readme-blocks';
@@ -206,8 +207,19 @@ describe('README commands, run as printed', () => {
     expect(job.output()).toContain('[dev] apps stopped; the stack is still running');
   }
 
-  beforeAll(() => {
+  /** True when something accepts connections on 127.0.0.1:port. */
+  const portTaken = (port: number): Promise<boolean> => new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
+    socket.on('error', () => resolve(false));
+  });
+
+  beforeAll(async () => {
     testServers(); // fails early outside `npm test`
+    for (const [name, port] of [['MESSAGES_PORT', process.env.MESSAGES_PORT || 3000], ['NOTIFICATIONS_PORT', process.env.NOTIFICATIONS_PORT || 3001]]) {
+      if (await portTaken(Number(port))) {
+        throw new Error(`port ${port} is in use (an npm run dev already running?): stop it, or set ${name} for this test`);
+      }
+    }
     // A new user's shell: no secret of their own, no log format, no NODE_ENV set by jest.
     const env = { ...process.env };
     for (const k of ['JWT_SECRET', 'LOG_FORMAT', 'NODE_ENV', 'JEST_WORKER_ID']) delete env[k];
