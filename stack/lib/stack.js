@@ -9,6 +9,7 @@ const ferretdb = require('./ferretdb');
 const postgres = require('./postgres');
 const { ensureTopics } = require('./topics');
 const { serverState } = require('./server');
+const { kafkaStatus, printKafkaStatus } = require('./kafka-status');
 
 /** @param {string} p absolute path @returns {string} the path relative to the repo root, for messages */
 const rel = (p) => {
@@ -120,7 +121,9 @@ async function down({ purge = false, kafka: doKafka = true, mongo: doMongo = tru
 }
 
 /**
- * Prints, per server: running/stopped, pid, port answering yes/no, log path.
+ * Prints, per server: running/stopped, pid, port answering yes/no, log path; then, when Kafka
+ * answers, its topics (partitions, end offsets) and consumer groups (state, members, lag per
+ * partition; see kafka-status.js).
  * @returns {Promise<Array<object>>} the states printed (see server.serverState)
  */
 async function status() {
@@ -142,6 +145,14 @@ async function status() {
   }
   if (isExternal()) {
     console.log(`(KAFKA_BROKERS and MONGODB_URI are set: apps and tests use ${JSON.stringify(stackEnv())})`);
+  }
+  if (states[0][1].answering || isExternal()) {
+    const brokers = stackEnv().KAFKA_BROKERS;
+    try {
+      printKafkaStatus(await kafkaStatus(brokers), brokers);
+    } catch (err) {
+      console.log(`\nKafka ${brokers}: no answer (${err.message})`);
+    }
   }
   return states.map(([name, s, version]) => ({ name, version, ...s }));
 }

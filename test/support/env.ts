@@ -18,13 +18,15 @@ export function uniqueUser(name: string): string {
   return `${name}-${randomBytes(4).toString('hex')}`;
 }
 
-/** The env both apps get in tests: the servers, a test secret, ports chosen by the OS, no rate limit. */
+/** The env both apps get in tests: the servers, a test secret, JSON logs, ports chosen by the OS, no rate limit. */
 export function appEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     ...testServers(),
     NODE_ENV: 'test',
     JWT_SECRET: 'test-secret-at-least-16-chars',
     LOG_LEVEL: 'warn',
+    // JSON whatever the terminal: tests read the log lines (e.g. log-redaction).
+    LOG_FORMAT: 'json',
     OUTBOX_RELAY_INTERVAL_MS: '500',
     OUTBOX_RELAY_MIN_AGE_MS: '1000',
     // Load-style suites send far more than a user's per-minute budget; security tests turn it on.

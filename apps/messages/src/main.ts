@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { AppConfig } from '@herald/config';
+import { Topics } from '@herald/contracts';
 import { listen } from '@herald/http';
 import { createMessagesApp } from './bootstrap';
 
@@ -7,7 +8,7 @@ async function main(): Promise<void> {
   const app = await createMessagesApp();
   const config = app.get(AppConfig);
   await app.startAllMicroservices();
-  await listen(app, 'messages', config.env.HTTP_HOST, config.env.MESSAGES_PORT);
+  await listen(app, 'messages', config.env.HTTP_HOST, config.env.MESSAGES_PORT, { consumes: [`${Topics.MessageCreated} (group ${config.env.KAFKA_CONVERSATIONS_GROUP})`], produces: [Topics.MessageCreated, Topics.MessageCreatedDlq] });
 }
 
 main().catch((err: unknown) => {

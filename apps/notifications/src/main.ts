@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { AppConfig } from '@herald/config';
+import { Topics } from '@herald/contracts';
 import { listen } from '@herald/http';
 import { createNotificationsApp } from './bootstrap';
 
@@ -7,7 +8,10 @@ async function main(): Promise<void> {
   const app = await createNotificationsApp();
   const config = app.get(AppConfig);
   await app.startAllMicroservices();
-  await listen(app, 'notifications', config.env.HTTP_HOST, config.env.NOTIFICATIONS_PORT);
+  await listen(app, 'notifications', config.env.HTTP_HOST, config.env.NOTIFICATIONS_PORT, {
+    consumes: [`${Topics.MessageCreated} (group ${config.env.KAFKA_CONSUMER_GROUP})`, `${Topics.NotificationCreated} (one broadcast group per instance)`],
+    produces: [Topics.NotificationCreated, Topics.MessageCreatedDlq],
+  });
 }
 
 main().catch((err: unknown) => {

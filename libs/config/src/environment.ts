@@ -137,6 +137,14 @@ export class Environment extends SecurityEnvironment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /**
+   * Log output: `json` (one JSON object per line, pino) or `pretty` (one readable line per record,
+   * pino-pretty). Unset: `pretty` when stdout is a terminal, else `json`; `npm run dev` sets `pretty`.
+   */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
   /** How long the request path waits for Kafka before leaving the event to the outbox relay (ms). */
   @Transform(toInt)
   @IsInt()

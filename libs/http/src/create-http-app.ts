@@ -1,6 +1,6 @@
 import { INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
 import { AppConfig } from '@herald/config';
-import { HeraldMetrics, registerHttpMetrics, REQUEST_ID_HEADER, requestIdOf, startupLogger } from '@herald/observability';
+import { HeraldMetrics, quietStartup, registerHttpMetrics, REQUEST_ID_HEADER, requestIdOf, startupLogger } from '@herald/observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
@@ -26,8 +26,8 @@ export const PREFIX_EXCLUDES = ['health/{*path}', 'metrics'];
  * metrics and docs stay outside it), 64 KiB body limit, validation pipe, error filter, shutdown hooks
  * (SIGTERM/SIGINT run `onModuleDestroy`/`onApplicationShutdown`, closing Kafka and MongoDB).
  *
- * When the module imports `ObservabilityModule`: the app logs through nestjs-pino (JSON, level
- * `LOG_LEVEL`), every response carries `x-request-id` (the caller's when sane, else a new UUID;
+ * When the module imports `ObservabilityModule`: the app logs through nestjs-pino (JSON or pretty
+ * per `LOG_FORMAT`, level `LOG_LEVEL`; Nest's module and route-mapping records at `debug`), every response carries `x-request-id` (the caller's when sane, else a new UUID;
  * the same id is in the request's logs), and every response is timed in
  * `herald_http_request_duration_seconds`.
  *
@@ -46,10 +46,10 @@ export async function createHttpApp(module: Parameters<typeof NestFactory.create
     // JSON lines from the first record (start-up problems such as MongoDB retries show at once);
     // nestjs-pino takes over as soon as the app exists.
     // bodyParser off: the JSON body parser is Herald's (UTF-8 checked, see registerUtf8JsonParser).
-    { logger: startupLogger(config.env.LOG_LEVEL), bodyParser: false },
+    { logger: startupLogger(config.env.LOG_LEVEL, config.env.LOG_FORMAT), bodyParser: false },
   );
   const pino = optional(app, PinoLogger);
-  if (pino) app.useLogger(pino);
+  if (pino) app.useLogger(quietStartup(pino));
   await registerHttpSecurity(app, config);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -74,10 +74,36 @@ export function applyHttpConventions(app: INestApplication): void {
   app.useGlobalFilters(new HttpErrorFilter());
 }
 
-/** Listens on `host:port` and logs the URL. */
-export async function listen(app: INestApplication, name: string, host: string, port: number): Promise<void> {
+/** What an app reads from and writes to Kafka, for its start-up summary (see {@link listen}). */
+export interface KafkaFlows {
+  /** `topic (group)` entries this app consumes, e.g. `message.created (group notifications)`. */
+  consumes: string[];
+  /** Topics this app produces to. */
+  produces: string[];
+}
+
+/** `uri` without its `user:password@` part (MongoDB connection strings may carry credentials). */
+export function withoutCredentials(uri: string): string {
+  return uri.replace(/^([a-z+]+:\/\/)[^@/]*@/i, '$1');
+}
+
+/**
+ * Listens on `host:port` and logs one start-up summary record (context `Bootstrap`): the API and
+ * Swagger URLs, the Kafka brokers, the MongoDB server (credentials left out), the topics consumed
+ * (with their consumer group) and produced. It replaces Nest's module and route-mapping records,
+ * which go to `debug`.
+ */
+export async function listen(app: INestApplication, name: string, host: string, port: number, flows?: KafkaFlows): Promise<void> {
   await app.listen(port, host);
-  Logger.log(`${name} listening on ${await app.getUrl()}/${API_PREFIX}`, 'Bootstrap');
+  const url = await app.getUrl();
+  const config = app.get(AppConfig, { strict: false });
+  const parts = [
+    `${name} ready: ${url}/${API_PREFIX} (Swagger ${url}/docs)`,
+    `Kafka ${config.kafkaBrokers.join(',')}`,
+    `MongoDB ${withoutCredentials(config.env.MONGODB_URI)}`,
+    ...(flows ? [`consumes ${flows.consumes.join(', ')}`, `produces ${flows.produces.join(', ')}`] : []),
+  ];
+  Logger.log(parts.join(' · '), 'Bootstrap');
 }
 
 /** Nest log levels at and above a pino-style `LOG_LEVEL`. */

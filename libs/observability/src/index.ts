@@ -1,6 +1,7 @@
 export * from './logging/request-id';
 export * from './logging/logger.module';
 export * from './logging/startup-logger';
+export * from './logging/log-format';
 export * from './metrics/herald-metrics';
 export * from './metrics/http-metrics';
 export * from './metrics/metrics.controller';

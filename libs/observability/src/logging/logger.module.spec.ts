@@ -23,7 +23,7 @@ describe('pinoParams', () => {
   /** Runs one request through pino-http with Herald's settings and returns the JSON lines logged. */
   function logRequest(url: string, query: Record<string, string>): Array<Record<string, any>> {
     const lines: string[] = [];
-    const params = pinoParams({ env: { LOG_LEVEL: 'info' } } as unknown as AppConfig, 'notifications');
+    const params = pinoParams({ env: { LOG_LEVEL: 'info', LOG_FORMAT: 'json' } } as unknown as AppConfig, 'notifications');
     const logger = pinoHttp(params.pinoHttp as Options, { write: (line: string) => lines.push(line) });
     const req = Object.assign(new IncomingMessage(new Socket()), { method: 'GET', url, originalUrl: url, query });
     const res = new ServerResponse(req);

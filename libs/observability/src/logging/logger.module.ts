@@ -1,8 +1,10 @@
 import { DynamicModule, RequestMethod } from '@nestjs/common';
 import { LoggerModule, Params } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
+import type { Options } from 'pino-http';
 import { stdTimeFunctions } from 'pino';
 import { AppConfig } from '@herald/config';
+import { prettyStream, resolveLogFormat } from './log-format';
 import { requestIdOf } from './request-id';
 
 /** Paths whose successful requests are not logged (probes and scrapes every few seconds). */
@@ -24,33 +26,35 @@ export function redactUrl(url: string | undefined): string | undefined {
 }
 
 /**
- * nestjs-pino settings: one JSON line per log record on stdout, level `LOG_LEVEL`, every HTTP log
+ * nestjs-pino settings: one JSON line per log record on stdout (or one readable line with
+ * `LOG_FORMAT=pretty`, see {@link resolveLogFormat}), level `LOG_LEVEL`, every HTTP log
  * carries `req.id` (the request id, see {@link requestIdOf}), credentials redacted (Authorization,
  * cookies, `access_token` in the query string), probe and scrape requests not logged.
  *
  * @param appName value of the `name` field of every record (`messages`, `notifications`)
  */
 export function pinoParams(config: AppConfig, appName: string): Params {
-  return {
-    pinoHttp: {
-      name: appName,
-      level: config.env.LOG_LEVEL,
-      timestamp: stdTimeFunctions.isoTime,
-      genReqId: (req: IncomingMessage & { id?: unknown }) => (typeof req.id === 'string' ? req.id : requestIdOf(req)),
-      redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', ...SECRET_PARAMS.map((p) => `req.query.${p}`)],
-        censor: '[redacted]',
-      },
-      serializers: {
-        req: (req: { url?: string }) => {
-          req.url = redactUrl(req.url);
-          return req;
-        },
-      },
-      // middie rewrites req.url relative to the middleware mount; originalUrl is the full path.
-      autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_PATHS.test(req.originalUrl ?? req.url ?? '') },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+  const options: Options = {
+    name: appName,
+    level: config.env.LOG_LEVEL,
+    timestamp: stdTimeFunctions.isoTime,
+    genReqId: (req: IncomingMessage & { id?: unknown }) => (typeof req.id === 'string' ? req.id : requestIdOf(req)),
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', ...SECRET_PARAMS.map((p) => `req.query.${p}`)],
+      censor: '[redacted]',
     },
+    serializers: {
+      req: (req: { url?: string }) => {
+        req.url = redactUrl(req.url);
+        return req;
+      },
+    },
+    // middie rewrites req.url relative to the middleware mount; originalUrl is the full path.
+    autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_PATHS.test(req.originalUrl ?? req.url ?? '') },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+  };
+  return {
+    pinoHttp: resolveLogFormat(config.env.LOG_FORMAT) === 'pretty' ? [options, prettyStream()] : options,
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
   };
 }
