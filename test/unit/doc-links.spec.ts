@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -8,10 +9,23 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '..', '..');
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.stack', 'reports', '.git', 'coverage']);
 
-/** Markdown files of the repository (generated and dependency folders left out). */
+/**
+ * Markdown files of the repository: what git tracks or would track (`git ls-files --cached
+ * --others --exclude-standard`), so gitignored output such as bench/results/ is left out; outside a
+ * git checkout, every file below the root but the generated and dependency folders.
+ */
 function markdownFiles(dir = ROOT): string[] {
+  try {
+    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', '*.md'], { cwd: ROOT, encoding: 'utf8' });
+    return out.split('\n').filter(Boolean).map((f) => path.join(ROOT, f)).filter((f) => fs.existsSync(f));
+  } catch {
+    return walk(dir);
+  }
+}
+
+function walk(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    if (e.isDirectory()) return SKIP_DIRS.has(e.name) ? [] : markdownFiles(path.join(dir, e.name));
+    if (e.isDirectory()) return SKIP_DIRS.has(e.name) ? [] : walk(path.join(dir, e.name));
     return e.name.endsWith('.md') ? [path.join(dir, e.name)] : [];
   });
 }
