@@ -14,6 +14,14 @@ const KNOWN_PAIRS_MAX = 200_000;
  */
 const UPDATES_PER_COMMAND = 50;
 /**
+ * Upsert commands one {@link InboxBucketDirectory.record} call has in flight at once: a new hour
+ * (start-up, or every user's first notification of an hour) means one upsert per recipient, and
+ * round trips side by side instead of one after another.
+ */
+const UPSERT_COMMANDS_AT_ONCE = 4;
+/** Rounds of one upsert command while concurrent inserts of new users collide (duplicate key). */
+const UPSERT_RACE_ATTEMPTS = 5;
+/**
  * Users with fewer recorded hours than this are read with one plain query: their inbox is small
  * (or bursty), and one query beats many one-hour ones.
  */
@@ -32,6 +40,8 @@ type DirectoryDoc = { _id: string; hours: number[]; since: number };
 @Injectable()
 export class InboxBucketDirectory {
   private readonly known = new LRUCache<string, true>({ max: KNOWN_PAIRS_MAX });
+  /** Pairs being written by a {@link record} call now, and that write. */
+  private readonly recording = new Map<string, Promise<void>>();
 
   constructor(@InjectModel(InboxBuckets.name) private readonly buckets: Model<InboxBuckets>) {}
 
@@ -43,18 +53,46 @@ export class InboxBucketDirectory {
   /**
    * Records the (recipient, hour) pairs of `docs` not yet known to this process: one upsert per
    * recipient (`$addToSet` with `$each`, `since` set on insert), 50 per command. Call it before
-   * the notifications are inserted, so a stored notification's hour is always listed.
+   * the notifications are inserted, so a stored notification's hour is always listed. A pair that
+   * another call of this process (another partition's batch) is recording right now is not written
+   * again: this call waits for that write instead, and fails if it fails.
    * @throws the write's error (the caller's batch then fails and is retried like any write)
    */
   async record(docs: ReadonlyArray<{ _id: Types.ObjectId; recipientId: string }>): Promise<void> {
     const byUser = new Map<string, Set<number>>();
+    const others = new Set<Promise<void>>();
     for (const d of docs) {
       const hour = hourOf(d._id);
-      if (this.known.has(`${hour}:${d.recipientId}`)) continue;
+      const pair = `${hour}:${d.recipientId}`;
+      if (this.known.has(pair)) continue;
+      const inFlight = this.recording.get(pair);
+      if (inFlight) {
+        others.add(inFlight);
+        continue;
+      }
       let hours = byUser.get(d.recipientId);
       if (!hours) byUser.set(d.recipientId, (hours = new Set()));
       hours.add(hour);
     }
+    const pairs = [...byUser].flatMap(([user, hours]) => [...hours].map((h) => `${h}:${user}`));
+    if (pairs.length > 0) {
+      const own = this.upsert(byUser);
+      for (const pair of pairs) this.recording.set(pair, own);
+      const settle = (): void => {
+        for (const pair of pairs) if (this.recording.get(pair) === own) this.recording.delete(pair);
+      };
+      own.then(settle, settle);
+      others.add(own);
+    }
+    await Promise.all(others);
+  }
+
+  /**
+   * Writes the upserts of `byUser` (see {@link record}), {@link UPDATES_PER_COMMAND} per command,
+   * {@link UPSERT_COMMANDS_AT_ONCE} commands side by side (distinct users: distinct documents), then
+   * remembers the pairs.
+   */
+  private async upsert(byUser: ReadonlyMap<string, ReadonlySet<number>>): Promise<void> {
     const ops: mongo.AnyBulkWriteOperation<DirectoryDoc>[] = [...byUser].map(([user, hours]) => ({
       updateOne: {
         filter: { _id: user },
@@ -62,16 +100,31 @@ export class InboxBucketDirectory {
         upsert: true,
       },
     }));
-    for (let i = 0; i < ops.length; i += UPDATES_PER_COMMAND) {
-      const chunk = ops.slice(i, i + UPDATES_PER_COMMAND);
-      // Two processes upserting a new user at once: the loser gets a duplicate key (MongoDB manual,
-      // "Upsert with Duplicate Values"); the document exists now, so once more updates it.
-      await this.collection.bulkWrite(chunk, { ordered: false }).catch((err: unknown) => {
-        if (!isDuplicateKeyError(err)) throw err;
-        return this.collection.bulkWrite(chunk, { ordered: false });
-      });
+    const step = UPDATES_PER_COMMAND * UPSERT_COMMANDS_AT_ONCE;
+    for (let i = 0; i < ops.length; i += step) {
+      const wave = ops.slice(i, i + step);
+      const commands: Array<Promise<void>> = [];
+      for (let j = 0; j < wave.length; j += UPDATES_PER_COMMAND) commands.push(this.upsertCommand(wave.slice(j, j + UPDATES_PER_COMMAND)));
+      await Promise.all(commands);
     }
     for (const [user, hours] of byUser) for (const h of hours) this.known.set(`${h}:${user}`, true);
+  }
+
+  /**
+   * One `update` command of upserts. Two processes (or partitions) upserting a new user at once:
+   * the loser gets a duplicate key (MongoDB manual, "Upsert with Duplicate Values"); the document
+   * exists now, so the same (idempotent) updates once more update it. Each race costs one more
+   * round; {@link UPSERT_RACE_ATTEMPTS} are allowed before the error is thrown.
+   */
+  private async upsertCommand(ops: mongo.AnyBulkWriteOperation<DirectoryDoc>[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.collection.bulkWrite(ops, { ordered: false });
+        return;
+      } catch (err) {
+        if (!isDuplicateKeyError(err) || attempt >= UPSERT_RACE_ATTEMPTS) throw err;
+      }
+    }
   }
 
   /**
