@@ -132,9 +132,8 @@ export class InboxBucketDirectory {
    * when the user has fewer than {@link WALK_MIN_HOURS} recorded hours or none.
    */
   async hoursFor(userId: string, cursor?: Types.ObjectId): Promise<number[]> {
-    const dir = await this.buckets.findOne({ _id: userId }).lean().exec();
-    if (!dir || dir.hours.length < WALK_MIN_HOURS) return [];
-    return hoursToWalk(dir.hours, dir.since, cursor, WALK_MAX_HOURS);
+    const dir = await this.walked(userId);
+    return dir ? hoursToWalk(dir.hours, dir.since, cursor, WALK_MAX_HOURS) : [];
   }
 
   /**
@@ -143,9 +142,14 @@ export class InboxBucketDirectory {
    * {@link WALK_MIN_HOURS} recorded hours.
    */
   async hoursSince(userId: string, after: Types.ObjectId): Promise<{ hours: number[]; complete: boolean }> {
+    const dir = await this.walked(userId);
+    return dir ? hoursAfter(dir.hours, dir.since, after, WALK_MAX_HOURS) : { hours: [], complete: false };
+  }
+
+  /** The user's directory when their inbox is walked (at least {@link WALK_MIN_HOURS} hours recorded). */
+  private async walked(userId: string): Promise<InboxBuckets | undefined> {
     const dir = await this.buckets.findOne({ _id: userId }).lean().exec();
-    if (!dir || dir.hours.length < WALK_MIN_HOURS) return { hours: [], complete: false };
-    return hoursAfter(dir.hours, dir.since, after, WALK_MAX_HOURS);
+    return dir && dir.hours.length >= WALK_MIN_HOURS ? dir : undefined;
   }
 
   /**

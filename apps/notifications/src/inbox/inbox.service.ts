@@ -94,20 +94,11 @@ export class InboxService {
    * described at {@link list}, then the plain query for the rest.
    */
   private async newest(userId: string, q: NotificationFilterQuery, want: number, cursor?: Types.ObjectId): Promise<NotificationDoc[]> {
-    const docs: NotificationDoc[] = [];
-    let below = cursor;
     const hours = await this.buckets.hoursFor(userId, cursor);
-    for (let i = 0, round = WALK_FIRST_ROUND; i < hours.length && docs.length < want; i += round, round *= 2) {
-      const part = hours.slice(i, i + round);
-      const answers = await Promise.all(part.map((hour) => this.page(this.hourFilter(userId, q, hour, cursor), want)));
-      for (const got of answers) {
-        // The bucket names the recipient; checked again so a page can only ever hold the user's own.
-        docs.push(...got.filter((d) => d.recipientId === userId).slice(0, want - docs.length));
-        if (docs.length >= want) break;
-      }
-      below = hourStartId(part[part.length - 1]);
-    }
+    const bound = cursor && { op: '$lt' as const, id: cursor };
+    const { docs, last } = await this.walkHours(userId, hours, want, (hour) => this.page(this.hourFilter(userId, q, hour, bound), want));
     if (docs.length < want) {
+      const below = last !== undefined ? hourStartId(last) : cursor;
       const filter = inboxFilter(userId, q);
       if (below) filter._id = trusted({ $lt: below });
       docs.push(...(await this.page(filter, want - docs.length)));
@@ -116,14 +107,37 @@ export class InboxService {
   }
 
   /**
+   * Reads `hours` in their order, in concurrent rounds of 6, 12, 24… hours, keeping the user's own
+   * notifications (the bucket names the recipient; checked again so a page can only ever hold the
+   * user's own) until `want` are found.
+   * @returns what was found, in hour order, and the last hour read (none when `hours` is empty)
+   */
+  private async walkHours(
+    userId: string,
+    hours: readonly number[],
+    want: number,
+    fetch: (hour: number) => Promise<NotificationDoc[]>,
+  ): Promise<{ docs: NotificationDoc[]; last?: number }> {
+    const docs: NotificationDoc[] = [];
+    let last: number | undefined;
+    for (let i = 0, round = WALK_FIRST_ROUND; i < hours.length && docs.length < want; i += round, round *= 2) {
+      const part = hours.slice(i, i + round);
+      for (const got of await Promise.all(part.map(fetch))) docs.push(...got.filter((d) => d.recipientId === userId).slice(0, want - docs.length));
+      last = part[part.length - 1];
+    }
+    return { docs, last };
+  }
+
+  /**
    * The filter of one hour of the inbox: the inbox filter with the hour's `bucket` in place of
    * `recipientId` (the bucket names the recipient; one index fewer for PostgreSQL to intersect),
-   * below the cursor in the cursor's own hour.
+   * with `bound` (`_id` below or above an id) in that id's own hour: every other hour lies wholly
+   * on one side of it.
    */
-  private hourFilter(userId: string, q: NotificationFilterQuery, hour: number, cursor?: Types.ObjectId): FilterQuery<Notification> {
+  private hourFilter(userId: string, q: NotificationFilterQuery, hour: number, bound?: { op: '$lt' | '$gt'; id: Types.ObjectId }): FilterQuery<Notification> {
     const { recipientId: _scoped, ...filter } = inboxFilter(userId, q);
     filter.bucket = bucketKey(hour, userId);
-    if (cursor && hour === hourOf(cursor)) filter._id = trusted({ $lt: cursor });
+    if (bound && hour === hourOf(bound.id)) filter._id = trusted({ [bound.op]: bound.id });
     return filter;
   }
 
@@ -140,28 +154,14 @@ export class InboxService {
    */
   async since(userId: string, afterId: string, limit = 100): Promise<NotificationView[]> {
     const after = new Types.ObjectId(afterId);
-    const docs: NotificationDoc[] = [];
+    const oldestFirst = (filter: FilterQuery<Notification>, n: number) =>
+      this.notifications.find(filter).sort({ _id: 1 }).limit(n).lean<NotificationDoc[]>().exec();
     const { hours, complete } = await this.buckets.hoursSince(userId, after);
-    let above = after;
-    for (let i = 0, round = WALK_FIRST_ROUND; i < hours.length && docs.length < limit; i += round, round *= 2) {
-      const part = hours.slice(i, i + round);
-      const answers = await Promise.all(part.map((hour) => {
-        const { recipientId: _scoped, ...filter } = inboxFilter(userId, {});
-        filter.bucket = bucketKey(hour, userId);
-        filter._id = trusted({ $gt: after });
-        return this.notifications.find(filter).sort({ _id: 1 }).limit(limit).lean<NotificationDoc[]>().exec();
-      }));
-      for (const got of answers) docs.push(...got.filter((d) => d.recipientId === userId).slice(0, limit - docs.length));
-      above = hourStartId(part[part.length - 1] + 1);
-    }
+    const bound = { op: '$gt' as const, id: after };
+    const { docs, last } = await this.walkHours(userId, hours, limit, (hour) => oldestFirst(this.hourFilter(userId, {}, hour, bound), limit));
     if (docs.length < limit && !(complete && hours.length > 0)) {
-      const rest = await this.notifications
-        .find({ ...inboxFilter(userId, {}), _id: trusted({ $gt: above }) })
-        .sort({ _id: 1 })
-        .limit(limit - docs.length)
-        .lean<NotificationDoc[]>()
-        .exec();
-      docs.push(...rest);
+      const above = last !== undefined ? hourStartId(last + 1) : after;
+      docs.push(...(await oldestFirst({ ...inboxFilter(userId, {}), _id: trusted({ $gt: above }) }, limit - docs.length)));
     }
     return docs.map((d) => NotificationView.from(d));
   }
@@ -174,9 +174,9 @@ export class InboxService {
    * every matching row. So a walked inbox (see {@link list}) is first probed: its newest hour is
    * counted (one equality); if that hour is dense enough for `COUNT_PROBE_HOURS` hours to reach the
    * cap, the next ones are counted concurrently; when the probe reaches the cap the answer is the
-   * cap, else the plain count answers (measured: probing every walked inbox costs more than it saves
-   * below the densest ones). (Walking all hours for every count was
-   * measured slower: unread notifications are sparse in older hours.)
+   * cap, else the plain count answers. Measured: probing every walked inbox costs more than it saves
+   * below the densest ones, and walking all hours for every count is slower still (unread
+   * notifications are sparse in older hours).
    */
   async count(userId: string, q: NotificationFilterQuery): Promise<CountView> {
     const max = this.config.env.INBOX_COUNT_MAX;
