@@ -173,6 +173,17 @@ export class Environment extends SecurityEnvironment {
   @Max(50)
   INGEST_LINGER_MS = 0;
 
+  /**
+   * Group commit: how many groups may be in flight at once. Their database writes overlap; their
+   * Kafka produce calls still run one at a time, in order (see `MessageGroupCommit`). 1 = one
+   * flush at a time (the writer waits for Kafka before it stores the next group).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  INGEST_PIPELINE_DEPTH = 2;
+
   /** Outbox relay poll interval (ms). */
   @Transform(toInt)
   @IsInt()

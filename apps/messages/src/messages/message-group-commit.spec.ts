@@ -12,7 +12,7 @@ const message = (body = 'hi'): StoredMessage => ({
 });
 
 /** A group commit over in-memory fakes that record what each flush did. */
-function harness(opts: { insert?: (docs: StoredMessage[]) => Promise<InsertOutcome>; batchMax?: number } = {}) {
+function harness(opts: { insert?: (docs: StoredMessage[]) => Promise<InsertOutcome>; publish?: (b: OutboxBatch) => Promise<boolean>; batchMax?: number; depth?: number } = {}) {
   const groups: StoredMessage[][] = [];
   const published: OutboxBatch[] = [];
   const removed: string[] = [];
@@ -21,8 +21,8 @@ function harness(opts: { insert?: (docs: StoredMessage[]) => Promise<InsertOutco
     add: async (docs: StoredMessage[]) => (groups.push(docs), new Types.ObjectId()),
     remove: async (id: Types.ObjectId) => void removed.push(id.toHexString()),
   } as unknown as OutboxStore;
-  const publisher = { publish: async (b: OutboxBatch) => (published.push(b), true) } as unknown as OutboxPublisher;
-  const config = { env: { INGEST_BATCH_MAX: opts.batchMax ?? 256, INGEST_LINGER_MS: 0, OUTBOX_RELAY_MIN_AGE_MS: 3000, FAULT_CRASH_AFTER_STORE: false } } as unknown as AppConfig;
+  const publisher = { publish: async (b: OutboxBatch) => (published.push(b), opts.publish ? opts.publish(b) : true) } as unknown as OutboxPublisher;
+  const config = { env: { INGEST_BATCH_MAX: opts.batchMax ?? 256, INGEST_LINGER_MS: 0, INGEST_PIPELINE_DEPTH: opts.depth ?? 1, OUTBOX_RELAY_MIN_AGE_MS: 3000, FAULT_CRASH_AFTER_STORE: false } } as unknown as AppConfig;
   return { commit: new MessageGroupCommit(store, outbox, publisher, config, new HeraldMetrics('test')), groups, published, removed };
 }
 
@@ -71,5 +71,45 @@ describe('MessageGroupCommit', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect(h.removed).toHaveLength(1);
     expect(h.published).toHaveLength(0);
+  });
+
+  it('pipelines: the next group is stored while the previous one publishes, and publishes only after it', async () => {
+    const log: string[] = [];
+    let releaseFirst!: () => void;
+    const firstPublish = new Promise<boolean>((r) => (releaseFirst = () => r(true)));
+    const h = harness({
+      depth: 2,
+      insert: async (docs) => (log.push(`insert ${docs[0].body}`), { duplicates: new Map(), rejected: new Map() }),
+      publish: async (b) => (log.push(`publish ${b.messages[0].body}`), b.messages[0].body === 'a' ? firstPublish : true),
+    });
+    const a = h.commit.submit(message('a'));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r)); // group a is publishing (blocked)
+    const b = h.commit.submit(message('b'));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['insert a', 'publish a', 'insert b']); // b stored, its publish waits for a's
+    releaseFirst();
+    await Promise.all([a, b]);
+    expect(log).toEqual(['insert a', 'publish a', 'insert b', 'publish b']);
+  });
+
+  it('keeps publish order behind a group whose store failed', async () => {
+    const order: string[] = [];
+    let failNext = true;
+    const h = harness({
+      depth: 3,
+      insert: async () => {
+        if (failNext) { failNext = false; throw new Error('connection reset'); }
+        return { duplicates: new Map(), rejected: new Map() };
+      },
+      publish: async (b) => (order.push(b.messages[0].body), true),
+    });
+    const first = h.commit.submit(message('x')).catch((e: Error) => e.message);
+    await new Promise((r) => setImmediate(r));
+    const rest = ['y', 'z'].map((body) => h.commit.submit(message(body)));
+    expect(await first).toBe('connection reset');
+    await Promise.all(rest);
+    expect(order).toEqual(['y']);
+    expect(h.published.flatMap((g) => g.messages.map((m) => m.body))).toEqual(['y', 'z']);
   });
 });

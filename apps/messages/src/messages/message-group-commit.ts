@@ -47,17 +47,28 @@ interface Pending {
  *    then the outbox entry is deleted off the request path.
  *
  * Each request resolves only after its own message is stored and its event acknowledged, or handed
- * to the relay after `PUBLISH_TIMEOUT_MS`. Flushes run one at a time, in arrival order: a message
- * submitted after another one's request resolved is published after it (per-conversation order).
+ * to the relay after `PUBLISH_TIMEOUT_MS`.
+ *
+ * Pipelining: up to `INGEST_PIPELINE_DEPTH` groups are in flight at once. Their stores (steps 1–2)
+ * overlap, while their produce calls (step 3) run one at a time in the order the groups were
+ * formed: a group publishes only after the previous group's publish settled. So a message
+ * submitted after another one's request resolved is still published after it (per-conversation
+ * order on its partition), and the idempotent producer never has two requests of this writer in
+ * flight (kafkajs's idempotent producer allows one, see its `maxInFlightRequests` docs). Depth 1 is
+ * the unpipelined writer: one flush at a time.
+ *
  * An idle writer flushes at the end of the current event-loop turn (or after `INGEST_LINGER_MS`);
- * while a flush runs, arrivals queue for the next one, so batches grow with load and cost nothing
- * at low load.
+ * while every pipeline slot is busy, arrivals queue for the next group, so batches grow with load
+ * and cost nothing at low load.
  */
 @Injectable()
 export class MessageGroupCommit implements OnApplicationShutdown {
   private readonly logger = new Logger(MessageGroupCommit.name);
   private queue: Pending[] = [];
-  private flushing?: Promise<void>;
+  /** Groups being stored or published, oldest first. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Settles when the newest group's publish step settled (the next group publishes after it). */
+  private publishTail: Promise<void> = Promise.resolve();
   private scheduled = false;
 
   constructor(
@@ -83,24 +94,26 @@ export class MessageGroupCommit implements OnApplicationShutdown {
 
   /** Waits for queued and running flushes (shutdown after the HTTP server stopped taking requests). */
   async onApplicationShutdown(): Promise<void> {
-    while (this.flushing || this.queue.length > 0) {
-      if (!this.flushing) this.kick(true);
-      await this.flushing;
+    while (this.inFlight.size > 0 || this.queue.length > 0) {
+      this.kick(true);
+      await Promise.all([...this.inFlight]);
     }
   }
 
+  private get slotFree(): boolean {
+    return this.inFlight.size < this.config.env.INGEST_PIPELINE_DEPTH;
+  }
+
   private kick(now = false): void {
-    if (this.flushing || this.queue.length === 0) return;
-    if (now || this.queue.length >= this.config.env.INGEST_BATCH_MAX) {
+    while (this.slotFree && this.queue.length > 0 && (now || this.queue.length >= this.config.env.INGEST_BATCH_MAX)) {
       this.startFlush();
-      return;
     }
-    if (this.scheduled) return;
+    if (!this.slotFree || this.queue.length === 0 || this.scheduled) return;
     this.scheduled = true;
     const linger = this.config.env.INGEST_LINGER_MS;
     const go = (): void => {
       this.scheduled = false;
-      if (!this.flushing) this.startFlush();
+      this.kick(true);
     };
     if (linger > 0) setTimeout(go, linger);
     else setImmediate(go);
@@ -122,17 +135,28 @@ export class MessageGroupCommit implements OnApplicationShutdown {
   private startFlush(): void {
     const batch = this.nextGroup();
     if (batch.length === 0) return;
-    this.flushing = this.flush(batch)
+    const previous = this.publishTail;
+    let published!: () => void;
+    this.publishTail = new Promise<void>((r) => (published = r));
+    const flight: Promise<void> = this.flush(batch, previous)
       .catch((err: Error) => this.logger.error(`group commit failed unexpectedly: ${err.message}`))
       .finally(() => {
-        this.flushing = undefined;
+        // The next group may publish once this one's publish settled and every older one's did.
+        void previous.then(published);
+        this.inFlight.delete(flight);
         this.kick(this.queue.length >= this.config.env.INGEST_BATCH_MAX);
       });
+    this.inFlight.add(flight);
   }
 
-  private async flush(batch: Pending[]): Promise<void> {
+  /**
+   * One group: outbox entry, insert, then (after the previous group's publish settled) publish.
+   * @param previous settles when the previous group's publish step settled
+   */
+  private async flush(batch: Pending[], previous: Promise<void>): Promise<void> {
     const docs = batch.map((p) => p.doc);
     this.metrics.groupCommitted(docs.length);
+    const stage = this.metrics.groupCommitStage();
     let entryId;
     try {
       entryId = await this.outbox.add(docs, this.config.env.OUTBOX_RELAY_MIN_AGE_MS);
@@ -140,6 +164,7 @@ export class MessageGroupCommit implements OnApplicationShutdown {
       for (const p of batch) p.reject(err as Error);
       return;
     }
+    stage('outbox');
     let outcome;
     try {
       outcome = await this.messages.insertMany(docs);
@@ -149,6 +174,7 @@ export class MessageGroupCommit implements OnApplicationShutdown {
       for (const p of batch) p.reject(err as Error);
       return;
     }
+    stage('insert');
     const stored: Pending[] = [];
     batch.forEach((p, i) => {
       const err = outcome.duplicates.get(i) ?? outcome.rejected.get(i);
@@ -159,8 +185,14 @@ export class MessageGroupCommit implements OnApplicationShutdown {
       // Test-only fault hook (refused in production): die between the insert and the publish.
       process.kill(process.pid, 'SIGKILL');
     }
-    const published = stored.length > 0 && (await this.publisher.publish({ entryId, attempts: 0, messages: stored.map((p) => p.doc) }));
-    if (stored.length === 0) await this.outbox.remove(entryId).catch(() => undefined);
+    if (stored.length === 0) {
+      await this.outbox.remove(entryId).catch(() => undefined);
+      return;
+    }
+    await previous;
+    stage('wait');
+    const published = await this.publisher.publish({ entryId, attempts: 0, messages: stored.map((p) => p.doc) });
+    stage('publish');
     for (const p of stored) p.resolve({ published });
   }
 }

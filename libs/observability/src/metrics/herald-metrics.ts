@@ -40,6 +40,12 @@ export class HeraldMetrics {
   readonly consumerLag: Gauge<'topic' | 'partition'>;
   /** `herald_group_commit_messages`: messages per group commit of the write path (one outbox write, one insertMany, one produce call each). */
   readonly groupCommitSize: Histogram<never>;
+  /**
+   * `herald_group_commit_stage_seconds{stage}`: time of each step of one group commit: `outbox`
+   * (entry written), `insert` (messages stored), `wait` (for the previous group's publish, the
+   * pipeline's ordering), `publish` (Kafka acknowledged or the timeout handed it to the relay).
+   */
+  readonly groupCommitStageDuration: Histogram<'stage'>;
 
   private backlogSource?: BacklogSource;
 
@@ -85,11 +91,31 @@ export class HeraldMetrics {
       buckets: GROUP_COMMIT_BUCKETS,
       registers,
     });
+    this.groupCommitStageDuration = new Histogram({
+      name: 'herald_group_commit_stage_seconds',
+      help: 'Seconds spent in each step of a group commit (outbox, insert, wait, publish)',
+      labelNames: ['stage'],
+      buckets: HTTP_DURATION_BUCKETS,
+      registers,
+    });
   }
 
   /** Records one group commit of `n` messages. */
   groupCommitted(n: number): void {
     this.groupCommitSize.observe(n);
+  }
+
+  /**
+   * Starts timing one group commit.
+   * @returns a function that records the time since the previous call (or the start) under `stage`
+   */
+  groupCommitStage(): (stage: 'outbox' | 'insert' | 'wait' | 'publish') => void {
+    let last = process.hrtime.bigint();
+    return (stage) => {
+      const now = process.hrtime.bigint();
+      this.groupCommitStageDuration.observe({ stage }, Number(now - last) / 1e9);
+      last = now;
+    };
   }
 
   /** Counts `n` events acknowledged by Kafka on `topic`. */
