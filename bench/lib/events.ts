@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import { deriveConversationId } from '../../apps/messages/src/messages/conversation-id';
-import { toMessageCreatedRecord } from '../../apps/messages/src/messages/message-created.mapper';
-import { Message } from '../../apps/messages/src/messages/message.schema';
+import { toMessageCreatedRecord } from '../../apps/messages/src/outbox/message-created.mapper';
+import { Message } from '../../apps/messages/src/dal/messages/message.schema';
 
 /** A `message.created` record ready for kafkajs: what the messages app's ClientKafka sends. */
 export interface KafkaRecord {

@@ -1,9 +1,9 @@
 import { Types } from 'mongoose';
 import { Limits, MessageCreatedEvent } from '@herald/contracts';
-import { toMessageCreatedRecord } from '../../apps/messages/src/messages/message-created.mapper';
-import type { StoredMessage } from '../../apps/messages/src/messages/message.schema';
+import { toMessageCreatedRecord } from '../../apps/messages/src/outbox/message-created.mapper';
+import type { StoredMessage } from '../../apps/messages/src/dal/messages/message.schema';
 import { buildMessage } from '../../apps/messages/src/messages/messages.service';
-import type { Conversation } from '../../apps/messages/src/conversations/conversation.schema';
+import type { Conversation } from '../../apps/messages/src/dal/conversations/conversation.schema';
 import { notificationsFor, StoredNotification } from '../../apps/notifications/src/consumer/notification.writer';
 import { hourOf } from '../../apps/notifications/src/inbox/inbox-bucket';
 import { pick, Random, seeded, shuffle, uuidFrom } from './prng';

@@ -5,9 +5,9 @@ import { Topics } from '@herald/contracts';
 import { HeraldMetrics } from '@herald/observability';
 import { createMessagesApp } from '../../apps/messages/src/bootstrap';
 import { MessageGroupCommit } from '../../apps/messages/src/messages/message-group-commit';
-import { StoredMessage } from '../../apps/messages/src/messages/message.schema';
-import { DocumentWriteError, MessageStore } from '../../apps/messages/src/messages/message.store';
-import { OutboxStore } from '../../apps/messages/src/outbox/outbox.store';
+import { StoredMessage } from '../../apps/messages/src/dal/messages/message.schema';
+import { DocumentWriteError, MessageRepository } from '../../apps/messages/src/dal/messages/message.repository';
+import { OutboxRepository } from '../../apps/messages/src/dal/outbox/outbox.repository';
 import { appEnv, uniqueUser } from '../support/env';
 import { hs256, bearer } from '../support/jwt';
 import { Offsets, scanTopic, topicEnds } from '../support/kafka-probe';
@@ -24,8 +24,8 @@ async function groupCommits(metrics: HeraldMetrics): Promise<{ count: number; su
 describe('group commit (messages app)', () => {
   let app: NestFastifyApplication;
   let commit: MessageGroupCommit;
-  let store: MessageStore;
-  let outbox: OutboxStore;
+  let store: MessageRepository;
+  let outbox: OutboxRepository;
   let metrics: HeraldMetrics;
   let topicFrom: Offsets;
 
@@ -34,8 +34,8 @@ describe('group commit (messages app)', () => {
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     commit = app.get(MessageGroupCommit);
-    store = app.get(MessageStore);
-    outbox = app.get(OutboxStore);
+    store = app.get(MessageRepository);
+    outbox = app.get(OutboxRepository);
     metrics = app.get(HeraldMetrics);
     topicFrom = await topicEnds(Topics.MessageCreated);
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
-import { Message } from '../../apps/messages/src/messages/message.schema';
-import { toMessageCreatedRecord } from '../../apps/messages/src/messages/message-created.mapper';
+import { Message } from '../../apps/messages/src/dal/messages/message.schema';
+import { toMessageCreatedRecord } from '../../apps/messages/src/outbox/message-created.mapper';
 import { Expected } from './fault-metrics';
 import { boundedAll, httpRequest } from './http';
 import { signToken } from './processes';

@@ -4,6 +4,7 @@ import { AppConfig, HeraldConfigModule } from '@herald/config';
 import { RateLimitModule } from '@herald/http';
 import { MongoModule } from '@herald/mongo';
 import { ObservabilityModule } from '@herald/observability';
+import { ConversationsModule } from './conversations/conversations.module';
 import { MessagesModule } from './messages/messages.module';
 
 /** Root module of the messages app: HTTP → MongoDB → Kafka, and Kafka → MongoDB for the conversation projection. */
@@ -15,7 +16,7 @@ export class MessagesAppModule {
     // covers requests without a valid token (test/e2e/http-security.e2e-spec.ts checks it).
     return {
       module: MessagesAppModule,
-      imports: [HeraldConfigModule.forRoot(config), ObservabilityModule.forRoot({ app: 'messages', consumer: true }), MongoModule, RateLimitModule.forRoot(config), AuthModule, MessagesModule],
+      imports: [HeraldConfigModule.forRoot(config), ObservabilityModule.forRoot({ app: 'messages', consumer: true }), MongoModule, RateLimitModule.forRoot(config), AuthModule, MessagesModule, ConversationsModule],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Limits, MessageCreatedEvent } from '@herald/contracts';
-import { Conversation, LastMessage } from './conversation.schema';
+import { Conversation, LastMessage } from '../dal/conversations/conversation.schema';
 
 /** What a run of `message.created` events of ONE conversation says about it. Pure data. */
 export interface SummaryDelta {

@@ -1,21 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model, mongo } from 'mongoose';
+import { mongo } from 'mongoose';
 import { MessageCreatedEvent } from '@herald/contracts';
-import { chunksOf } from '@herald/kafka';
-import { Conversation } from './conversation.schema';
+import { ConversationRepository } from '../dal/conversations/conversation.repository';
+import { Conversation } from '../dal/conversations/conversation.schema';
 import { mergeSummary, sameSummary, summarizeEvents, SummaryDelta } from './conversation-summary';
-
-/** Most summaries read from MongoDB at the same time (one `findOne` by `_id` each). */
-export const SUMMARY_READ_CONCURRENCY = 32;
-
-/**
- * Most update statements per `bulkWrite` (one `update` command). Measured on the local stack's
- * FerretDB v1.24 (SQLite): one `update` command of 100 statements on existing documents never
- * answered and left the server unresponsive until restarted, while 96 took ~160 ms; 50 keeps a
- * wide margin. MongoDB itself takes up to `maxWriteBatchSize` (100,000) per command.
- */
-export const SUMMARY_WRITE_CHUNK = 50;
 
 /** What one {@link ConversationProjector.project} call did. */
 export interface ProjectionResult {
@@ -45,8 +33,8 @@ function updateOf(before: Conversation | null, after: Conversation): mongo.Updat
  * Writes conversation summaries (collection `conversations`, `_id` = conversationId) from
  * `message.created` events, once per conversation per call: the events are grouped by conversation
  * ({@link summarizeEvents}), each current summary is read by its lone `_id`, merged in code
- * ({@link mergeSummary}) and written back with unordered `bulkWrite`s (at most {@link SUMMARY_WRITE_CHUNK} statements
- * each) whose filters are the lone `_id`. Only `_id`-only filters because that is what FerretDB v1.24's SQLite backend pushes down to
+ * ({@link mergeSummary}) and written back with unordered `bulkWrite`s (chunked by
+ * {@link ConversationRepository.write}) whose filters are the lone `_id`. Only `_id`-only filters because that is what FerretDB v1.24's SQLite backend pushes down to
  * SQLite (any other filter is a full scan decoded in Go); its PostgreSQL backend and MongoDB use the
  * `_id` index as well.
  *
@@ -61,12 +49,7 @@ function updateOf(before: Conversation | null, after: Conversation): mongo.Updat
  */
 @Injectable()
 export class ConversationProjector {
-  /** The driver's collection (string `_id`s; mongoose's casting and hydration are not needed here). */
-  private readonly collection: mongo.Collection<Conversation>;
-
-  constructor(@InjectModel(Conversation.name) conversations: Model<Conversation>) {
-    this.collection = conversations.collection as unknown as mongo.Collection<Conversation>;
-  }
+  constructor(private readonly conversations: ConversationRepository) {}
 
   /**
    * @param events validated `message.created` events (any order, duplicates allowed)
@@ -75,10 +58,10 @@ export class ConversationProjector {
    */
   async project(events: readonly MessageCreatedEvent[]): Promise<ProjectionResult> {
     const deltas = [...summarizeEvents(events).values()];
-    const current = await this.read(deltas.map((d) => d.conversationId));
+    const current = await this.conversations.findByIds(deltas.map((d) => d.conversationId));
     const ops: Array<mongo.AnyBulkWriteOperation<Conversation>> = [];
     for (const delta of deltas) ops.push(...this.writeFor(current.get(delta.conversationId) ?? null, delta));
-    for (const chunk of chunksOf(ops, SUMMARY_WRITE_CHUNK)) await this.collection.bulkWrite(chunk, { ordered: false });
+    await this.conversations.write(ops);
     return { conversations: deltas.length, written: ops.length };
   }
 
@@ -86,15 +69,5 @@ export class ConversationProjector {
     const after = mergeSummary(before, delta);
     if (before && sameSummary(before, after)) return [];
     return [{ updateOne: { filter: { _id: delta.conversationId }, update: updateOf(before, after), upsert: true } }];
-  }
-
-  /** The stored summaries of `ids`, each read by its lone `_id` ({@link SUMMARY_READ_CONCURRENCY} at a time). */
-  private async read(ids: readonly string[]): Promise<Map<string, Conversation>> {
-    const found = new Map<string, Conversation>();
-    for (let i = 0; i < ids.length; i += SUMMARY_READ_CONCURRENCY) {
-      const docs = await Promise.all(ids.slice(i, i + SUMMARY_READ_CONCURRENCY).map((id) => this.collection.findOne({ _id: id })));
-      for (const doc of docs) if (doc) found.set(doc._id, doc);
-    }
-    return found;
   }
 }

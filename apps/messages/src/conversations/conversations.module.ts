@@ -1,10 +1,7 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
-import { MessageStoreModule } from '../messages/message-store.module';
-import { OutboxModule } from '../outbox/outbox.module';
+import { MessagesDalModule } from '../dal/dal.module';
 import { ConversationProjection } from './conversation.projection';
 import { ConversationProjector } from './conversation.projector';
-import { Conversation, ConversationSchema } from './conversation.schema';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 
@@ -13,13 +10,8 @@ import { ConversationsService } from './conversations.service';
  * the conversation summaries from `message.created` (Kafka, consumer group `conversations`).
  */
 @Module({
-  imports: [
-    MongooseModule.forFeature([{ name: Conversation.name, schema: ConversationSchema }]),
-    MessageStoreModule,
-    OutboxModule,
-  ],
+  imports: [MessagesDalModule],
   controllers: [ConversationsController, ConversationProjection],
   providers: [ConversationsService, ConversationProjector],
-  exports: [ConversationsService],
 })
 export class ConversationsModule {}

@@ -1,11 +1,10 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
 import { PAGE_LIMIT_DEFAULT } from '@herald/http';
-import { FilterQuery, Model, trusted, Types } from 'mongoose';
+import { Types } from 'mongoose';
+import { ConversationRepository } from '../dal/conversations/conversation.repository';
+import { MessageRepository } from '../dal/messages/message.repository';
+import { OutboxRepository } from '../dal/outbox/outbox.repository';
 import { MessageView } from '../messages/dto/message.view';
-import { Message, StoredMessage } from '../messages/message.schema';
-import { OutboxStore } from '../outbox/outbox.store';
-import { Conversation } from './conversation.schema';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ConversationPage, ConversationView } from './dto/conversation.view';
 import { PageQuery } from './dto/page.query';
@@ -22,25 +21,19 @@ export interface MessagePage {
  * the summaries the projection keeps (`ConversationProjector`, consumer group
  * `conversations`), so it may lag the newest messages by the projection's delay; the history reads
  * `messages` itself and is exact right after the 201.
- * Operator filters are wrapped in `trusted()` (they are ours; `sanitizeFilter` is on).
  */
 @Injectable()
 export class ConversationsService {
   constructor(
-    @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
-    @InjectModel(Message.name) private readonly messages: Model<Message>,
-    private readonly outbox: OutboxStore,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   /** The user's conversations, most recently active first; cursor = (lastMessageAt, id). */
   async list(userId: string, q: PageQuery): Promise<ConversationPage> {
     const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
-    const filter: FilterQuery<Conversation> = { participants: userId };
-    if (q.after) {
-      const p = decodeCursor(q.after);
-      filter.$or = [{ lastMessageAt: trusted({ $lt: p.at }) }, { lastMessageAt: p.at, _id: trusted({ $lt: p.id }) }];
-    }
-    const docs = await this.conversations.find(filter).sort({ lastMessageAt: -1, _id: -1 }).limit(limit + 1).lean().exec();
+    const docs = await this.conversations.listForUser(userId, limit + 1, q.after ? decodeCursor(q.after) : undefined);
     const hasMore = docs.length > limit;
     const page = docs.slice(0, limit);
     const last = page[page.length - 1];
@@ -58,16 +51,12 @@ export class ConversationsService {
    */
   async history(userId: string, conversationId: string, q: PageQuery): Promise<MessagePage> {
     const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
-    const filter: FilterQuery<Message> = { conversationId, participants: userId };
-    if (q.after) {
-      if (!/^[a-f0-9]{24}$/i.test(q.after)) decodeCursor('!'); // throws the 400 for `after`
-      filter._id = trusted({ $lt: new Types.ObjectId(q.after) });
-    }
+    if (q.after && !/^[a-f0-9]{24}$/i.test(q.after)) decodeCursor('!'); // throws the 400 for `after`
     // Also with a cursor: a non-participant gets 404, never an empty 200 page.
-    if (!(await this.messages.exists({ conversationId, participants: userId }))) {
+    if (!(await this.messages.existsInConversation(conversationId, userId))) {
       throw new NotFoundException('conversation not found');
     }
-    const docs = await this.messages.find(filter).sort({ _id: -1 }).limit(limit + 1).lean<StoredMessage[]>().exec();
+    const docs = await this.messages.historyPage(conversationId, userId, limit + 1, q.after ? new Types.ObjectId(q.after) : undefined);
     const hasMore = docs.length > limit;
     const page = docs.slice(0, limit);
     const pending = await this.outbox.pendingAmong(page.map((d) => d._id));

@@ -1,9 +1,7 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { MessageRepository } from '../dal/messages/message.repository';
 import { deriveConversationId } from './conversation-id';
 import { CreateMessageDto } from './dto/create-message.dto';
-import { Message } from './message.schema';
 
 /** Prefix of conversation ids Herald derives from the participants (see `deriveConversationId`). */
 export const DERIVED_PREFIX = 'dm_';
@@ -23,7 +21,7 @@ export const DERIVED_PREFIX = 'dm_';
  */
 @Injectable()
 export class ConversationAccess {
-  constructor(@InjectModel(Message.name) private readonly messages: Model<Message>) {}
+  constructor(private readonly messages: MessageRepository) {}
 
   /**
    * @throws BadRequestException (400, field `conversationId`) for a `dm_` id that is not the derived one
@@ -39,8 +37,8 @@ export class ConversationAccess {
         details: [{ field: 'conversationId', errors: [`ids starting with ${DERIVED_PREFIX} are derived from the participants: omit conversationId`] }],
       });
     }
-    if (!(await this.messages.exists({ conversationId: id }).exec())) return;
-    if (await this.messages.exists({ conversationId: id, participants: senderId }).exec()) return;
+    if (!(await this.messages.existsInConversation(id))) return;
+    if (await this.messages.existsInConversation(id, senderId)) return;
     throw new NotFoundException('conversation not found');
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { createHash, randomUUID } from 'node:crypto';
 import { isDuplicateKeyError } from '@herald/mongo';
 import { CreateMessageDto } from './dto/create-message.dto';
-import { IdempotencyKey } from './idempotency-key.schema';
+import { IdempotencyKeyRepository } from '../dal/idempotency-keys/idempotency-key.repository';
+import { IdempotencyKey } from '../dal/idempotency-keys/idempotency-key.schema';
 
 /** The identity a request's message will have: fixed by the first request with that key. */
 export interface ReservedIdentity {
@@ -26,7 +26,7 @@ export function requestHash(dto: CreateMessageDto): string {
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(@InjectModel(IdempotencyKey.name) private readonly keys: Model<IdempotencyKey>) {}
+  constructor(private readonly keys: IdempotencyKeyRepository) {}
 
   /**
    * @returns the identity reserved for `(senderId, key)` — new, or the one of the first request
@@ -38,14 +38,7 @@ export class IdempotencyService {
     let record: IdempotencyKey | null = null;
     for (let attempt = 0; attempt < 3 && !record; attempt++) {
       try {
-        record = await this.keys
-          .findOneAndUpdate(
-            { _id: id },
-            { $setOnInsert: { requestHash: hash, messageId: new Types.ObjectId(), eventId: randomUUID(), createdAt: new Date() } },
-            { upsert: true, new: true },
-          )
-          .lean()
-          .exec();
+        record = await this.keys.reserve(id, { requestHash: hash, messageId: new Types.ObjectId(), eventId: randomUUID(), createdAt: new Date() });
       } catch (err) {
         // Two first requests raced on the upsert: the loser reads the winner's record next time.
         if (!isDuplicateKeyError(err)) throw err;

@@ -2,10 +2,10 @@ import { Types } from 'mongoose';
 import { AppConfig } from '@herald/config';
 import { HeraldMetrics } from '@herald/observability';
 import { OutboxBatch, OutboxPublisher } from '../outbox/outbox.publisher';
-import { OutboxStore } from '../outbox/outbox.store';
+import { OutboxRepository } from '../dal/outbox/outbox.repository';
 import { eventBytes, GROUP_COMMIT_MAX_BYTES, MessageGroupCommit } from './message-group-commit';
-import { StoredMessage } from './message.schema';
-import { DocumentWriteError, InsertOutcome, MessageStore } from './message.store';
+import { StoredMessage } from '../dal/messages/message.schema';
+import { DocumentWriteError, InsertOutcome, MessageRepository } from '../dal/messages/message.repository';
 
 const message = (body = 'hi'): StoredMessage => ({
   _id: new Types.ObjectId(), conversationId: 'c', senderId: 'a', recipientIds: ['b'], participants: ['a', 'b'], body, createdAt: new Date(), eventId: 'e',
@@ -16,11 +16,11 @@ function harness(opts: { insert?: (docs: StoredMessage[]) => Promise<InsertOutco
   const groups: StoredMessage[][] = [];
   const published: OutboxBatch[] = [];
   const removed: string[] = [];
-  const store = { insertMany: opts.insert ?? (async () => ({ duplicates: new Map(), rejected: new Map() })) } as unknown as MessageStore;
+  const store = { insertMany: opts.insert ?? (async () => ({ duplicates: new Map(), rejected: new Map() })) } as unknown as MessageRepository;
   const outbox = {
     add: async (docs: StoredMessage[]) => (groups.push(docs), new Types.ObjectId()),
     remove: async (id: Types.ObjectId) => void removed.push(id.toHexString()),
-  } as unknown as OutboxStore;
+  } as unknown as OutboxRepository;
   const publisher = { publish: async (b: OutboxBatch) => (published.push(b), opts.publish ? opts.publish(b) : true) } as unknown as OutboxPublisher;
   const config = { env: { INGEST_BATCH_MAX: opts.batchMax ?? 256, INGEST_LINGER_MS: 0, INGEST_PIPELINE_DEPTH: opts.depth ?? 1, OUTBOX_RELAY_MIN_AGE_MS: 3000, FAULT_CRASH_AFTER_STORE: false } } as unknown as AppConfig;
   return { commit: new MessageGroupCommit(store, outbox, publisher, config, new HeraldMetrics('test')), groups, published, removed };

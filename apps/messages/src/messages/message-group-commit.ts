@@ -2,9 +2,9 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@herald/config';
 import { HeraldMetrics } from '@herald/observability';
 import { OutboxPublisher } from '../outbox/outbox.publisher';
-import { OutboxStore } from '../outbox/outbox.store';
-import { StoredMessage } from './message.schema';
-import { MessageStore } from './message.store';
+import { OutboxRepository } from '../dal/outbox/outbox.repository';
+import { StoredMessage } from '../dal/messages/message.schema';
+import { MessageRepository } from '../dal/messages/message.repository';
 
 /**
  * Most bytes of events one group commit publishes (estimated, see {@link eventBytes}). Kafka
@@ -72,8 +72,8 @@ export class MessageGroupCommit implements OnApplicationShutdown {
   private scheduled = false;
 
   constructor(
-    private readonly messages: MessageStore,
-    private readonly outbox: OutboxStore,
+    private readonly messages: MessageRepository,
+    private readonly outbox: OutboxRepository,
     private readonly publisher: OutboxPublisher,
     private readonly config: AppConfig,
     private readonly metrics: HeraldMetrics,

@@ -1,25 +1,16 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
-import { ConversationsModule } from '../conversations/conversations.module';
+import { MessagesDalModule } from '../dal/dal.module';
 import { OutboxModule } from '../outbox/outbox.module';
 import { ConversationAccess } from './conversation-access';
-import { IdempotencyKey, IdempotencyKeySchema } from './idempotency-key.schema';
 import { IdempotencyService } from './idempotency.service';
 import { MessageGroupCommit } from './message-group-commit';
-import { MessageStoreModule } from './message-store.module';
-import { MessageRetention } from './message-retention';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 
-/** Sending and reading messages. */
+/** Sending and reading messages: `POST /api/v1/messages` (group commit, Idempotency-Key) and `GET /api/v1/messages/:id`. */
 @Module({
-  imports: [
-    MongooseModule.forFeature([{ name: IdempotencyKey.name, schema: IdempotencyKeySchema }]),
-    MessageStoreModule,
-    OutboxModule,
-    ConversationsModule,
-  ],
+  imports: [MessagesDalModule, OutboxModule],
   controllers: [MessagesController],
-  providers: [MessagesService, MessageGroupCommit, IdempotencyService, MessageRetention, ConversationAccess],
+  providers: [MessagesService, MessageGroupCommit, IdempotencyService, ConversationAccess],
 })
 export class MessagesModule {}

@@ -2,15 +2,15 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { isDuplicateKeyError } from '@herald/mongo';
-import { OutboxStore } from '../outbox/outbox.store';
+import { OutboxRepository } from '../dal/outbox/outbox.repository';
 import { ConversationAccess } from './conversation-access';
 import { deriveConversationId } from './conversation-id';
 import { CreateMessageDto } from './dto/create-message.dto';
 import { MessageView } from './dto/message.view';
 import { IdempotencyService, ReservedIdentity } from './idempotency.service';
 import { MessageGroupCommit } from './message-group-commit';
-import { StoredMessage } from './message.schema';
-import { MessageStore } from './message.store';
+import { StoredMessage } from '../dal/messages/message.schema';
+import { MessageRepository } from '../dal/messages/message.repository';
 
 /** Result of {@link MessagesService.create}: the message, and whether this call created it. */
 export interface CreateResult {
@@ -39,8 +39,8 @@ export function buildMessage(senderId: string, dto: CreateMessageDto, identity: 
 export class MessagesService {
   constructor(
     private readonly commit: MessageGroupCommit,
-    private readonly store: MessageStore,
-    private readonly outbox: OutboxStore,
+    private readonly store: MessageRepository,
+    private readonly outbox: OutboxRepository,
     private readonly idempotency: IdempotencyService,
     private readonly access: ConversationAccess,
   ) {}

@@ -3,11 +3,11 @@ import { Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { EventPublisher } from '@herald/kafka';
 import { HeraldMetrics } from '@herald/observability';
-import { StoredMessage } from '../messages/message.schema';
+import { StoredMessage } from '../dal/messages/message.schema';
 import { BACKLOG_SCRAPE_TIMEOUT_MS, OutboxMetrics } from './outbox.metrics';
 import { OutboxBatch, OutboxPublisher } from './outbox.publisher';
 import { OutboxRelay } from './outbox.relay';
-import { OutboxStore } from './outbox.store';
+import { OutboxRepository } from '../dal/outbox/outbox.repository';
 
 const valueOf = async (m: HeraldMetrics, name: string, labels: Record<string, string> = {}): Promise<number | undefined> => {
   const metric = (await m.registry.getMetricsAsJSON()).find((x) => x.name === name);
@@ -22,7 +22,7 @@ function message(): OutboxBatch {
 
 /** An OutboxPublisher over fakes: `send` decides what each Kafka publish does. */
 function publisher(metrics: HeraldMetrics, send: () => Promise<void>): OutboxPublisher {
-  const store = { removeMany: () => Promise.resolve(), recordFailure: () => Promise.resolve() } as unknown as OutboxStore;
+  const store = { removeMany: () => Promise.resolve(), recordFailure: () => Promise.resolve() } as unknown as OutboxRepository;
   const events = { publishBatch: send } as unknown as EventPublisher;
   const config = { env: { PUBLISH_TIMEOUT_MS: 50 } } as unknown as AppConfig;
   return new OutboxPublisher(store, events, config, metrics);

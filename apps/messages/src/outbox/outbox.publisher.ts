@@ -4,9 +4,9 @@ import { Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { EventPublisher } from '@herald/kafka';
 import { HeraldMetrics } from '@herald/observability';
-import { toMessageCreatedRecord } from '../messages/message-created.mapper';
-import type { StoredMessage } from '../messages/message.schema';
-import { OutboxStore } from './outbox.store';
+import { toMessageCreatedRecord } from '../outbox/message-created.mapper';
+import type { StoredMessage } from '../dal/messages/message.schema';
+import { OutboxRepository } from '../dal/outbox/outbox.repository';
 
 /** How long shutdown waits for in-flight publishes to be acknowledged, in ms. */
 export const SHUTDOWN_FLUSH_MS = 10_000;
@@ -48,7 +48,7 @@ export class OutboxPublisher implements OnApplicationShutdown {
   private settleTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly outbox: OutboxStore,
+    private readonly outbox: OutboxRepository,
     private readonly events: EventPublisher,
     private readonly config: AppConfig,
     private readonly metrics: HeraldMetrics,

@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@herald/config';
-import { MessageStore } from '../messages/message.store';
-import { StoredOutboxEntry } from './outbox-entry.schema';
+import { MessageRepository } from '../dal/messages/message.repository';
+import { StoredOutboxEntry } from '../dal/outbox/outbox-entry.schema';
 import { OutboxPublisher } from './outbox.publisher';
-import { OutboxStore } from './outbox.store';
+import { OutboxRepository } from '../dal/outbox/outbox.repository';
 
 /** Outbox entries read per relay pass. */
 export const RELAY_BATCH_SIZE = 50;
@@ -32,8 +32,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = false;
 
   constructor(
-    private readonly outbox: OutboxStore,
-    private readonly messages: MessageStore,
+    private readonly outbox: OutboxRepository,
+    private readonly messages: MessageRepository,
     private readonly publisher: OutboxPublisher,
     private readonly config: AppConfig,
   ) {}

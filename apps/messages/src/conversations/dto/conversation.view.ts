@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Conversation, LastMessage } from '../conversation.schema';
+import { Conversation, LastMessage } from '../../dal/conversations/conversation.schema';
 
 /** A conversation in the list. */
 export class ConversationView {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PublishState, StoredMessage } from '../message.schema';
+import { PublishState, StoredMessage } from '../../dal/messages/message.schema';
 
 /** A message as the API returns it. */
 export class MessageView {

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { FilterQuery, Model, trusted, Types } from 'mongoose';
 import { isDuplicateKeyError, writeErrorsByIndex } from '@herald/mongo';
 import { Message, StoredMessage } from './message.schema';
 
-/** Outcome of {@link MessageStore.insertMany}, by index into the given messages. */
+/** Outcome of {@link MessageRepository.insertMany}, by index into the given messages. */
 export interface InsertOutcome {
   /** Messages already stored under the same `_id` or `eventId` (duplicate key, code 11000). */
   duplicates: Map<number, Error>;
@@ -21,12 +21,13 @@ export class DocumentWriteError extends Error {
 }
 
 /**
- * Data access of collection `messages`: written once per message (no updates), read by `_id`.
- * Writes use the driver with complete documents (mongoose's casting, defaults and hydration are
- * skipped: the write path builds every field itself).
+ * Data access of collection `messages`: written once per message (no updates), read by `_id` and
+ * by conversation. Writes use the driver with complete documents (mongoose's casting, defaults and
+ * hydration are skipped: the write path builds every field itself). Operator filters are wrapped in
+ * `trusted()` (they are ours; `sanitizeFilter` is on).
  */
 @Injectable()
-export class MessageStore {
+export class MessageRepository {
   constructor(@InjectModel(Message.name) private readonly messages: Model<Message>) {}
 
   /**
@@ -55,5 +56,26 @@ export class MessageStore {
   /** The message with this `_id` (a lone `_id` lookup: pushed down by every server), or null. */
   findById(id: Types.ObjectId): Promise<StoredMessage | null> {
     return this.messages.collection.findOne<StoredMessage>({ _id: id });
+  }
+
+  /**
+   * Whether the conversation has any message (with `participant`: any message `participant` took
+   * part in).
+   * @throws the driver's error when the query fails
+   */
+  async existsInConversation(conversationId: string, participant?: string): Promise<boolean> {
+    const filter: FilterQuery<Message> = participant === undefined ? { conversationId } : { conversationId, participants: participant };
+    return (await this.messages.exists(filter).exec()) !== null;
+  }
+
+  /**
+   * Up to `limit` messages of a conversation `participant` took part in, newest first, strictly
+   * older than `beforeId` when given.
+   * @throws the driver's error when the query fails
+   */
+  historyPage(conversationId: string, participant: string, limit: number, beforeId?: Types.ObjectId): Promise<StoredMessage[]> {
+    const filter: FilterQuery<Message> = { conversationId, participants: participant };
+    if (beforeId) filter._id = trusted({ $lt: beforeId });
+    return this.messages.find(filter).sort({ _id: -1 }).limit(limit).lean<StoredMessage[]>().exec();
   }
 }

@@ -1,6 +1,6 @@
 import { MessageCreatedEvent, Topics } from '@herald/contracts';
 import { OutgoingRecord } from '@herald/kafka';
-import { Message } from './message.schema';
+import { Message } from '../dal/messages/message.schema';
 
 /**
  * Builds the `message.created` v1 record of a stored message: key = conversationId (Kafka keeps

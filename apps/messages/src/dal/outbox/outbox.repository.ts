@@ -18,7 +18,7 @@ export function backoffMs(attempts: number): number {
  * down); the relay's scan reads only the entries not yet acknowledged.
  */
 @Injectable()
-export class OutboxStore {
+export class OutboxRepository {
   constructor(@InjectModel(OutboxEntry.name) private readonly entries: Model<OutboxEntry>) {}
 
   /**
