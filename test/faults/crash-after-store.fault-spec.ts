@@ -9,8 +9,9 @@ import { faultDatabaseUri, startApp, stopAllApps, withAppLogs } from '../support
 import { waitFor } from '../support/wait';
 
 /**
- * Fault 4 — the messages app dies between storing a message and publishing its event (test-only
- * hook FAULT_CRASH_AFTER_STORE: SIGKILL right after the insert). The client sees the connection
+ * Fault 4 — the messages app dies between storing a message and publishing its event (injected
+ * from the test side: test/support/preload/crash-before-publish.js makes the process SIGKILL itself
+ * at its first produce call, after the insert). The client sees the connection
  * drop; the message is durable and `pending`. Restarted without the hook, the outbox relay
  * publishes it: each recipient gets exactly one notification, and the topic carries one event.
  */
@@ -44,7 +45,7 @@ describe('fault: messages app killed after storing, before publishing', () => {
 
       const crashes: string[] = [];
       for (let k = 0; k < CRASHES; k++) {
-        const doomed = await startApp('messages', { mongoUri: uri, env: { FAULT_CRASH_AFTER_STORE: 'true' } });
+        const doomed = await startApp('messages', { mongoUri: uri, preload: ['test/support/preload/crash-before-publish.js'] });
         const answer = await httpRequest('POST', `${doomed.url}/api/v1/messages`, {
           headers: { authorization: `Bearer ${cast.tokens[k]}` },
           body: { recipientIds: cast.recipientsOf[k], body: `${cast.tag} orphan ${k}` },

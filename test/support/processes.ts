@@ -54,6 +54,11 @@ export interface StartOptions {
   port?: number;
   /** Longest wait for readiness, in ms (default 60 s). */
   readyTimeoutMs?: number;
+  /**
+   * Test-side fault injection: modules (paths from the repository root, e.g.
+   * `test/support/preload/crash-before-publish.js`) loaded with `node --require` before the app.
+   */
+  preload?: string[];
 }
 
 const started = new Set<AppProcess>();
@@ -117,7 +122,8 @@ export async function startApp(name: AppName, opts: StartOptions): Promise<AppPr
     ...(name === 'messages' && !opts.env?.KAFKA_CONVERSATIONS_GROUP ? { KAFKA_CONVERSATIONS_GROUP: await freshProjectionGroup(Topics.MessageCreated) } : {}),
     ...opts.env,
   };
-  const child = spawn(process.execPath, [entryOf(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const preload = (opts.preload ?? []).flatMap((p) => ['--require', join(ROOT, p)]);
+  const child = spawn(process.execPath, [...preload, entryOf(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   // Debugging aid: FAULT_APP_LOG_DIR=<dir> also writes each process's full output to <dir>/<name>-<pid>.log.
   const logDir = process.env.FAULT_APP_LOG_DIR;

@@ -26,7 +26,6 @@ describe('validateEnvironment', () => {
     ['JWT_SECRET', { NODE_ENV: 'production' }],
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['AUTH_DEV_TOKENS', { AUTH_DEV_TOKENS: 'maybe' }],
-    ['FAULT_CRASH_AFTER_STORE', { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), FAULT_CRASH_AFTER_STORE: 'true' }],
   ])('stops with an error naming %s', (name, raw) => {
     expect(() => validateEnvironment(raw)).toThrow(new RegExp(`Invalid configuration: .*${name}`));
   });

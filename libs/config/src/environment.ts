@@ -14,13 +14,8 @@ import {
 } from 'class-validator';
 import { describeErrors } from '@herald/contracts';
 import { resolveSecretFiles } from './secret-files';
-import { SecurityEnvironment } from './security-environment';
+import { SecurityEnvironment, toBool, toInt } from './security-environment';
 import { securityProblems } from './security-rules';
-
-const toBool = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? (['true', '1', 'yes'].includes(value.toLowerCase()) ? true : ['false', '0', 'no', ''].includes(value.toLowerCase()) ? false : value) : value;
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
 /**
  * Every environment variable Herald reads, with its rule and default (security variables in
@@ -196,14 +191,6 @@ export class Environment extends SecurityEnvironment {
   @Min(0)
   OUTBOX_RELAY_MIN_AGE_MS = 3000;
 
-  /**
-   * Test-only fault hook for the guarantees tests: the messages app kills itself (SIGKILL) right
-   * after storing a message and before publishing its event. Refused when NODE_ENV=production.
-   */
-  @Transform(toBool)
-  @IsBoolean()
-  FAULT_CRASH_AFTER_STORE = false;
-
   /** Notifications expire after this many days (TTL index; a sweep where TTL is unsupported). */
   @Transform(toInt)
   @IsInt()
@@ -238,9 +225,6 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const errors = validateSync(env, { skipMissingProperties: false });
   const problems = [...secrets.problems, ...describeErrors(errors)];
   problems.push(...securityProblems(env));
-  if (env.NODE_ENV === 'production' && env.FAULT_CRASH_AFTER_STORE === true) {
-    problems.push('FAULT_CRASH_AFTER_STORE: cannot be enabled in production');
-  }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }

@@ -22,7 +22,7 @@ function harness(opts: { insert?: (docs: StoredMessage[]) => Promise<InsertOutco
     remove: async (id: Types.ObjectId) => void removed.push(id.toHexString()),
   } as unknown as OutboxRepository;
   const publisher = { publish: async (b: OutboxBatch) => (published.push(b), opts.publish ? opts.publish(b) : true) } as unknown as OutboxPublisher;
-  const config = { env: { INGEST_BATCH_MAX: opts.batchMax ?? 256, INGEST_LINGER_MS: 0, INGEST_PIPELINE_DEPTH: opts.depth ?? 1, OUTBOX_RELAY_MIN_AGE_MS: 3000, FAULT_CRASH_AFTER_STORE: false } } as unknown as AppConfig;
+  const config = { env: { INGEST_BATCH_MAX: opts.batchMax ?? 256, INGEST_LINGER_MS: 0, INGEST_PIPELINE_DEPTH: opts.depth ?? 1, OUTBOX_RELAY_MIN_AGE_MS: 3000 } } as unknown as AppConfig;
   return { commit: new MessageGroupCommit(store, outbox, publisher, config, new HeraldMetrics('test')), groups, published, removed };
 }
 

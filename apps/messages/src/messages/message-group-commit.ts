@@ -181,10 +181,6 @@ export class MessageGroupCommit implements OnApplicationShutdown {
       if (err) p.reject(err);
       else stored.push(p);
     });
-    if (this.config.env.FAULT_CRASH_AFTER_STORE) {
-      // Test-only fault hook (refused in production): die between the insert and the publish.
-      process.kill(process.pid, 'SIGKILL');
-    }
     if (stored.length === 0) {
       await this.outbox.remove(entryId).catch(() => undefined);
       return;
