@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '@herald/config';
 import { JwtVerifier, verifierOptions } from './jwt-verifier';
+import { Patterns } from '@herald/contracts';
 
 /** Claims Herald requires: `sub` is the user id. */
 export interface HeraldClaims {
@@ -11,11 +12,11 @@ export interface HeraldClaims {
 
 /**
  * User ids Herald accepts as a token's `sub`: 1..128 characters of letters, digits and `_ . @ : -`,
- * the same rule as recipient ids (apps/messages `ID_PATTERN`). A `sub` outside it could never be a
+ * the same rule as recipient ids (`Patterns.id` in @herald/contracts). A `sub` outside it could never be a
  * recipient, and separators such as `\n` would break the conversation-id derivation, so such
  * tokens are refused (OWASP Input Validation Cheat Sheet: allow-list validation).
  */
-export const USER_ID_PATTERN = /^[A-Za-z0-9_.@:-]{1,128}$/;
+export const USER_ID_PATTERN = Patterns.id;
 
 /** Most verified tokens remembered (see {@link TokenService.verify}). */
 export const VERIFIED_TOKENS_MAX = 10_000;

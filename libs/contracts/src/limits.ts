@@ -14,3 +14,14 @@ export const Limits = {
   /** Largest `message.created` record value the consumer accepts, in bytes. */
   maxEventBytes: 256 * 1024,
 } as const;
+
+/**
+ * Shapes of identifiers shared by the HTTP API, the tokens and the events (one definition each).
+ * `id`: a user id or conversation id, 1..{@link Limits.idMaxLength} characters of
+ * `[A-Za-z0-9_.@:-]`. `objectId`: a MongoDB ObjectId as 24 hex characters (MongoDB manual,
+ * "ObjectId"), the form of message and notification ids and of the cursors made from them.
+ */
+export const Patterns = {
+  id: /^[A-Za-z0-9_.@:-]{1,128}$/,
+  objectId: /^[a-f0-9]{24}$/i,
+} as const;

@@ -8,6 +8,7 @@ import { MessageView } from '../messages/dto/message.view';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ConversationPage, ConversationView } from './dto/conversation.view';
 import { PageQuery } from './dto/page.query';
+import { Patterns } from '@herald/contracts';
 
 /** One page of a conversation's messages, newest first. */
 export interface MessagePage {
@@ -51,7 +52,7 @@ export class ConversationsService {
    */
   async history(userId: string, conversationId: string, q: PageQuery): Promise<MessagePage> {
     const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
-    if (q.after && !/^[a-f0-9]{24}$/i.test(q.after)) decodeCursor('!'); // throws the 400 for `after`
+    if (q.after && !Patterns.objectId.test(q.after)) decodeCursor('!'); // throws the 400 for `after`
     // Also with a cursor: a non-participant gets 404, never an empty 200 page.
     if (!(await this.messages.existsInConversation(conversationId, userId))) {
       throw new NotFoundException('conversation not found');

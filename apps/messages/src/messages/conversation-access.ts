@@ -1,10 +1,7 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { MessageRepository } from '../dal/messages/message.repository';
-import { deriveConversationId } from './conversation-id';
+import { DERIVED_PREFIX, deriveConversationId } from './conversation-id';
 import { CreateMessageDto } from './dto/create-message.dto';
-
-/** Prefix of conversation ids Herald derives from the participants (see `deriveConversationId`). */
-export const DERIVED_PREFIX = 'dm_';
 
 /**
  * Who may post into a conversation named by the client (`conversationId` in the body). Without

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 
+/** Prefix of conversation ids Herald derives from the participants (see {@link deriveConversationId}). */
+export const DERIVED_PREFIX = 'dm_';
+
 /**
  * Derives the conversation id of a set of participants: `dm_` + the first 32 hex chars of the
  * SHA-256 of the sorted, de-duplicated user ids joined by `\n`.
@@ -10,5 +13,5 @@ import { createHash } from 'node:crypto';
  */
 export function deriveConversationId(senderId: string, recipientIds: readonly string[]): string {
   const participants = [...new Set([senderId, ...recipientIds])].sort();
-  return 'dm_' + createHash('sha256').update(participants.join('\n')).digest('hex').slice(0, 32);
+  return DERIVED_PREFIX + createHash('sha256').update(participants.join('\n')).digest('hex').slice(0, 32);
 }

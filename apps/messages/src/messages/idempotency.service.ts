@@ -19,6 +19,16 @@ export function requestHash(dto: CreateMessageDto): string {
 }
 
 /**
+ * `_id` of the record for `(senderId, key)`, unique per pair. A sender id without `:` keeps the
+ * historical `sender:key` form (the sender ends at the first `:`); a sender id with `:` (allowed by
+ * `Patterns.id`) is written `length#sender:key`, since `#` never occurs in a sender id, so
+ * `a:b` + `c` and `a` + `b:c` can no longer share a record.
+ */
+export function idempotencyRecordId(senderId: string, key: string): string {
+  return senderId.includes(':') ? `${senderId.length}#${senderId}:${key}` : `${senderId}:${key}`;
+}
+
+/**
  * `Idempotency-Key` handling for `POST /api/v1/messages` (the IETF draft
  * "The Idempotency-Key HTTP Header Field"): the first request with a key reserves a message id and
  * an event id; every retry with the same key and body gets the same ids, so at most one message and
@@ -34,7 +44,7 @@ export class IdempotencyService {
    */
   async reserve(senderId: string, key: string, dto: CreateMessageDto): Promise<ReservedIdentity> {
     const hash = requestHash(dto);
-    const id = `${senderId}:${key}`;
+    const id = idempotencyRecordId(senderId, key);
     let record: IdempotencyKey | null = null;
     for (let attempt = 0; attempt < 3 && !record; attempt++) {
       try {

@@ -11,6 +11,7 @@ import { IdempotencyService, ReservedIdentity } from './idempotency.service';
 import { MessageGroupCommit } from './message-group-commit';
 import { StoredMessage } from '../dal/messages/message.schema';
 import { MessageRepository } from '../dal/messages/message.repository';
+import { Patterns } from '@herald/contracts';
 
 /** Result of {@link MessagesService.create}: the message, and whether this call created it. */
 export interface CreateResult {
@@ -81,7 +82,7 @@ export class MessagesService {
    * @throws NotFoundException (404) when the id is malformed, missing, or the user is not a participant
    */
   async findForUser(id: string, userId: string): Promise<MessageView> {
-    if (!/^[a-f0-9]{24}$/i.test(id)) throw new NotFoundException('message not found');
+    if (!Patterns.objectId.test(id)) throw new NotFoundException('message not found');
     const doc = await this.store.findById(new Types.ObjectId(id));
     if (!doc || !doc.participants.includes(userId)) throw new NotFoundException('message not found');
     return this.view(doc);

@@ -6,6 +6,7 @@ import { ApiErrorResponses } from '@herald/http';
 import { InboxService } from '../inbox/inbox.service';
 import { PushHub, sseFrame } from './push-hub';
 import { StreamConnection } from './stream-connection';
+import { Patterns } from '@herald/contracts';
 
 /** Reads `access_token` from a Cookie header value (undefined when absent or not decodable). */
 export function cookieToken(cookie: string | undefined): string | undefined {
@@ -78,7 +79,7 @@ export class NotificationStreamController {
     res.write('retry: 3000\n\n');
     try {
       const catchUp: string[] = [];
-      if (lastEventId && /^[a-f0-9]{24}$/i.test(lastEventId)) {
+      if (lastEventId && Patterns.objectId.test(lastEventId)) {
         for (const n of await this.inbox.since(userId, lastEventId)) catchUp.push(sseFrame('notification.created', n, n.id));
       }
       catchUp.push(sseFrame('unread-count.changed', await this.inbox.count(userId, { read: false })));

@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
+import { retryDelayMs } from '@herald/kafka';
 import type { StoredMessage } from '../messages/message.schema';
 import { OutboxEntry, StoredOutboxEntry } from './outbox-entry.schema';
 
 /** Longest wait between two relay attempts for one entry, in ms. */
 export const MAX_BACKOFF_MS = 30_000;
 
-/** Exponential backoff after `attempts` failures: 500 ms · 2^(attempts-1), capped at 30 s. */
+/** Exponential backoff after `attempts` failures: 500 ms · 2^(attempts-1), capped at 30 s (the batch consumers' formula, other bounds). */
 export function backoffMs(attempts: number): number {
-  return Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.max(0, attempts - 1));
+  return retryDelayMs(attempts, 500, MAX_BACKOFF_MS);
 }
 
 /**

@@ -9,11 +9,11 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { Limits } from '@herald/contracts';
+import { Limits, Patterns } from '@herald/contracts';
 import { IsOptionalNotNull } from '@herald/http/validation-extras';
 
 /** User and conversation ids: 1..128 chars of letters, digits and `_ . @ : -`. */
-export const ID_PATTERN = /^[A-Za-z0-9_.@:-]{1,128}$/;
+const ID_PATTERN = Patterns.id;
 
 /** Body of `POST /api/v1/messages`. The sender is the token's subject, never a body field. */
 export class CreateMessageDto {
