@@ -10,7 +10,7 @@ export class Notification {
   @Prop({ required: true })
   recipientId!: string;
 
-  /** Event type that caused it, e.g. `message.created`. */
+  /** `message.created` (a message to the recipient; a digest of a burst) or `message.mentioned` (see NotificationTypes). */
   @Prop({ required: true })
   type!: string;
 
@@ -27,7 +27,7 @@ export class Notification {
   @Prop({ required: true })
   senderId!: string;
 
-  /** First 140 characters of the message body. */
+  /** First 140 characters of the message body (of the latest message folded in, for a digest). */
   @Prop({ required: true })
   preview!: string;
 
@@ -67,6 +67,31 @@ export class Notification {
    */
   @Prop({ type: String })
   bucket?: string;
+
+  /**
+   * Digest of bursts (consumer/digest.ts): messages folded into this notification, itself included.
+   * Always `eventIds.length`: both change in one update, guarded by `eventIds: {$ne: <eventId>}`, so
+   * folding an event again (redelivery) changes nothing. Missing on documents stored before digests
+   * (they count 1 and never take folds).
+   */
+  @Prop({ type: Number })
+  count?: number;
+
+  /** eventIds of the messages folded in, the first (`eventId`) included. */
+  @Prop({ type: [String], default: undefined })
+  eventIds?: string[];
+
+  /** Distinct senders of the folded messages, the first {@link Limits.digestSenderIds} (10). */
+  @Prop({ type: [String], default: undefined })
+  senderIds?: string[];
+
+  /** `createdAt` of the latest message folded in (= createdAt until a fold). */
+  @Prop({ type: Date })
+  lastMessageAt?: Date;
+
+  /** messageId of the latest message folded in (= messageId until a fold). */
+  @Prop({ type: String })
+  lastMessageId?: string;
 }
 
 export type NotificationDocument = HydratedDocument<Notification>;
