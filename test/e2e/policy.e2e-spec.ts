@@ -24,7 +24,7 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
 
   beforeAll(async () => {
     group = await isolatedGroup('policy', Topics.MessageCreated);
-    apps = await startApps(group.env, true);
+    apps = await startApps({ ...group.env, DIGEST_WINDOW_MS: '60000' }, true);
     await waitForNotificationsReady(group.groupId, [apps.notifications]);
   }, 240_000);
   afterAll(async () => {

@@ -5,6 +5,11 @@ import { ApiErrorResponses } from '@herald/http';
 import { ConversationParams, ConversationPreferenceDto, PreferencesView, TypeParams, TypePreferenceDto } from './dto/preferences.dto';
 import { PreferencesStore } from './preferences.store';
 
+/** 400 naming `until` (the shape of every validation error: `details` per field). */
+function invalidUntil(why: string): BadRequestException {
+  return new BadRequestException({ message: 'Invalid request: until', details: [{ field: 'until', errors: [why] }] });
+}
+
 /**
  * `/api/v1/preferences`: what reaches the authenticated user's inbox. Checked by the consumer when
  * it stores a batch (one `_id` `$in` query on `preferences` per batch): a change applies to the
@@ -37,10 +42,10 @@ export class PreferencesController {
   @ApiOkResponse({ type: PreferencesView })
   @ApiErrorResponses(409, 413, 415)
   async setConversation(@CurrentUser() user: AuthUser, @Param() p: ConversationParams, @Body() dto: ConversationPreferenceDto): Promise<PreferencesView> {
-    if (!dto.muted && dto.until !== undefined) {
-      throw new BadRequestException({ message: 'Invalid request: until', details: [{ field: 'until', errors: ['until is only allowed with muted=true'] }] });
-    }
-    const prefs = await this.store.setConversation(user.id, p.conversationId, dto.muted, dto.until ? new Date(dto.until) : null);
+    const until = dto.until === undefined ? null : new Date(dto.until);
+    if (!dto.muted && until) throw invalidUntil('until is only allowed with muted=true');
+    if (until && Number.isNaN(until.getTime())) throw invalidUntil('until must be a date JavaScript can represent');
+    const prefs = await this.store.setConversation(user.id, p.conversationId, dto.muted, until);
     return prefs.view(new Date());
   }
 
