@@ -19,8 +19,8 @@ describe('planBatch', () => {
     const [a, b, c] = [msg('alice', ['bob']), msg('carol', ['bob']), msg('alice', ['bob'])];
     const plan = planBatch([a, b, c], input());
     expect(plan.docs.map((d) => d.eventId)).toEqual([a.eventId]);
-    expect(plan.folds.map((f) => [f.eventId, f.headId.equals(plan.docs[0]._id), f.addSender, f.freshHead])).toEqual([
-      [b.eventId, true, 'carol', true],
+    expect(plan.folds.map((f) => [f.eventId, f.headId.equals(plan.docs[0]._id), f.addSenders, f.freshHead])).toEqual([
+      [b.eventId, true, ['alice', 'carol'], true],
       [c.eventId, true, undefined, true],
     ]);
   });

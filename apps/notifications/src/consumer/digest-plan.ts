@@ -15,7 +15,7 @@ export const burstKey = (recipientId: string, conversationId: string): string =>
 /** An open burst head: an unread `message.created` notification a message of its conversation folds into. */
 export interface BurstHead {
   _id: Types.ObjectId;
-  /** Its senders as known here (caps `senderIds` at {@link Limits.digestSenderIds}). */
+  /** Its senders as known here, its own first (caps `senderIds` at {@link Limits.digestSenderIds}). */
   senderIds: string[];
   /** Made by this plan (inserted by this batch), not read from the database. */
   fresh: boolean;
@@ -30,8 +30,8 @@ export interface Fold {
   messageId: string;
   preview: string;
   lastMessageAt: Date;
-  /** Sender to add to `senderIds` (undefined: already listed, or the list is full). */
-  addSender?: string;
+  /** Senders to add to `senderIds` with `$addToSet` (the head's own first: a head stores none until its first fold); undefined: none. */
+  addSenders?: string[];
   /** Into a head made by this plan (its insert must succeed first). */
   freshHead: boolean;
 }
@@ -90,11 +90,6 @@ export function newNotification(event: MessageCreatedEvent, recipientId: string,
     read: false,
     archived: false,
     bucket: bucketKey(hourOf(_id), recipientId),
-    count: 1,
-    eventIds: [event.eventId],
-    senderIds: [data.senderId],
-    lastMessageAt: data.createdAt,
-    lastMessageId: data.messageId,
   };
 }
 
@@ -124,7 +119,7 @@ export function planBatch(events: readonly MessageCreatedEvent[], input: PlanInp
       }
       const key = burstKey(recipientId, data.conversationId);
       const marked = input.markers.get(foldKey(event.eventId, recipientId));
-      const head = marked ? { _id: marked, senderIds: [], fresh: false } : heads.get(key);
+      const head: BurstHead | undefined = marked ? { _id: marked, senderIds: [], fresh: false } : heads.get(key);
       if (!head) {
         const doc = newNotification(event, recipientId, delivery.type, input.storedAt);
         docs.push(doc);
@@ -132,8 +127,8 @@ export function planBatch(events: readonly MessageCreatedEvent[], input: PlanInp
         continue;
       }
       // A replay (marker) does not touch senderIds: the first fold listed the sender already.
-      const addSender = !marked && !head.senderIds.includes(data.senderId) && head.senderIds.length < Limits.digestSenderIds ? data.senderId : undefined;
-      if (addSender) head.senderIds.push(addSender);
+      const addSender = !marked && !head.senderIds.includes(data.senderId) && head.senderIds.length < Limits.digestSenderIds;
+      if (addSender) head.senderIds.push(data.senderId);
       folds.push({
         headId: head._id,
         eventId: event.eventId,
@@ -142,7 +137,7 @@ export function planBatch(events: readonly MessageCreatedEvent[], input: PlanInp
         messageId: data.messageId,
         preview: previewOf(data.body),
         lastMessageAt: data.createdAt,
-        addSender,
+        addSenders: addSender ? [head.senderIds[0], data.senderId] : undefined,
         freshHead: head.fresh,
       });
     }

@@ -18,7 +18,7 @@ import {
 import { isPermanentWriteError, isTransientMongoError } from '@herald/mongo';
 import { HeraldMetrics } from '@herald/observability';
 import { NotificationPushPublisher } from '../push/notification-push.publisher';
-import { NotificationWriter, StoreResult } from './notification.writer';
+import { BatchSource, NotificationWriter, StoreResult } from './notification.writer';
 
 /**
  * Consumes `message.created` in consumer group `KAFKA_CONSUMER_GROUP` (default `notifications`)
@@ -69,7 +69,7 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
     const records = ctx.getMessages();
     const valid = await decodeBatch(ctx, MessageCreatedEvent, (record, failure) => this.deadLetter(ctx, record, failure));
     const where = batchCoordinates(ctx);
-    const { inserted, updated } = await retryWrite(ctx, `${valid.length} event(s) ${where}`, () => this.writer.store(valid.map((v) => v.event)), () => this.storeEach(ctx, valid), this.retryPolicy);
+    const { inserted, updated } = await retryWrite(ctx, `${valid.length} event(s) ${where}`, () => this.writer.store(valid.map((v) => v.event), this.source(ctx, valid)), () => this.storeEach(ctx, valid), this.retryPolicy);
     this.metrics.stored(inserted.length);
     this.logger.debug(`${where}: ${records.length} record(s), ${inserted.length} notification(s) inserted, ${updated.length} updated (digest)`);
     await this.push.publish(ctx.getProducer(), inserted, updated);
@@ -82,7 +82,7 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
     const all: StoreResult = { inserted: [], updated: [] };
     for (const { record, event } of valid) {
       const where = `event ${event.eventId} ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset}`;
-      const one = await retryWrite(ctx, where, () => this.writer.store([event]), async (err): Promise<StoreResult> => {
+      const one = await retryWrite(ctx, where, () => this.writer.store([event], this.source(ctx, [{ record, event }])), async (err): Promise<StoreResult> => {
         await this.deadLetter(ctx, record, { reason: 'store-failed', error: err.message, stack: err.stack });
         return { inserted: [], updated: [] };
       }, this.retryPolicy);
@@ -90,6 +90,12 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
       all.updated.push(...one.updated);
     }
     return all;
+  }
+
+  /** The partition and offsets of `valid` (undefined when empty), for the writer (fold markers are bucketed by partition). */
+  private source(ctx: KafkaBatchContext, valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>): BatchSource | undefined {
+    if (valid.length === 0) return undefined;
+    return { partition: `${ctx.getTopic()}/${ctx.getPartition()}`, firstOffset: Number(valid[0].record.offset), lastOffset: Number(valid[valid.length - 1].record.offset) };
   }
 
   /**

@@ -34,8 +34,29 @@ export interface StoreResult {
   updated: FoldedNotification[];
 }
 
-type MarkerDoc = { _id: string; n: Types.ObjectId };
-type HeadDoc = Pick<Notification, 'read' | 'readAt' | 'archived' | 'storedAt' | 'count' | 'senderIds' | 'type'> & { _id: Types.ObjectId };
+/** A fold marker: `_id` = fold key, `n` = the head it was folded into, `m` = {@link markerBucket}. */
+type MarkerDoc = { _id: string; n: Types.ObjectId; m: string };
+
+/**
+ * Where a batch comes from: its partition and offsets. With it the writer reads the fold markers of
+ * a batch by {@link markerBucket} (equality, pushed down by FerretDB); without it (tests, tools) by
+ * `_id` `$in` (read in full by FerretDB v1.24).
+ */
+export interface BatchSource {
+  /** `<topic>/<partition>`. */
+  partition: string;
+  firstOffset: number;
+  lastOffset: number;
+}
+type HeadDoc = Pick<Notification, 'read' | 'readAt' | 'archived' | 'storedAt' | 'senderId' | 'senderIds' | 'type'> & { _id: Types.ObjectId };
+
+/**
+ * The bucket of a fold marker: the event's partition and the minute of its `occurredAt`. A
+ * redelivered or republished event (same bytes: outbox relay, Kafka redelivery) has both again, so
+ * its marker is found by one equality on `m` per partition and minute of a batch, which FerretDB
+ * pushes down to PostgreSQL (GIN on `m`); it returns the folds of that minute only.
+ */
+export const markerBucket = (partition: string, occurredAt: Date): string => `${partition}:${Math.floor(occurredAt.getTime() / 60_000)}`;
 
 /** The notifications one event gives with default preferences and no digest (tests, bench data). */
 export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date()): StoredNotification[] {
@@ -49,22 +70,24 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
  * preferences and the digest of bursts (consumer/digest-plan.ts decides, this class reads and
  * writes). Per batch:
  *
- * 1. reads — each one query by `_id` `$in`, the lookup FerretDB v1.24 answers from its `_id`
- *    index on both backends: the recipients' `preferences`; the fold markers of the batch's pairs
- *    (`digest_folds`); the heads this process inserted for the batch's (recipient, conversation)
- *    pairs within `DIGEST_WINDOW_MS`, to check they are still unread;
+ * 1. reads: the recipients' `preferences` (one `_id` `$in`); the fold markers of the batch's
+ *    minutes on its partition (`digest_folds`, one equality on `m` per {@link markerBucket}); the
+ *    heads this process inserted for the batch's (recipient, conversation) pairs within
+ *    `DIGEST_WINDOW_MS`, to check they are still unread (one `_id` `$in`, only when there are
+ *    such heads). FerretDB v1.24 pushes no `$in` down (docs/database.md): an `$in` reads its whole
+ *    collection, which is why markers are found by an equality instead;
  * 2. the new notifications with one unordered `insertMany` (the driver's, documents built complete);
  *    a duplicate key (11000) on the unique `(eventId, recipientId)` index means "already stored";
  * 3. one marker per folded pair (`insertMany`, duplicates = already marked), then one update per
- *    fold: `{_id: head, eventIds: {$ne: eventId}}` → `$push eventIds`, `$inc count`, `$set`
- *    preview / lastMessageAt, `$addToSet senderIds`. The guard makes a second fold of the same
- *    event match nothing, so `count` stays `eventIds.length`.
+ *    fold: `{_id: head, eventId: {$ne: e}, eventIds: {$ne: e}}` → `$push eventIds`, `$inc folded`,
+ *    `$set` preview / lastMessageAt, `$addToSet senderIds`. The guard makes a second fold of the
+ *    same event match nothing, so `folded` stays `eventIds.length` (the API's `count` is 1 + it).
  *
  * Why it is effectively once (a redelivery gives the same outcome with unchanged preferences): a
  * pair is either a notification of its own — the unique index stops a second one — or folded, and
  * then its marker was stored before its update, after its head exists; a redelivered pair with a
- * marker goes to that head again, where the guard stops a second count; a redelivered pair without
- * a marker was never counted anywhere. A fold into a head this batch inserts is only applied once
+ * marker goes to that head again, where the guard stops a second count (the marker is found: same
+ * partition, same `occurredAt`); a redelivered pair without a marker was never counted anywhere. A fold into a head this batch inserts is only applied once
  * the insert succeeded; when it was a duplicate (a redelivery whose head exists under another
  * `_id`), the fold becomes a notification of its own instead: a burst can split, never count twice.
  * No two instances fold into one head at once: a head and its folds are all of one conversation,
@@ -92,7 +115,7 @@ export class NotificationWriter {
    * @throws the index build's error until the unique index exists (see {@link ensureIndexes}), or
    *   a read's or write's error other than duplicate keys (the batch is retried as a whole)
    */
-  async store(events: readonly MessageCreatedEvent[]): Promise<StoreResult> {
+  async store(events: readonly MessageCreatedEvent[], source?: BatchSource): Promise<StoreResult> {
     const storedAt = new Date();
     const windowMs = this.config.env.DIGEST_WINDOW_MS;
     const pairs = events.flatMap((e) => recipientsOf(e).map((r) => ({ e, ...r })));
@@ -101,7 +124,7 @@ export class NotificationWriter {
     const recipients = [...new Set(pairs.map((p) => p.recipientId))];
     const [preferences, markers, heads] = await Promise.all([
       this.preferences.forUsers(recipients),
-      windowMs > 0 ? this.readMarkers(pairs.filter((p) => !p.mentioned).map((p) => foldKey(p.e.eventId, p.recipientId))) : new Map<string, Types.ObjectId>(),
+      windowMs > 0 ? this.readMarkers(events, pairs.filter((p) => !p.mentioned).map((p) => foldKey(p.e.eventId, p.recipientId)), source) : new Map<string, Types.ObjectId>(),
       windowMs > 0 ? this.openHeads(pairs.map((p) => burstKey(p.recipientId, p.e.data.conversationId)), storedAt, windowMs) : new Map<string, BurstHead>(),
     ]);
     const plan = planBatch(events, { preferences, digestWindowMs: windowMs, markers, heads, storedAt });
@@ -117,7 +140,8 @@ export class NotificationWriter {
     for (const d of inserted) {
       if (windowMs > 0 && d.type === NotificationTypes.MessageCreated) this.knownHeads.set(burstKey(d.recipientId, d.conversationId), { _id: d._id, storedAt: storedAt.getTime(), senderIds: [d.senderId] });
     }
-    const updated = await this.fold(folds);
+    const occurred = new Map(events.map((e) => [e.eventId, e.occurredAt]));
+    const updated = await this.fold(folds, (f) => markerBucket(source?.partition ?? '-', occurred.get(f.eventId)!));
     return { inserted, updated };
   }
 
@@ -135,11 +159,22 @@ export class NotificationWriter {
     }
   }
 
-  /** The fold markers stored for `keys` (one `_id` `$in`). */
-  private async readMarkers(keys: string[]): Promise<Map<string, Types.ObjectId>> {
+  /**
+   * The fold markers stored for `keys`: one equality query on `m` per bucket of the batch (usually
+   * one or two: its partition and the minutes its events occurred in), or one `_id` `$in` without
+   * a source.
+   */
+  private async readMarkers(events: readonly MessageCreatedEvent[], keys: string[], source?: BatchSource): Promise<Map<string, Types.ObjectId>> {
     if (keys.length === 0) return new Map();
-    const docs = await this.markers.find({ _id: { $in: keys } }).toArray();
-    return new Map(docs.map((d) => [d._id, d.n]));
+    let docs: MarkerDoc[];
+    if (source) {
+      const buckets = [...new Set(events.map((e) => markerBucket(source.partition, e.occurredAt)))];
+      docs = (await Promise.all(buckets.map((m) => this.markers.find({ m }).toArray()))).flat();
+    } else {
+      docs = await this.markers.find({ _id: { $in: keys } }).toArray();
+    }
+    const wanted = new Set(keys);
+    return new Map(docs.filter((d) => wanted.has(d._id)).map((d) => [d._id, d.n]));
   }
 
   /**
@@ -156,13 +191,13 @@ export class NotificationWriter {
     }
     if (candidates.size === 0) return new Map();
     const docs = await this.notifications.collection
-      .find<HeadDoc>({ _id: { $in: [...candidates.values()] } }, { projection: { read: 1, readAt: 1, archived: 1, storedAt: 1, count: 1, senderIds: 1, type: 1 } })
+      .find<HeadDoc>({ _id: { $in: [...candidates.values()] } }, { projection: { read: 1, readAt: 1, archived: 1, storedAt: 1, senderId: 1, senderIds: 1, type: 1 } })
       .toArray();
-    const open = new Map(docs.filter((d) => !d.read && !d.readAt && !d.archived && d.count !== undefined && d.type === NotificationTypes.MessageCreated).map((d) => [d._id.toHexString(), d]));
+    const open = new Map(docs.filter((d) => !d.read && !d.readAt && !d.archived && d.type === NotificationTypes.MessageCreated).map((d) => [d._id.toHexString(), d]));
     const heads = new Map<string, BurstHead>();
     for (const [key, id] of candidates) {
       const d = open.get(id.toHexString());
-      if (d) heads.set(key, { _id: d._id, senderIds: [...(d.senderIds ?? [])], fresh: false });
+      if (d) heads.set(key, { _id: d._id, senderIds: [...(d.senderIds ?? [d.senderId])], fresh: false });
     }
     return heads;
   }
@@ -171,21 +206,21 @@ export class NotificationWriter {
    * Applies `folds` in order: markers first (one unordered insert, duplicates = already marked),
    * then the guarded updates, 50 per ordered `bulkWrite`; reads the folded heads back for the push.
    */
-  private async fold(folds: Fold[]): Promise<FoldedNotification[]> {
+  private async fold(folds: Fold[], bucketOf: (f: Fold) => string): Promise<FoldedNotification[]> {
     if (folds.length === 0) return [];
     try {
-      await this.markers.insertMany(folds.map((f) => ({ _id: foldKey(f.eventId, f.recipientId), n: f.headId })), { ordered: false });
+      await this.markers.insertMany(folds.map((f) => ({ _id: foldKey(f.eventId, f.recipientId), n: f.headId, m: bucketOf(f) })), { ordered: false });
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
     const ops = folds.map((f): mongo.AnyBulkWriteOperation<Notification> => ({
       updateOne: {
-        filter: { _id: f.headId, eventIds: { $ne: f.eventId } },
+        filter: { _id: f.headId, eventId: { $ne: f.eventId }, eventIds: { $ne: f.eventId } },
         update: {
           $push: { eventIds: f.eventId } as mongo.PushOperator<Notification>,
-          $inc: { count: 1 },
+          $inc: { folded: 1 },
           $set: { preview: f.preview, lastMessageAt: f.lastMessageAt, lastMessageId: f.messageId },
-          ...(f.addSender ? { $addToSet: { senderIds: f.addSender } as mongo.SetFields<Notification> } : {}),
+          ...(f.addSenders ? { $addToSet: { senderIds: { $each: f.addSenders } } as mongo.SetFields<Notification> } : {}),
         },
       },
     }));
@@ -193,9 +228,13 @@ export class NotificationWriter {
       await (this.notifications.collection as unknown as mongo.Collection<Notification>).bulkWrite(ops.slice(i, i + UPDATES_PER_COMMAND), { ordered: true });
     }
     const ids = [...new Map(folds.map((f) => [f.headId.toHexString(), f.headId])).values()];
-    const docs = await this.notifications.collection
-      .find<FoldedNotification>({ _id: { $in: ids } }, { projection: { recipientId: 1, conversationId: 1, preview: 1, count: 1, senderIds: 1, lastMessageAt: 1 } })
+    const found = await this.notifications.collection
+      .find<StoredNotification>({ _id: { $in: ids } }, { projection: { recipientId: 1, conversationId: 1, preview: 1, folded: 1, senderId: 1, senderIds: 1, createdAt: 1, lastMessageAt: 1 } })
       .toArray();
+    const docs: FoldedNotification[] = found.map((d) => ({
+      _id: d._id, recipientId: d.recipientId, conversationId: d.conversationId, preview: d.preview,
+      count: 1 + (d.folded ?? 0), senderIds: d.senderIds ?? [d.senderId], lastMessageAt: d.lastMessageAt ?? d.createdAt,
+    }));
     for (const d of docs) {
       const known = this.knownHeads.get(burstKey(d.recipientId, d.conversationId));
       if (known && known._id.equals(d._id)) known.senderIds = d.senderIds;
@@ -204,7 +243,8 @@ export class NotificationWriter {
   }
 
   /**
-   * Builds the schema's unique indexes — `(eventId, recipientId)` — before the first insert, and
+   * Builds the schema's unique indexes — `(eventId, recipientId)` — and, with digests on, the fold
+   * markers' `{m: 1}` (the lookup of {@link readMarkers}) before the first insert, and
    * again after a failed attempt (an index that already exists is left as it is). Nest creates
    * models without waiting for mongoose's background index build (`autoIndex`), so the consumer may
    * insert first on a new database, and mongoose does not retry a build that failed at start-up
@@ -214,7 +254,8 @@ export class NotificationWriter {
     const unique = this.notifications.schema.indexes().filter(([, options]) => options?.unique);
     const build = ([fields, options]: (typeof unique)[number]) =>
       this.notifications.collection.createIndex(fields as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
-    this.indexes ??= Promise.all(unique.map(build))
+    const markers = () => (this.config.env.DIGEST_WINDOW_MS > 0 ? [this.markers.createIndex({ m: 1 })] : []);
+    this.indexes ??= Promise.all([...unique.map(build), ...markers()])
       .then(() => undefined)
       .catch((err: unknown) => {
         this.indexes = undefined;

@@ -69,27 +69,28 @@ export class Notification {
   bucket?: string;
 
   /**
-   * Digest of bursts (consumer/digest.ts): messages folded into this notification, itself included.
-   * Always `eventIds.length`: both change in one update, guarded by `eventIds: {$ne: <eventId>}`, so
-   * folding an event again (redelivery) changes nothing. Missing on documents stored before digests
-   * (they count 1 and never take folds).
+   * Digest of bursts (consumer/digest-plan.ts, notification.writer.ts): the fields below are
+   * missing until a message is folded in (a notification of one message is stored exactly as
+   * before digests). `folded` = messages folded in besides the first (missing = 0), always
+   * `eventIds.length`: both change in one update guarded by `eventIds: {$ne: <eventId>}` (and
+   * `eventId: {$ne: <eventId>}`), so folding an event again (redelivery) changes nothing.
    */
   @Prop({ type: Number })
-  count?: number;
+  folded?: number;
 
-  /** eventIds of the messages folded in, the first (`eventId`) included. */
+  /** eventIds of the messages folded in (the first one is `eventId`). */
   @Prop({ type: [String], default: undefined })
   eventIds?: string[];
 
-  /** Distinct senders of the folded messages, the first {@link Limits.digestSenderIds} (10). */
+  /** Distinct senders, the first one first, at most {@link Limits.digestSenderIds} (10); missing = `[senderId]`. */
   @Prop({ type: [String], default: undefined })
   senderIds?: string[];
 
-  /** `createdAt` of the latest message folded in (= createdAt until a fold). */
+  /** `createdAt` of the latest message folded in; missing = `createdAt`. */
   @Prop({ type: Date })
   lastMessageAt?: Date;
 
-  /** messageId of the latest message folded in (= messageId until a fold). */
+  /** messageId of the latest message folded in; missing = `messageId`. */
   @Prop({ type: String })
   lastMessageId?: string;
 }

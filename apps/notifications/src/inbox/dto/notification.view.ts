@@ -35,7 +35,7 @@ export class NotificationView {
       seenAt: d.seenAt ?? null,
       readAt: d.readAt ?? null,
       archivedAt: d.archivedAt ?? null,
-      count: d.count ?? 1,
+      count: 1 + (d.folded ?? 0),
       senderIds: d.senderIds ?? [d.senderId],
       lastMessageAt: d.lastMessageAt ?? d.createdAt,
     };
