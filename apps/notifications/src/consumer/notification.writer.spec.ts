@@ -4,6 +4,7 @@ import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
 import { Notification } from '../inbox/notification.schema';
 import { AppConfig } from '@herald/config';
 import { PreferencesStore } from '../preferences/preferences.store';
+import { DigestFold } from './digest-fold.schema';
 import { notificationsFor, NotificationWriter } from './notification.writer';
 
 const event = {
@@ -37,7 +38,8 @@ const fakeDirectory = (record = jest.fn().mockResolvedValue(undefined)) => ({ re
 /** Preferences nobody set, and digests off: the writer's plain insert path (digests have their e2e coverage in policy.e2e-spec). */
 const noPrefs = { forUsers: jest.fn().mockResolvedValue(new Map()) } as unknown as PreferencesStore;
 const config = { env: { DIGEST_WINDOW_MS: 0 } } as unknown as AppConfig;
-const newWriter = (model: Model<Notification>, dir: InboxBucketDirectory) => new NotificationWriter(model, dir, noPrefs, config);
+const noFolds = {} as unknown as Model<DigestFold>;
+const newWriter = (model: Model<Notification>, dir: InboxBucketDirectory) => new NotificationWriter(model, noFolds, dir, noPrefs, config);
 const insertedBy = async (w: NotificationWriter, events: MessageCreatedEvent[]) => (await w.store(events)).inserted;
 
 describe('NotificationWriter', () => {

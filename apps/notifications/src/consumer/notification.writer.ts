@@ -8,12 +8,11 @@ import { isDuplicateKeyError, writeErrorsByIndex } from '@herald/mongo';
 import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
 import { Notification } from '../inbox/notification.schema';
 import { PreferencesStore } from '../preferences/preferences.store';
+import { DigestFold } from './digest-fold.schema';
 import { BurstHead, burstKey, Fold, foldKey, newNotification, planBatch, recipientsOf, StoredNotification } from './digest-plan';
 
 export type { StoredNotification } from './digest-plan';
 
-/** Collection of fold markers: `_id` = `<eventId>|<recipientId>`, `n` = the notification it was folded into. */
-export const DIGEST_FOLDS_COLLECTION = 'digest_folds';
 /** Statements per `update` command (FerretDB v1.24 stalls on 100, see inbox-bucket.directory.ts). */
 const UPDATES_PER_COMMAND = 50;
 /** Burst heads this process remembers (recipient + conversation → the head it inserted). */
@@ -34,8 +33,8 @@ export interface StoreResult {
   updated: FoldedNotification[];
 }
 
-/** A fold marker: `_id` = fold key, `n` = the head it was folded into, `m` = {@link markerBucket}. */
-type MarkerDoc = { _id: string; n: Types.ObjectId; m: string };
+/** A fold marker as the driver reads and writes it (digest-fold.schema.ts). */
+type MarkerDoc = DigestFold;
 
 /**
  * Where a batch comes from: its partition and offsets. With it the writer reads the fold markers of
@@ -101,13 +100,14 @@ export class NotificationWriter {
 
   constructor(
     @InjectModel(Notification.name) private readonly notifications: Model<Notification>,
+    @InjectModel(DigestFold.name) private readonly foldMarkers: Model<DigestFold>,
     private readonly buckets: InboxBucketDirectory,
     private readonly preferences: PreferencesStore,
     private readonly config: AppConfig,
   ) {}
 
   private get markers(): mongo.Collection<MarkerDoc> {
-    return this.notifications.db.collection<MarkerDoc>(DIGEST_FOLDS_COLLECTION);
+    return this.foldMarkers.collection as unknown as mongo.Collection<MarkerDoc>;
   }
 
   /**
@@ -209,7 +209,7 @@ export class NotificationWriter {
   private async fold(folds: Fold[], bucketOf: (f: Fold) => string): Promise<FoldedNotification[]> {
     if (folds.length === 0) return [];
     try {
-      await this.markers.insertMany(folds.map((f) => ({ _id: foldKey(f.eventId, f.recipientId), n: f.headId, m: bucketOf(f) })), { ordered: false });
+      await this.markers.insertMany(folds.map((f) => ({ _id: foldKey(f.eventId, f.recipientId), n: f.headId, m: bucketOf(f), at: new Date() })), { ordered: false });
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
