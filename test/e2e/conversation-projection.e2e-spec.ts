@@ -103,9 +103,9 @@ describe('conversation projection (consumer group conversations)', () => {
     const next: MessageCreatedEvent = {
       eventId: randomUUID(),
       type: Topics.MessageCreated,
-      version: 1,
+      version: 2,
       occurredAt: new Date(),
-      data: { messageId: new Types.ObjectId().toHexString(), conversationId, senderId: bob, recipientIds: [alice], body: `after the poison ${tag}`, createdAt: new Date() },
+      data: { messageId: new Types.ObjectId().toHexString(), conversationId, senderId: bob, recipientIds: [alice], body: `after the poison ${tag}`, createdAt: new Date(), mentions: [] },
     };
     const poison = Buffer.from(`{"not json ${tag}`);
     const producer = await testProducer();

@@ -18,7 +18,7 @@ export function uniqueUser(name: string): string {
   return `${name}-${randomBytes(4).toString('hex')}`;
 }
 
-/** The env both apps get in tests: the servers, a test secret, JSON logs, ports chosen by the OS, no rate limit. */
+/** The env both apps get in tests: the servers, a test secret, JSON logs, ports chosen by the OS, no rate limit, no digest. */
 export function appEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     ...testServers(),
@@ -31,6 +31,9 @@ export function appEnv(extra: Record<string, string> = {}): Record<string, strin
     OUTBOX_RELAY_MIN_AGE_MS: '1000',
     // Load-style suites send far more than a user's per-minute budget; security tests turn it on.
     RATE_LIMIT_ENABLED: 'false',
+    // One notification per message, as the suites written before digests count them (exactly once
+    // per recipient and message); test/e2e/policy.e2e-spec.ts turns the digest on (the default).
+    DIGEST_WINDOW_MS: '0',
     ...extra,
   };
 }

@@ -208,6 +208,17 @@ export class Environment extends SecurityEnvironment {
   @Min(1)
   @Max(100_000)
   INBOX_COUNT_MAX = 100;
+
+  /**
+   * Digest of bursts, in ms: a message whose recipient has an unread `message.created` notification
+   * of the same conversation stored less than this long ago folds into it (count, latest preview,
+   * senders) instead of adding one. 0 turns digests off. At most one hour (3,600,000).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DIGEST_WINDOW_MS = 60_000;
 }
 
 /**

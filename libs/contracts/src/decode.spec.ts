@@ -1,6 +1,6 @@
 import { decodeEvent } from './decode';
 import { Limits } from './limits';
-import { MessageCreatedEvent } from './message-created.event';
+import { MessageCreatedEvent, MessageCreatedEventV1, upcastMessageCreated } from './message-created.event';
 
 const valid = () => ({
   eventId: '0b7c9c8e-8a1f-4c2e-9a55-1d1f6f2c3b4a',
@@ -48,7 +48,12 @@ describe('decodeEvent(MessageCreatedEvent)', () => {
   });
 
   it.each<[string, (e: ReturnType<typeof valid>) => unknown]>([
-    ['version', (e) => ({ ...e, version: 2 })],
+    ['version', (e) => ({ ...e, version: 0 })],
+    ['version', (e) => ({ ...e, version: '1' })],
+    ['version', (e) => ({ ...e, version: 1.5 })],
+    ['data.mentions', (e) => ({ ...e, version: 2 })],
+    ['data.mentions', (e) => ({ ...e, version: 2, data: { ...e.data, mentions: 'bob' } })],
+    ['data.mentions', (e) => ({ ...e, version: 2, data: { ...e.data, mentions: [''] } })],
     ['type', (e) => ({ ...e, type: 'message.deleted' })],
     ['eventId', (e) => ({ ...e, eventId: 'nope' })],
     ['occurredAt', (e) => ({ ...e, occurredAt: 'yesterday' })],
@@ -63,5 +68,35 @@ describe('decodeEvent(MessageCreatedEvent)', () => {
     if (r.ok) return;
     expect(r.reason).toBe('invalid-schema');
     expect(r.message).toContain(field);
+  });
+});
+
+describe('message.created versions', () => {
+  const v2 = () => ({ ...valid(), version: 2, data: { ...valid().data, mentions: ['carol'] } });
+
+  it('upcasts a v1 record to v2 with no mentions (the one upcast, in libs/contracts)', () => {
+    const r = decodeEvent(MessageCreatedEvent, bytes(valid()));
+    expect(r.ok && r.event.data.mentions).toEqual([]);
+    expect(r.ok && r.event.version).toBe(1);
+  });
+
+  it('reads a v2 record with its mentions', () => {
+    const r = decodeEvent(MessageCreatedEvent, bytes(v2()));
+    expect(r.ok && r.event.data.mentions).toEqual(['carol']);
+  });
+
+  it('upcast leaves v2 and malformed input alone', () => {
+    const e = v2();
+    expect(upcastMessageCreated(e)).toBe(e);
+    const broken = { ...valid(), data: 'x' };
+    expect(upcastMessageCreated(broken)).toBe(broken);
+  });
+
+  it('the v1 contract reads a v2 record: same fields, the unknown mentions stripped, not rejected', () => {
+    const r = decodeEvent(MessageCreatedEventV1, bytes(v2()));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.event.data.recipientIds).toEqual(['bob', 'carol']);
+    expect((r.event.data as unknown as Record<string, unknown>).mentions).toBeUndefined();
   });
 });

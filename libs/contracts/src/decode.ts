@@ -11,14 +11,23 @@ export type DecodeResult<T> =
 /** Why a record was rejected; stable strings, written into the DLQ headers. */
 export type DecodeFailure = 'empty' | 'oversized' | 'not-json' | 'not-an-object' | 'invalid-schema';
 
-type EventClass<T> = { new (): T; readonly type: string; readonly version: number };
+type EventClass<T> = {
+  new (): T;
+  readonly type: string;
+  readonly version: number;
+  /** Brings older versions to the class's shape before validation (the class's one upcast). */
+  readonly upcast?: (plain: Record<string, unknown>) => Record<string, unknown>;
+};
 
 /**
  * Decodes and validates one Kafka record value against a versioned event class.
  *
  * Pure and synchronous: no I/O, never throws. A value is rejected when it is null/empty, larger
  * than {@link Limits.maxEventBytes} bytes, not JSON, not a JSON object, or fails the class-validator
- * rules of `cls` (unknown `version` included). Unknown properties are stripped (whitelist).
+ * rules of `cls` (a `version` it does not accept included). Before validation an older version is
+ * brought to the current shape by `cls.upcast` when the class has one (one place per event type,
+ * e.g. `upcastMessageCreated`). Unknown properties are stripped (whitelist), which is what lets a
+ * consumer read a later, additive version of its event (docs/events.md).
  *
  * @param cls   the event class, e.g. `MessageCreatedEvent`
  * @param value the record value as received (Buffer with `keepBinary`, or string)
@@ -43,7 +52,7 @@ export function decodeEvent<T extends EventEnvelope<unknown>>(
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     return { ok: false, reason: 'not-an-object', message: 'record value is not a JSON object' };
   }
-  const event = plainToInstance(cls, plain);
+  const event = plainToInstance(cls, cls.upcast ? cls.upcast(plain as Record<string, unknown>) : plain);
   const errors = validateSync(event, { whitelist: true, forbidUnknownValues: true });
   if (errors.length > 0) {
     return { ok: false, reason: 'invalid-schema', message: describeErrors(errors).join('; ') };

@@ -5,3 +5,5 @@ export * from './envelope';
 export * from './message-created.event';
 export * from './notification-created.event';
 export * from './decode';
+export * from './notification-updated.event';
+export * from './notification-types';

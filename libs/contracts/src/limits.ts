@@ -13,6 +13,8 @@ export const Limits = {
   previewLength: 140,
   /** Largest `message.created` record value the consumer accepts, in bytes. */
   maxEventBytes: 256 * 1024,
+  /** Distinct sender ids a digest notification keeps (`senderIds`); later senders are counted, not listed. */
+  digestSenderIds: 10,
 } as const;
 
 /**

@@ -9,7 +9,11 @@ export const Topics = {
   MessageCreated: 'message.created',
   /** Poison `message.created` records: original bytes + headers + the reason they were rejected. */
   MessageCreatedDlq: 'message.created.dlq',
-  /** Produced by the notifications app after a notification is stored (key = recipientId). */
+  /**
+   * The push topic: produced by the notifications app after a notification is stored
+   * (`notification.created`) or a message was folded into one (`notification.updated`, digest),
+   * key = recipientId for both, so the pushes of one recipient stay in order on one partition.
+   */
   NotificationCreated: 'notification.created',
 } as const;
 

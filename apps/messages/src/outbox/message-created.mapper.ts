@@ -1,11 +1,13 @@
 import { MessageCreatedEvent, Topics } from '@herald/contracts';
 import { OutgoingRecord } from '@herald/kafka';
 import { Message } from '../dal/messages/message.schema';
+import { parseMentions } from '../messages/mention-parser';
 
 /**
- * Builds the `message.created` v1 record of a stored message: key = conversationId (Kafka keeps
+ * Builds the `message.created` v2 record of a stored message: key = conversationId (Kafka keeps
  * per-key order within a partition), value = the versioned envelope, header `event-id`.
- * Pure: the same document always gives the same record, so a republish is byte-identical.
+ * `mentions` are parsed from the body ({@link parseMentions}), not stored: the record stays a pure
+ * function of the stored message, so a republish (relay) is byte-identical.
  */
 export function toMessageCreatedRecord(doc: Message & { _id: { toHexString(): string } }): OutgoingRecord {
   const event: MessageCreatedEvent = {
@@ -19,6 +21,7 @@ export function toMessageCreatedRecord(doc: Message & { _id: { toHexString(): st
       senderId: doc.senderId,
       recipientIds: doc.recipientIds,
       body: doc.body,
+      mentions: parseMentions(doc.body, doc.recipientIds),
       createdAt: doc.createdAt,
     },
   };

@@ -4,7 +4,7 @@ import { Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { EventPublisher } from '@herald/kafka';
 import { HeraldMetrics } from '@herald/observability';
-import { toMessageCreatedRecord } from '../outbox/message-created.mapper';
+import { toMessageCreatedRecord } from './message-created.mapper';
 import type { StoredMessage } from '../dal/messages/message.schema';
 import { OutboxRepository } from '../dal/outbox/outbox.repository';
 

@@ -18,7 +18,7 @@ import {
 import { isPermanentWriteError, isTransientMongoError } from '@herald/mongo';
 import { HeraldMetrics } from '@herald/observability';
 import { NotificationPushPublisher } from '../push/notification-push.publisher';
-import { NotificationWriter, StoredNotification } from './notification.writer';
+import { BatchSource, NotificationWriter, StoreResult } from './notification.writer';
 
 /**
  * Consumes `message.created` in consumer group `KAFKA_CONSUMER_GROUP` (default `notifications`)
@@ -27,14 +27,17 @@ import { NotificationWriter, StoredNotification } from './notification.writer';
  *
  * 1. decode + validate each record (contracts lib); a poison record (empty, oversized, not JSON,
  *    wrong schema, unknown version) goes to `message.created.dlq` with its original bytes;
- * 2. store the batch's notifications with one idempotent unordered insert; a failure is retried in
+ * 2. store the batch's notifications ({@link NotificationWriter}: the recipients' preferences read
+ *    with one query, new notifications with one idempotent unordered insert, digest folds with
+ *    guarded updates); a failure is retried in
  *    place with capped exponential backoff (heartbeating, so the group keeps the partition) until
  *    the write succeeds — a MongoDB outage, a timeout, a command mongoose buffered while
  *    disconnected, but also an unclassified error. Only a failure about the documents themselves
  *    ({@link isPermanentWriteError}, e.g. a document the server rejects) makes it store the
  *    batch's events one by one, so that only the event at fault goes to the DLQ (`store-failed`);
  *    never because the database is unavailable;
- * 3. start the `notification.created` push for the notifications this delivery inserted (real-time
+ * 3. start the `notification.created` push for the notifications this delivery inserted, and
+ *    `notification.updated` for those a message was folded into (real-time
  *    push, best effort), with one producer request for the batch; the handler does not wait for its
  *    acknowledgement (see {@link NotificationPushPublisher}: at most a few sends outstanding).
  *
@@ -66,27 +69,33 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
     const records = ctx.getMessages();
     const valid = await decodeBatch(ctx, MessageCreatedEvent, (record, failure) => this.deadLetter(ctx, record, failure));
     const where = batchCoordinates(ctx);
-    const inserted = await retryWrite(ctx, `${valid.length} event(s) ${where}`, () => this.writer.store(valid.map((v) => v.event)), () => this.storeEach(ctx, valid), this.retryPolicy);
+    const { inserted, updated } = await retryWrite(ctx, `${valid.length} event(s) ${where}`, () => this.writer.store(valid.map((v) => v.event), this.source(ctx, valid)), () => this.storeEach(ctx, valid), this.retryPolicy);
     this.metrics.stored(inserted.length);
-    this.logger.debug(`${where}: ${records.length} record(s), ${inserted.length} notification(s) inserted`);
-    await this.push.publish(ctx.getProducer(), inserted);
+    this.logger.debug(`${where}: ${records.length} record(s), ${inserted.length} notification(s) inserted, ${updated.length} updated (digest)`);
+    await this.push.publish(ctx.getProducer(), inserted, updated);
     this.metrics.consumed(ctx.getTopic(), records.length);
     this.metrics.setConsumerLag(ctx.getTopic(), ctx.getPartition(), ctx.getLagAfter());
   }
 
   /** After a document-level failure of a batch insert: stores each event alone, dead-lettering the ones at fault. */
-  private async storeEach(ctx: KafkaBatchContext, valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>): Promise<StoredNotification[]> {
-    const inserted: StoredNotification[] = [];
+  private async storeEach(ctx: KafkaBatchContext, valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>): Promise<StoreResult> {
+    const all: StoreResult = { inserted: [], updated: [] };
     for (const { record, event } of valid) {
       const where = `event ${event.eventId} ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset}`;
-      inserted.push(
-        ...(await retryWrite(ctx, where, () => this.writer.store([event]), async (err) => {
-          await this.deadLetter(ctx, record, { reason: 'store-failed', error: err.message, stack: err.stack });
-          return [];
-        }, this.retryPolicy)),
-      );
+      const one = await retryWrite(ctx, where, () => this.writer.store([event], this.source(ctx, [{ record, event }])), async (err): Promise<StoreResult> => {
+        await this.deadLetter(ctx, record, { reason: 'store-failed', error: err.message, stack: err.stack });
+        return { inserted: [], updated: [] };
+      }, this.retryPolicy);
+      all.inserted.push(...one.inserted);
+      all.updated.push(...one.updated);
     }
-    return inserted;
+    return all;
+  }
+
+  /** The partition and offsets of `valid` (undefined when empty), for the writer (fold markers are bucketed by partition). */
+  private source(ctx: KafkaBatchContext, valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>): BatchSource | undefined {
+    if (valid.length === 0) return undefined;
+    return { partition: `${ctx.getTopic()}/${ctx.getPartition()}`, firstOffset: Number(valid[0].record.offset), lastOffset: Number(valid[valid.length - 1].record.offset) };
   }
 
   /**

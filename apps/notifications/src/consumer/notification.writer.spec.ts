@@ -2,6 +2,9 @@ import { Model } from 'mongoose';
 import { MessageCreatedEvent } from '@herald/contracts';
 import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
 import { Notification } from '../inbox/notification.schema';
+import { AppConfig } from '@herald/config';
+import { PreferencesStore } from '../preferences/preferences.store';
+import { DigestFold } from './digest-fold.schema';
 import { notificationsFor, NotificationWriter } from './notification.writer';
 
 const event = {
@@ -32,13 +35,20 @@ function fakeModel() {
 /** A stand-in for the hour directory (its own e2e coverage is in inbox-buckets.e2e-spec). */
 const fakeDirectory = (record = jest.fn().mockResolvedValue(undefined)) => ({ record }) as unknown as InboxBucketDirectory;
 
+/** Preferences nobody set, and digests off: the writer's plain insert path (digests have their e2e coverage in policy.e2e-spec). */
+const noPrefs = { forUsers: jest.fn().mockResolvedValue(new Map()) } as unknown as PreferencesStore;
+const config = { env: { DIGEST_WINDOW_MS: 0 } } as unknown as AppConfig;
+const noFolds = {} as unknown as Model<DigestFold>;
+const newWriter = (model: Model<Notification>, dir: InboxBucketDirectory) => new NotificationWriter(model, noFolds, dir, noPrefs, config);
+const insertedBy = async (w: NotificationWriter, events: MessageCreatedEvent[]) => (await w.store(events)).inserted;
+
 describe('NotificationWriter', () => {
   it('records the hours of the notifications in the directory before inserting them', async () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('ok');
     insertMany.mockResolvedValue({ acknowledged: true });
     const record = jest.fn().mockResolvedValue(undefined);
-    await new NotificationWriter(model, fakeDirectory(record)).store([event]);
+    await newWriter(model, fakeDirectory(record)).store([event]);
     expect(record.mock.calls[0][0].map((d: { recipientId: string }) => d.recipientId)).toEqual(['bob', 'carol']);
     expect(record.mock.invocationCallOrder[0]).toBeLessThan(insertMany.mock.invocationCallOrder[0]);
   });
@@ -47,7 +57,7 @@ describe('NotificationWriter', () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('ok');
     const record = jest.fn().mockRejectedValue(new Error('connection reset'));
-    await expect(new NotificationWriter(model, fakeDirectory(record)).store([event])).rejects.toThrow('connection reset');
+    await expect(newWriter(model, fakeDirectory(record)).store([event])).rejects.toThrow('connection reset');
     expect(insertMany).not.toHaveBeenCalled();
   });
 
@@ -55,8 +65,8 @@ describe('NotificationWriter', () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('eventId_1_recipientId_1');
     insertMany.mockResolvedValue({ acknowledged: true });
-    const writer = new NotificationWriter(model, fakeDirectory());
-    expect(await writer.store([event])).toHaveLength(2);
+    const writer = newWriter(model, fakeDirectory());
+    expect(await insertedBy(writer, [event])).toHaveLength(2);
     await writer.store([event]);
     expect(createIndex).toHaveBeenCalledTimes(1);
     expect(createIndex).toHaveBeenCalledWith({ eventId: 1, recipientId: 1 }, { unique: true });
@@ -67,10 +77,10 @@ describe('NotificationWriter', () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockRejectedValueOnce(new Error('server selection timed out')).mockResolvedValue('eventId_1_recipientId_1');
     insertMany.mockResolvedValue({ acknowledged: true });
-    const writer = new NotificationWriter(model, fakeDirectory());
+    const writer = newWriter(model, fakeDirectory());
     await expect(writer.store([event])).rejects.toThrow('server selection timed out');
     expect(insertMany).not.toHaveBeenCalled();
-    expect(await writer.store([event])).toHaveLength(2);
+    expect(await insertedBy(writer, [event])).toHaveLength(2);
     expect(createIndex).toHaveBeenCalledTimes(2);
   });
 
@@ -78,7 +88,7 @@ describe('NotificationWriter', () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('ok');
     insertMany.mockResolvedValue({ acknowledged: true });
-    const stored = await new NotificationWriter(model, fakeDirectory()).store([event, second]);
+    const stored = await insertedBy(newWriter(model, fakeDirectory()), [event, second]);
     expect(insertMany).toHaveBeenCalledTimes(1);
     expect(insertMany.mock.calls[0][1]).toEqual({ ordered: false });
     expect(stored.map((n) => n.recipientId)).toEqual(['bob', 'carol', 'dave']);
@@ -98,26 +108,31 @@ describe('NotificationWriter', () => {
       ],
     });
     insertMany.mockRejectedValue(dup);
-    expect((await new NotificationWriter(model, fakeDirectory()).store([event, second])).map((n) => n.recipientId)).toEqual(['carol']);
+    expect((await insertedBy(newWriter(model, fakeDirectory()), [event, second])).map((n) => n.recipientId)).toEqual(['carol']);
   });
 
   it('reads a single write error as well as a list (the driver reports one as an object)', async () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('ok');
     insertMany.mockRejectedValue(Object.assign(new Error('E11000'), { code: 11000, writeErrors: { code: 11000, index: 1 } }));
-    expect((await new NotificationWriter(model, fakeDirectory()).store([event])).map((n) => n.recipientId)).toEqual(['bob']);
+    expect((await insertedBy(newWriter(model, fakeDirectory()), [event])).map((n) => n.recipientId)).toEqual(['bob']);
   });
 
   it('rethrows any error that is not only duplicate keys', async () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('ok');
     insertMany.mockRejectedValue(Object.assign(new Error('bulk'), { code: 11000, writeErrors: [{ code: 11000, index: 0 }, { code: 2, index: 1 }] }));
-    await expect(new NotificationWriter(model, fakeDirectory()).store([event])).rejects.toThrow('bulk');
+    await expect(newWriter(model, fakeDirectory()).store([event])).rejects.toThrow('bulk');
   });
 
   it('makes one notification per distinct recipient, none for the sender', () => {
     const e = { ...event, data: { ...event.data, recipientIds: ['bob', 'alice', 'bob', 'erin'] } } as MessageCreatedEvent;
     expect(notificationsFor(e).map((n) => n.recipientId)).toEqual(['bob', 'erin']);
+  });
+
+  it('makes a message.mentioned notification for a mentioned recipient, message.created for the others', () => {
+    const e = { ...event, data: { ...event.data, mentions: ['carol'] } } as MessageCreatedEvent;
+    expect(notificationsFor(e).map((n) => [n.recipientId, n.type])).toEqual([['bob', 'message.created'], ['carol', 'message.mentioned']]);
   });
 
   it('gives each notification an _id in the second it was stored and the bucket of that hour', () => {

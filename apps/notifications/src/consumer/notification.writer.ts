@@ -1,78 +1,153 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { LRUCache } from 'lru-cache';
 import { Model, mongo, Types } from 'mongoose';
-import { Limits, MessageCreatedEvent, Topics } from '@herald/contracts';
+import { MessageCreatedEvent, NotificationTypes } from '@herald/contracts';
+import { AppConfig } from '@herald/config';
 import { isDuplicateKeyError, writeErrorsByIndex } from '@herald/mongo';
-import { bucketKey, hourOf } from '../inbox/inbox-bucket';
 import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
 import { Notification } from '../inbox/notification.schema';
+import { PreferencesStore } from '../preferences/preferences.store';
+import { DigestFold } from './digest-fold.schema';
+import { BurstHead, burstKey, Fold, foldKey, newNotification, planBatch, recipientsOf, StoredNotification } from './digest-plan';
 
-/** A notification as written to MongoDB, with its `_id`. */
-export type StoredNotification = Notification & { _id: Types.ObjectId };
+export type { StoredNotification } from './digest-plan';
+
+/** Statements per `update` command (FerretDB v1.24 stalls on 100, see inbox-bucket.directory.ts). */
+const UPDATES_PER_COMMAND = 50;
+/** Burst heads this process remembers (recipient + conversation → the head it inserted). */
+const KNOWN_HEADS_MAX = 100_000;
+
+/** A notification after a fold: what `notification.updated` pushes. */
+export type FoldedNotification = Pick<StoredNotification, '_id' | 'recipientId' | 'conversationId' | 'preview'> & {
+  count: number;
+  senderIds: string[];
+  lastMessageAt: Date;
+};
+
+/** What one {@link NotificationWriter.store} call did. */
+export interface StoreResult {
+  /** Notifications this call inserted, in event order (already-stored ones left out). */
+  inserted: StoredNotification[];
+  /** Notifications a message was folded into by this call (digest), as they are now. */
+  updated: FoldedNotification[];
+}
+
+/** A fold marker as the driver reads and writes it (digest-fold.schema.ts). */
+type MarkerDoc = DigestFold;
 
 /**
- * The notifications one `message.created` event yields: one per recipient, none for the sender,
- * each with a fresh `_id` whose timestamp is `storedAt`'s second, and its hour `bucket`
- * (inbox-bucket.ts). ObjectIds made in one process increase (timestamp, then counter), so
- * notifications made in event order sort by `_id` in event order. Pure apart from the ids.
+ * Where a batch comes from: its partition and offsets. With it the writer reads the fold markers of
+ * a batch by {@link markerBucket} (equality, pushed down by FerretDB); without it (tests, tools) by
+ * `_id` `$in` (read in full by FerretDB v1.24).
  */
+export interface BatchSource {
+  /** `<topic>/<partition>`. */
+  partition: string;
+  firstOffset: number;
+  lastOffset: number;
+}
+type HeadDoc = Pick<Notification, 'read' | 'readAt' | 'archived' | 'storedAt' | 'senderId' | 'senderIds' | 'type'> & { _id: Types.ObjectId };
+
+/**
+ * The bucket of a fold marker: the event's partition and the minute of its `occurredAt`. A
+ * redelivered or republished event (same bytes: outbox relay, Kafka redelivery) has both again, so
+ * its marker is found by one equality on `m` per partition and minute of a batch, which FerretDB
+ * pushes down to PostgreSQL (GIN on `m`); it returns the folds of that minute only.
+ */
+export const markerBucket = (partition: string, occurredAt: Date): string => `${partition}:${Math.floor(occurredAt.getTime() / 60_000)}`;
+
+/** The notifications one event gives with default preferences and no digest (tests, bench data). */
 export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date()): StoredNotification[] {
-  const { data } = event;
-  const recipients = [...new Set(data.recipientIds)].filter((r) => r !== data.senderId);
-  const preview = [...data.body].slice(0, Limits.previewLength).join('');
-  return recipients.map((recipientId) => {
-    const _id = new Types.ObjectId(Math.floor(storedAt.getTime() / 1000));
-    return {
-      _id,
-      recipientId,
-      type: Topics.MessageCreated,
-      eventId: event.eventId,
-      messageId: data.messageId,
-      conversationId: data.conversationId,
-      senderId: data.senderId,
-      preview,
-      createdAt: data.createdAt,
-      storedAt,
-      seenAt: null,
-      readAt: null,
-      archivedAt: null,
-      seen: false,
-      read: false,
-      archived: false,
-      bucket: bucketKey(hourOf(_id), recipientId),
-    };
-  });
+  return recipientsOf(event).map(({ recipientId, mentioned }) =>
+    newNotification(event, recipientId, mentioned ? NotificationTypes.MessageMentioned : NotificationTypes.MessageCreated, storedAt),
+  );
 }
 
 /**
- * Stores the notifications of events idempotently, with one unordered `insertMany` (the MongoDB
- * driver's, not mongoose's: the documents are built complete by {@link notificationsFor}, so
- * mongoose's per-document casting, validation and hydration are skipped). A duplicate-key error
- * (code 11000) on the unique `(eventId, recipientId)` index means "already stored" (a redelivery),
- * not a failure; with `ordered: false` every other document is still inserted (MongoDB manual,
- * `db.collection.insertMany()`, "Unordered Inserts"). Any other error is thrown for the caller to
- * classify (transient → retry, else DLQ).
+ * Stores the notifications of a batch of events, effectively once, with the recipients'
+ * preferences and the digest of bursts (consumer/digest-plan.ts decides, this class reads and
+ * writes). Per batch:
+ *
+ * 1. reads: the recipients' `preferences` (one `_id` `$in`); the fold markers of the batch's
+ *    minutes on its partition (`digest_folds`, one equality on `m` per {@link markerBucket}); the
+ *    heads this process inserted for the batch's (recipient, conversation) pairs within
+ *    `DIGEST_WINDOW_MS`, to check they are still unread (one `_id` `$in`, only when there are
+ *    such heads). FerretDB v1.24 pushes no `$in` down (docs/database.md): an `$in` reads its whole
+ *    collection, which is why markers are found by an equality instead;
+ * 2. the new notifications with one unordered `insertMany` (the driver's, documents built complete);
+ *    a duplicate key (11000) on the unique `(eventId, recipientId)` index means "already stored";
+ * 3. one marker per folded pair (`insertMany`, duplicates = already marked), then one update per
+ *    fold: `{_id: head, eventId: {$ne: e}, eventIds: {$ne: e}}` → `$push eventIds`, `$inc folded`,
+ *    `$set` preview / lastMessageAt, `$addToSet senderIds`. The guard makes a second fold of the
+ *    same event match nothing, so `folded` stays `eventIds.length` (the API's `count` is 1 + it).
+ *
+ * Why it is effectively once (a redelivery gives the same outcome with unchanged preferences): a
+ * pair is either a notification of its own — the unique index stops a second one — or folded, and
+ * then its marker was stored before its update, after its head exists; a redelivered pair with a
+ * marker goes to that head again, where the guard stops a second count (the marker is found: same
+ * partition, same `occurredAt`); a redelivered pair without a marker was never counted anywhere. A fold into a head this batch inserts is only applied once
+ * the insert succeeded; when it was a duplicate (a redelivery whose head exists under another
+ * `_id`), the fold becomes a notification of its own instead: a burst can split, never count twice.
+ * No two instances fold into one head at once: a head and its folds are all of one conversation,
+ * whose events are on one partition (key = conversationId), consumed in order by its one owner.
  */
 @Injectable()
 export class NotificationWriter {
   private indexes?: Promise<void>;
+  /** Heads inserted here: burst key → head (its `_id`, when it was stored). */
+  private readonly knownHeads = new LRUCache<string, { _id: Types.ObjectId; storedAt: number; senderIds: string[] }>({ max: KNOWN_HEADS_MAX });
 
   constructor(
     @InjectModel(Notification.name) private readonly notifications: Model<Notification>,
+    @InjectModel(DigestFold.name) private readonly foldMarkers: Model<DigestFold>,
     private readonly buckets: InboxBucketDirectory,
+    private readonly preferences: PreferencesStore,
+    private readonly config: AppConfig,
   ) {}
+
+  private get markers(): mongo.Collection<MarkerDoc> {
+    return this.foldMarkers.collection as unknown as mongo.Collection<MarkerDoc>;
+  }
 
   /**
    * @param events validated `message.created` events, in partition order
-   * @returns the notifications this call inserted, in event order (already-stored ones left out)
    * @throws the index build's error until the unique index exists (see {@link ensureIndexes}), or
-   *   the insert's error unless every write error was a duplicate key
+   *   a read's or write's error other than duplicate keys (the batch is retried as a whole)
    */
-  async store(events: readonly MessageCreatedEvent[]): Promise<StoredNotification[]> {
+  async store(events: readonly MessageCreatedEvent[], source?: BatchSource): Promise<StoreResult> {
     const storedAt = new Date();
-    const docs = events.flatMap((event) => notificationsFor(event, storedAt));
-    if (docs.length === 0) return [];
+    const windowMs = this.config.env.DIGEST_WINDOW_MS;
+    const pairs = events.flatMap((e) => recipientsOf(e).map((r) => ({ e, ...r })));
+    if (pairs.length === 0) return { inserted: [], updated: [] };
     await this.ensureIndexes();
+    const recipients = [...new Set(pairs.map((p) => p.recipientId))];
+    const [preferences, markers, heads] = await Promise.all([
+      this.preferences.forUsers(recipients),
+      windowMs > 0 ? this.readMarkers(events, pairs.filter((p) => !p.mentioned).map((p) => foldKey(p.e.eventId, p.recipientId)), source) : new Map<string, Types.ObjectId>(),
+      windowMs > 0 ? this.openHeads(pairs.map((p) => burstKey(p.recipientId, p.e.data.conversationId)), storedAt, windowMs) : new Map<string, BurstHead>(),
+    ]);
+    const plan = planBatch(events, { preferences, digestWindowMs: windowMs, markers, heads, storedAt });
+    const inserted = await this.insert(plan.docs);
+    const insertedIds = new Set(inserted.map((d) => d._id.toHexString()));
+    // Folds into a head this batch made whose insert was a duplicate: notifications of their own.
+    const orphans = plan.folds.filter((f) => f.freshHead && !insertedIds.has(f.headId.toHexString()));
+    if (orphans.length > 0) {
+      const byEvent = new Map(events.map((e) => [e.eventId, e]));
+      inserted.push(...(await this.insert(orphans.map((f) => newNotification(byEvent.get(f.eventId)!, f.recipientId, NotificationTypes.MessageCreated, storedAt)))));
+    }
+    const folds = plan.folds.filter((f) => !f.freshHead || insertedIds.has(f.headId.toHexString()));
+    for (const d of inserted) {
+      if (windowMs > 0 && d.type === NotificationTypes.MessageCreated) this.knownHeads.set(burstKey(d.recipientId, d.conversationId), { _id: d._id, storedAt: storedAt.getTime(), senderIds: [d.senderId] });
+    }
+    const occurred = new Map(events.map((e) => [e.eventId, e.occurredAt]));
+    const updated = await this.fold(folds, (f) => markerBucket(source?.partition ?? '-', occurred.get(f.eventId)!));
+    return { inserted, updated };
+  }
+
+  /** Inserts `docs` (hours recorded first), duplicates left out of the answer. */
+  private async insert(docs: StoredNotification[]): Promise<StoredNotification[]> {
+    if (docs.length === 0) return [];
     await this.buckets.record(docs);
     try {
       await this.notifications.collection.insertMany(docs, { ordered: false });
@@ -85,7 +160,91 @@ export class NotificationWriter {
   }
 
   /**
-   * Builds the schema's unique indexes — `(eventId, recipientId)` — before the first insert, and
+   * The fold markers stored for `keys`: one equality query on `m` per bucket of the batch (usually
+   * one or two: its partition and the minutes its events occurred in), or one `_id` `$in` without
+   * a source.
+   */
+  private async readMarkers(events: readonly MessageCreatedEvent[], keys: string[], source?: BatchSource): Promise<Map<string, Types.ObjectId>> {
+    if (keys.length === 0) return new Map();
+    let docs: MarkerDoc[];
+    if (source) {
+      const buckets = [...new Set(events.map((e) => markerBucket(source.partition, e.occurredAt)))];
+      docs = (await Promise.all(buckets.map((m) => this.markers.find({ m }).toArray()))).flat();
+    } else {
+      docs = await this.markers.find({ _id: { $in: keys } }).toArray();
+    }
+    const wanted = new Set(keys);
+    return new Map(docs.filter((d) => wanted.has(d._id)).map((d) => [d._id, d.n]));
+  }
+
+  /**
+   * The heads of `keys` this process inserted within the window that are still unread and not
+   * archived (one `_id` `$in` read on `notifications`; a read or archived head ends its burst).
+   * Heads another process inserted are not known here (after a restart or a rebalance): the next
+   * message of such a burst starts a new notification.
+   */
+  private async openHeads(keys: string[], now: Date, windowMs: number): Promise<Map<string, BurstHead>> {
+    const candidates = new Map<string, Types.ObjectId>();
+    for (const key of new Set(keys)) {
+      const known = this.knownHeads.get(key);
+      if (known && known.storedAt >= now.getTime() - windowMs) candidates.set(key, known._id);
+    }
+    if (candidates.size === 0) return new Map();
+    const docs = await this.notifications.collection
+      .find<HeadDoc>({ _id: { $in: [...candidates.values()] } }, { projection: { read: 1, readAt: 1, archived: 1, storedAt: 1, senderId: 1, senderIds: 1, type: 1 } })
+      .toArray();
+    const open = new Map(docs.filter((d) => !d.read && !d.readAt && !d.archived && d.type === NotificationTypes.MessageCreated).map((d) => [d._id.toHexString(), d]));
+    const heads = new Map<string, BurstHead>();
+    for (const [key, id] of candidates) {
+      const d = open.get(id.toHexString());
+      if (d) heads.set(key, { _id: d._id, senderIds: [...(d.senderIds ?? [d.senderId])], fresh: false });
+    }
+    return heads;
+  }
+
+  /**
+   * Applies `folds` in order: markers first (one unordered insert, duplicates = already marked),
+   * then the guarded updates, 50 per ordered `bulkWrite`; reads the folded heads back for the push.
+   */
+  private async fold(folds: Fold[], bucketOf: (f: Fold) => string): Promise<FoldedNotification[]> {
+    if (folds.length === 0) return [];
+    try {
+      await this.markers.insertMany(folds.map((f) => ({ _id: foldKey(f.eventId, f.recipientId), n: f.headId, m: bucketOf(f), at: new Date() })), { ordered: false });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    const ops = folds.map((f): mongo.AnyBulkWriteOperation<Notification> => ({
+      updateOne: {
+        filter: { _id: f.headId, eventId: { $ne: f.eventId }, eventIds: { $ne: f.eventId } },
+        update: {
+          $push: { eventIds: f.eventId } as mongo.PushOperator<Notification>,
+          $inc: { folded: 1 },
+          $set: { preview: f.preview, lastMessageAt: f.lastMessageAt, lastMessageId: f.messageId },
+          ...(f.addSenders ? { $addToSet: { senderIds: { $each: f.addSenders } } as mongo.SetFields<Notification> } : {}),
+        },
+      },
+    }));
+    for (let i = 0; i < ops.length; i += UPDATES_PER_COMMAND) {
+      await (this.notifications.collection as unknown as mongo.Collection<Notification>).bulkWrite(ops.slice(i, i + UPDATES_PER_COMMAND), { ordered: true });
+    }
+    const ids = [...new Map(folds.map((f) => [f.headId.toHexString(), f.headId])).values()];
+    const found = await this.notifications.collection
+      .find<StoredNotification>({ _id: { $in: ids } }, { projection: { recipientId: 1, conversationId: 1, preview: 1, folded: 1, senderId: 1, senderIds: 1, createdAt: 1, lastMessageAt: 1 } })
+      .toArray();
+    const docs: FoldedNotification[] = found.map((d) => ({
+      _id: d._id, recipientId: d.recipientId, conversationId: d.conversationId, preview: d.preview,
+      count: 1 + (d.folded ?? 0), senderIds: d.senderIds ?? [d.senderId], lastMessageAt: d.lastMessageAt ?? d.createdAt,
+    }));
+    for (const d of docs) {
+      const known = this.knownHeads.get(burstKey(d.recipientId, d.conversationId));
+      if (known && known._id.equals(d._id)) known.senderIds = d.senderIds;
+    }
+    return docs;
+  }
+
+  /**
+   * Builds the schema's unique indexes — `(eventId, recipientId)` — and, with digests on, the fold
+   * markers' `{m: 1}` (the lookup of {@link readMarkers}) before the first insert, and
    * again after a failed attempt (an index that already exists is left as it is). Nest creates
    * models without waiting for mongoose's background index build (`autoIndex`), so the consumer may
    * insert first on a new database, and mongoose does not retry a build that failed at start-up
@@ -95,7 +254,8 @@ export class NotificationWriter {
     const unique = this.notifications.schema.indexes().filter(([, options]) => options?.unique);
     const build = ([fields, options]: (typeof unique)[number]) =>
       this.notifications.collection.createIndex(fields as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
-    this.indexes ??= Promise.all(unique.map(build))
+    const markers = () => (this.config.env.DIGEST_WINDOW_MS > 0 ? [this.markers.createIndex({ m: 1 })] : []);
+    this.indexes ??= Promise.all([...unique.map(build), ...markers()])
       .then(() => undefined)
       .catch((err: unknown) => {
         this.indexes = undefined;

@@ -10,7 +10,7 @@ export class Notification {
   @Prop({ required: true })
   recipientId!: string;
 
-  /** Event type that caused it, e.g. `message.created`. */
+  /** `message.created` (a message to the recipient; a digest of a burst) or `message.mentioned` (see NotificationTypes). */
   @Prop({ required: true })
   type!: string;
 
@@ -27,7 +27,7 @@ export class Notification {
   @Prop({ required: true })
   senderId!: string;
 
-  /** First 140 characters of the message body. */
+  /** First 140 characters of the message body (of the latest message folded in, for a digest). */
   @Prop({ required: true })
   preview!: string;
 
@@ -67,6 +67,32 @@ export class Notification {
    */
   @Prop({ type: String })
   bucket?: string;
+
+  /**
+   * Digest of bursts (consumer/digest-plan.ts, notification.writer.ts): the fields below are
+   * missing until a message is folded in (a notification of one message is stored exactly as
+   * before digests). `folded` = messages folded in besides the first (missing = 0), always
+   * `eventIds.length`: both change in one update guarded by `eventIds: {$ne: <eventId>}` (and
+   * `eventId: {$ne: <eventId>}`), so folding an event again (redelivery) changes nothing.
+   */
+  @Prop({ type: Number })
+  folded?: number;
+
+  /** eventIds of the messages folded in (the first one is `eventId`). */
+  @Prop({ type: [String], default: undefined })
+  eventIds?: string[];
+
+  /** Distinct senders, the first one first, at most {@link Limits.digestSenderIds} (10); missing = `[senderId]`. */
+  @Prop({ type: [String], default: undefined })
+  senderIds?: string[];
+
+  /** `createdAt` of the latest message folded in; missing = `createdAt`. */
+  @Prop({ type: Date })
+  lastMessageAt?: Date;
+
+  /** messageId of the latest message folded in; missing = `messageId`. */
+  @Prop({ type: String })
+  lastMessageId?: string;
 }
 
 export type NotificationDocument = HydratedDocument<Notification>;

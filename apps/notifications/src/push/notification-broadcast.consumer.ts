@@ -3,7 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { Consumer, Kafka } from 'kafkajs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { decodeEvent, NotificationCreatedEvent, Topics } from '@herald/contracts';
+import { decodeEvent, NotificationCreatedEvent, NotificationUpdatedEvent, Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { kafkaClientConfig } from '@herald/kafka';
 import { KafkaConsumerProbe, ReadinessChecks, withTimeout } from '@herald/observability';
@@ -108,8 +108,21 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
       .finally(() => admin.disconnect());
   }
 
-  /** Pushes one `notification.created` record to the recipient's streams here, if any. */
+  /**
+   * Pushes one record of the push topic to the recipient's streams here, if any:
+   * `notification.created` (SSE id = the notification id, then the new unread count) or
+   * `notification.updated` (a digest fold: no SSE id — it is no new notification to resume after —
+   * and no count, which a fold does not change).
+   */
   async deliver(value: Buffer | null): Promise<void> {
+    if (value && value.includes('"notification.updated"')) {
+      const updated = decodeEvent(NotificationUpdatedEvent, value);
+      if (updated.ok) {
+        const { data } = updated.event;
+        this.hub.send(data.recipientId, sseFrame(NotificationUpdatedEvent.type, data));
+        return;
+      }
+    }
     const decoded = decodeEvent(NotificationCreatedEvent, value);
     if (!decoded.ok) {
       this.logger.warn(`ignoring malformed notification.created record: ${decoded.message}`);

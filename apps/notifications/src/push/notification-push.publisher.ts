@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { NotificationCreatedEvent, Topics } from '@herald/contracts';
+import { NotificationCreatedEvent, NotificationUpdatedEvent, Topics } from '@herald/contracts';
+import type { FoldedNotification } from '../consumer/notification.writer';
 import { Notification } from '../inbox/notification.schema';
 
 /** What a push event is made from: a stored notification and its `_id`. */
@@ -28,6 +29,25 @@ export function toNotificationCreatedEvent(doc: PushableNotification): Notificat
   };
 }
 
+/** Maps a notification a message was folded into (digest) to its `notification.updated` v1 event. Pure apart from the id. */
+export function toNotificationUpdatedEvent(doc: FoldedNotification, at = new Date()): NotificationUpdatedEvent {
+  return {
+    eventId: randomUUID(),
+    type: NotificationUpdatedEvent.type,
+    version: NotificationUpdatedEvent.version,
+    occurredAt: at,
+    data: {
+      id: doc._id.toHexString(),
+      recipientId: doc.recipientId,
+      conversationId: doc.conversationId,
+      count: doc.count,
+      senderIds: doc.senderIds,
+      preview: doc.preview,
+      lastMessageAt: doc.lastMessageAt,
+    },
+  };
+}
+
 /** Push sends a consumer may have unacknowledged before it waits for one (per app instance). */
 export const MAX_PUSHES_IN_FLIGHT = 4;
 /** Longest shutdown waits for push sends still in flight, in ms. */
@@ -50,18 +70,25 @@ export class NotificationPushPublisher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(NotificationPushPublisher.name);
   private readonly inFlight = new Set<Promise<void>>();
 
-  /** Starts the push of `docs`; resolves when fewer than {@link MAX_PUSHES_IN_FLIGHT} sends are outstanding. Never rejects. */
-  async publish(producer: Producer, docs: readonly PushableNotification[]): Promise<void> {
-    if (docs.length === 0) return;
+  /**
+   * Starts the push of `docs` (`notification.created`) and `updated` (`notification.updated`, on
+   * the same topic and key, so one recipient's pushes keep their order); resolves when fewer than
+   * {@link MAX_PUSHES_IN_FLIGHT} sends are outstanding. Never rejects.
+   */
+  async publish(producer: Producer, docs: readonly PushableNotification[], updated: readonly FoldedNotification[] = []): Promise<void> {
+    if (docs.length === 0 && updated.length === 0) return;
     const sent: Promise<void> = producer
       .send({
         topic: Topics.NotificationCreated,
         acks: -1,
-        messages: docs.map((d) => ({ key: d.recipientId, value: JSON.stringify(toNotificationCreatedEvent(d)) })),
+        messages: [
+          ...docs.map((d) => ({ key: d.recipientId, value: JSON.stringify(toNotificationCreatedEvent(d)) })),
+          ...updated.map((d) => ({ key: d.recipientId, value: JSON.stringify(toNotificationUpdatedEvent(d)) })),
+        ],
       })
       .then(
         () => undefined,
-        (err: Error) => this.logger.warn(`notification.created push for ${docs.length} notification(s) failed: ${err.message}`),
+        (err: Error) => this.logger.warn(`push of ${docs.length} created / ${updated.length} updated notification(s) failed: ${err.message}`),
       )
       .finally(() => this.inFlight.delete(sent));
     this.inFlight.add(sent);

@@ -15,5 +15,8 @@ export function toPushPayload(d: NotificationCreatedData): Record<string, unknow
     seenAt: null,
     readAt: null,
     archivedAt: null,
+    count: 1,
+    senderIds: [d.senderId],
+    lastMessageAt: d.createdAt,
   };
 }

@@ -16,6 +16,9 @@ export class NotificationView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) seenAt!: Date | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) readAt!: Date | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) archivedAt!: Date | null;
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: 'Messages folded into this notification (digest of a burst), itself included' }) count!: number;
+  @ApiProperty({ type: [String], example: ['alice'], description: 'Distinct senders of the folded messages (first 10)' }) senderIds!: string[];
+  @ApiProperty({ type: String, format: 'date-time', description: 'createdAt of the latest message folded in' }) lastMessageAt!: Date;
 
   /** The API shape of a stored notification (a mongoose document or a lean one). */
   static from(d: Notification & { _id: Types.ObjectId }): NotificationView {
@@ -32,6 +35,9 @@ export class NotificationView {
       seenAt: d.seenAt ?? null,
       readAt: d.readAt ?? null,
       archivedAt: d.archivedAt ?? null,
+      count: 1 + (d.folded ?? 0),
+      senderIds: d.senderIds ?? [d.senderId],
+      lastMessageAt: d.lastMessageAt ?? d.createdAt,
     };
   }
 }
