@@ -4,4 +4,5 @@ export * from './limits';
 export * from './envelope';
 export * from './message-created.event';
 export * from './notification-created.event';
+export * from './inbox-changed.event';
 export * from './decode';

@@ -11,6 +11,11 @@ export const Topics = {
   MessageCreatedDlq: 'message.created.dlq',
   /** Produced by the notifications app after a notification is stored (key = recipientId). */
   NotificationCreated: 'notification.created',
+  /**
+   * Produced by the notifications app after a user's read/seen/archived state changed through its
+   * API (PATCH, read-all; key = userId), so every instance pushes that user a fresh unread count.
+   */
+  InboxChanged: 'inbox.changed',
 } as const;
 
 /** One of the topic names above. */
