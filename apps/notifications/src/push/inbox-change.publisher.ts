@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Subscription } from 'rxjs';
 import { InboxChangedEvent, Topics } from '@herald/contracts';
@@ -32,7 +32,7 @@ export class InboxChangePublisher implements OnApplicationBootstrap, OnApplicati
     private readonly events: InboxEvents,
     private readonly broadcast: NotificationBroadcastConsumer,
   ) {
-    this.producer = new Kafka(kafkaClientConfig(config, `${config.env.KAFKA_CLIENT_ID}-inbox-changed`)).producer({ allowAutoTopicCreation: false });
+    this.producer = new Kafka(kafkaClientConfig(config, `${config.env.KAFKA_CLIENT_ID}-inbox-changed`)).producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   /** Connects the producer, then publishes every change made through this instance's API. */
