@@ -6,6 +6,7 @@ import { MongoModule } from '@herald/mongo';
 import { ObservabilityModule } from '@herald/observability';
 import { ConsumerModule } from './consumer/consumer.module';
 import { InboxModule } from './inbox/inbox.module';
+import { InboxPageModule } from './inbox-page/inbox-page.module';
 import { PushModule } from './push/push.module';
 
 /** Root module of the notifications app: Kafka → MongoDB → HTTP. */
@@ -20,7 +21,7 @@ export class NotificationsAppModule {
       imports: [
         HeraldConfigModule.forRoot(config),
         ObservabilityModule.forRoot({ app: 'notifications', consumer: true }),
-        MongoModule, RateLimitModule.forRoot(config), AuthModule, InboxModule, ConsumerModule, PushModule],
+        MongoModule, RateLimitModule.forRoot(config), AuthModule, InboxModule, ConsumerModule, PushModule, InboxPageModule],
     };
   }
 }
