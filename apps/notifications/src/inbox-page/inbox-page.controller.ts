@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@herald/auth';
 import { AppConfig } from '@herald/config';
-import { inboxCsp, loadPage, PAGE_FILES, PageFile } from './inbox-page';
+import { findPageDir, inboxCsp, loadPage, PAGE_FILES, PageFile } from './inbox-page';
 
 /**
  * The inbox web page, outside `/api/v1` (like `/docs`) and outside the OpenAPI document: `GET /inbox`
@@ -15,7 +15,7 @@ import { inboxCsp, loadPage, PAGE_FILES, PageFile } from './inbox-page';
 @ApiExcludeController()
 @Controller('inbox')
 export class InboxPageController {
-  private readonly files = loadPage();
+  private readonly files = loadPage(findPageDir());
   private readonly csp: string;
 
   constructor(private readonly config: AppConfig) {

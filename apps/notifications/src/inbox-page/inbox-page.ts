@@ -22,8 +22,8 @@ export function findPageDir(from = __dirname): string | undefined {
   return candidates.find((dir) => existsSync(join(dir, 'index.html')));
 }
 
-/** Reads the built page's files into memory (a few tens of KiB), or undefined when it is not built. */
-export function loadPage(dir = findPageDir()): Map<PageFile, Buffer> | undefined {
+/** Reads the built page's files in `dir` ({@link findPageDir}) into memory (a few tens of KiB); undefined when it is not built. */
+export function loadPage(dir: string | undefined): Map<PageFile, Buffer> | undefined {
   if (!dir) return undefined;
   return new Map((Object.keys(PAGE_FILES) as PageFile[]).filter((f) => existsSync(join(dir, f))).map((f) => [f, readFileSync(join(dir, f))]));
 }
