@@ -106,6 +106,8 @@ describe('inbox page (Chromium)', () => {
     expect(await item.getAttribute('class')).toBe('unread');
     await alicePage.locator('#compose-status', { hasText: 'sent' }).waitFor({ timeout: UI_TIMEOUT_MS });
     shots.push(await screenshot(alicePage, '2-alice-sent'));
+    // The page refreshes its conversations after a push (GET /conversations, the messages app, cross-origin).
+    await bobB.locator('#conversations li', { hasText: alice }).waitFor({ timeout: UI_TIMEOUT_MS });
     shots.push(await screenshot(bobB, '3-bob-received'));
 
     // Bob marks it read in the tab on B: the badge of his tab on A (the other instance) goes to 0.

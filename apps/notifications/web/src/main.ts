@@ -112,6 +112,14 @@ async function loadConversations(): Promise<void> {
   $('conversations-empty').hidden = page.data.length > 0;
 }
 
+/** GET /conversations is a projection that follows a message by up to a few hundred ms: refresh a little later, once per burst. */
+const CONVERSATIONS_REFRESH_DELAY_MS = 500;
+let conversationsTimer: ReturnType<typeof setTimeout> | undefined;
+function refreshConversationsSoon(): void {
+  clearTimeout(conversationsTimer);
+  conversationsTimer = setTimeout(() => void loadConversations().catch(showError), CONVERSATIONS_REFRESH_DELAY_MS);
+}
+
 function connect(): void {
   socket?.disconnect();
   // auth as a function: every reconnection sends the newest id seen, so what was stored meanwhile is replayed.
@@ -125,6 +133,7 @@ function connect(): void {
   socket.on('notification.created', (n: Notification) => {
     remember(n);
     renderInbox();
+    refreshConversationsSoon();
   });
   socket.on('unread-count.changed', (c: { count: number; capped: boolean }) => setBadge(c.count, c.capped));
 }
@@ -188,7 +197,7 @@ async function main(): Promise<void> {
     await call(messagesApi('/messages'), token, { method: 'POST', body: { recipientIds, body } });
     ($('body') as HTMLTextAreaElement).value = '';
     $('compose-status').textContent = 'sent';
-    await loadConversations();
+    refreshConversationsSoon();
   });
   on('refresh-conversations', 'click', loadConversations);
   on('read-all', 'click', async () => {
