@@ -17,7 +17,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY libs ./libs
 COPY apps ./apps
-RUN npx nest build "${APP}"
+COPY scripts/build-inbox.js ./scripts/build-inbox.js
+# The notifications app also serves the inbox page (/inbox), bundled with esbuild (a dev dependency).
+RUN npx nest build "${APP}" && if [ "${APP}" = notifications ]; then node scripts/build-inbox.js; fi
 
 # --- deps: production dependencies only -----------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps

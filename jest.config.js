@@ -1,7 +1,8 @@
 // Jest projects: `unit` (pure logic, beside the code), `e2e` (real Kafka + MongoDB-wire server,
 // apps in-process), `readme` (the README's commands run as printed against `npm run dev`),
-// `faults` (real servers, apps as child processes killed and restarted).
-// `npm test` runs all three through stack/cli.js, which provides the servers.
+// `faults` (real servers, apps as child processes killed and restarted), `browser` (the inbox page
+// in Debian's Chromium through playwright-core, against apps in-process on the real servers).
+// `npm test` runs them all through stack/cli.js, which provides the servers.
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
 
@@ -23,6 +24,7 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'], slowTestThreshold: 60 },
     { ...common, displayName: 'readme', testMatch: ['<rootDir>/test/readme/**/*.readme-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-readme.ts'], slowTestThreshold: 120 },
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'], slowTestThreshold: 120 },
     { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-faults.ts'], slowTestThreshold: 300 },
   ],
 };

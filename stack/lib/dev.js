@@ -168,7 +168,7 @@ function printDevHelp(env, apps, watch) {
   const n = `http://localhost:${env.NOTIFICATIONS_PORT || 3001}`;
   const lines = [''];
   if (apps.includes('messages')) lines.push(`  messages       ${m}/api/v1   (Swagger: ${m}/docs)`);
-  if (apps.includes('notifications')) lines.push(`  notifications  ${n}/api/v1   (Swagger: ${n}/docs)`);
+  if (apps.includes('notifications')) lines.push(`  notifications  ${n}/api/v1   (Swagger: ${n}/docs)`, `  inbox page     ${n}/inbox`);
   console.log(`${lines.join('\n')}
 Try it:
   TOKEN_ALICE=$(npm run -s token -- alice)
@@ -179,6 +179,21 @@ Try it:
   npm run -s stack:status
 ${watch ? 'Watching: an edit rebuilds and restarts only the app it belongs to.\n' : ''}`
   + 'Ctrl-C stops the apps (the stack keeps running; npm run stack:down stops it).\n');
+}
+
+/**
+ * The inbox page's settings for `npm run dev` (each only when the caller did not set it): the page
+ * (notifications app, http://localhost:NOTIFICATIONS_PORT/inbox) calls the messages app at
+ * `INBOX_MESSAGES_URL`, whose `CORS_ORIGINS` lets the page's origin in (as localhost and 127.0.0.1).
+ * @param {object} env the caller's environment (MESSAGES_PORT / NOTIFICATIONS_PORT)
+ * @returns {{INBOX_MESSAGES_URL: string, CORS_ORIGINS: string}}
+ */
+function inboxPageEnv(env) {
+  const n = env.NOTIFICATIONS_PORT || 3001;
+  return {
+    INBOX_MESSAGES_URL: `http://localhost:${env.MESSAGES_PORT || 3000}`,
+    CORS_ORIGINS: `http://localhost:${n},http://127.0.0.1:${n}`,
+  };
 }
 
 /**
@@ -211,6 +226,7 @@ async function dev(args) {
   // No JWT_SECRET of its own: the apps and `npm run token` share the config's one dev default
   // (DEV_JWT_SECRET, libs/config/src/app-config.ts) unless the caller sets one.
   const env = {
+    ...inboxPageEnv(process.env),
     ...process.env, ...stackVars, LOG_FORMAT: process.env.LOG_FORMAT || 'pretty', KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...(process.stdout.isTTY && !('NO_COLOR' in process.env) ? { FORCE_COLOR: '1' } : {}),
   };
@@ -229,6 +245,8 @@ async function dev(args) {
     done(0);
   };
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void stopAll(sig));
+  // The inbox page (apps/notifications/web) is bundled once; edits to it need another `npm run dev`.
+  if (names.includes('notifications')) await run(process.execPath, [path.join(ROOT, 'scripts', 'build-inbox.js')], { cwd: ROOT });
   if (watch) {
     devLog(`watching ${names.join(' and ')} (nest build --watch; npm run dev -- --no-watch turns it off)`);
     let helped = false;

@@ -15,13 +15,14 @@ export interface RunningApps {
 
 /**
  * Starts a notifications app in-process: the Kafka consumer really joins group `notifications`.
- * @param listen also listen on a loopback port (for SSE clients); `app.getUrl()` gives it
+ * @param listen also listen on a loopback port (for SSE, socket and browser clients): `true` for one
+ *   the OS picks, or the port number; `app.getUrl()` gives it
  */
-export async function startNotifications(extraEnv: Record<string, string> = {}, listen = false): Promise<NestFastifyApplication> {
+export async function startNotifications(extraEnv: Record<string, string> = {}, listen: boolean | number = false): Promise<NestFastifyApplication> {
   const app = await createNotificationsApp(appEnv(extraEnv));
   await app.startAllMicroservices();
-  if (listen) {
-    await app.listen(0, '127.0.0.1');
+  if (listen !== false) {
+    await app.listen(listen === true ? 0 : listen, '127.0.0.1');
   } else {
     await app.init();
     await app.getHttpAdapter().getInstance().ready();

@@ -54,12 +54,12 @@ function envOf(service: ComposeService): Record<string, string> {
 }
 
 /**
- * The `UPPER_SNAKE` properties of `class Environment` in environment.ts, read from its text, with
+ * The `UPPER_SNAKE` properties of `class <className>` (default `Environment`), read from its source text, with
  * whether each has a default (`= ...`) and whether it is `@IsOptional()`.
  */
-export function environmentVariables(source: string): Map<string, { hasDefault: boolean; optional: boolean }> {
-  const start = source.indexOf('export class Environment');
-  if (start < 0) throw new Error('class Environment not found in environment.ts');
+export function environmentVariables(source: string, className = 'Environment'): Map<string, { hasDefault: boolean; optional: boolean }> {
+  const start = source.search(new RegExp(`export (abstract )?class ${className}\\b`));
+  if (start < 0) throw new Error(`class ${className} not found`);
   const body = source.slice(start, source.indexOf('\n}', start));
   const vars = new Map<string, { hasDefault: boolean; optional: boolean }>();
   let decorators: string[] = [];
@@ -76,7 +76,11 @@ export function environmentVariables(source: string): Map<string, { hasDefault: 
 }
 
 const compose = parse(read('docker-compose.yml'), { merge: true }) as ComposeFile;
-const environment = environmentVariables(read('libs/config/src/environment.ts'));
+// Environment extends SecurityEnvironment (CORS, JWKS, TLS...): both declare variables the apps read.
+const environment = new Map([
+  ...environmentVariables(read('libs/config/src/environment.ts')),
+  ...environmentVariables(read('libs/config/src/security-environment.ts'), 'SecurityEnvironment'),
+]);
 
 /** App services and the port variable each one listens on. */
 const APP_SERVICES = { messages: 'MESSAGES_PORT', notifications: 'NOTIFICATIONS_PORT' } as const;

@@ -7,6 +7,7 @@ import { ObservabilityModule } from '@herald/observability';
 import { ConsumerModule } from './consumer/consumer.module';
 import { InboxModule } from './inbox/inbox.module';
 import { PreferencesModule } from './preferences/preferences.module';
+import { InboxPageModule } from './inbox-page/inbox-page.module';
 import { PushModule } from './push/push.module';
 
 /** Root module of the notifications app: Kafka → MongoDB → HTTP. */
@@ -21,7 +22,7 @@ export class NotificationsAppModule {
       imports: [
         HeraldConfigModule.forRoot(config),
         ObservabilityModule.forRoot({ app: 'notifications', consumer: true }),
-        MongoModule, RateLimitModule.forRoot(config), AuthModule, InboxModule, PreferencesModule, ConsumerModule, PushModule],
+        MongoModule, RateLimitModule.forRoot(config), AuthModule, InboxModule, PreferencesModule, ConsumerModule, PushModule, InboxPageModule],
     };
   }
 }

@@ -5,6 +5,7 @@ import { createHttpApp, setupOpenApi } from '@herald/http';
 import { ensureTopics, kafkaServerOptions } from '@herald/kafka';
 import { KafkaConsumerProbe } from '@herald/observability';
 import { NotificationsAppModule } from './app.module';
+import { HeraldIoAdapter } from './push/socket-io.adapter';
 
 /** Title and description of the notifications app's OpenAPI document (`/docs`, docs/openapi/notifications.json). */
 export const NOTIFICATIONS_OPENAPI = {
@@ -13,12 +14,15 @@ export const NOTIFICATIONS_OPENAPI = {
 };
 
 /**
- * Builds the notifications app: HTTP plus the Kafka consumer (a Nest hybrid application).
+ * Builds the notifications app: HTTP (API, SSE, the inbox page), Socket.IO on the same server, plus
+ * the Kafka consumer (a Nest hybrid application).
  * Call `app.startAllMicroservices()` then `app.listen()`; the consumer joins group `notifications`.
  */
 export async function createNotificationsApp(env: Record<string, string | undefined> = {}): Promise<NestFastifyApplication> {
   const config = loadConfig(env);
   const app = await createHttpApp(NotificationsAppModule.forRoot(config), config);
+  // Before init(): gateways are bound to the adapter set when the modules register.
+  app.useWebSocketAdapter(new HeraldIoAdapter(app, config));
   setupOpenApi(app, NOTIFICATIONS_OPENAPI.title, NOTIFICATIONS_OPENAPI.description);
   if (config.env.KAFKA_CREATE_TOPICS) {
     await ensureTopics(config).catch((err: Error) => console.warn(`[notifications] could not ensure topics: ${err.message}`));

@@ -124,6 +124,14 @@ export class Environment extends SecurityEnvironment {
   @Max(65535)
   NOTIFICATIONS_PORT = 3001;
 
+  /**
+   * The messages app's URL as a browser reaches it (scheme, host, port; no path), for the
+   * notifications app's inbox page (`/inbox`), which sends messages and lists conversations there.
+   * The messages app's `CORS_ORIGINS` must list the page's origin (`npm run dev` sets both).
+   */
+  @Matches(/^https?:\/\/[^/?#\s]+$/, { message: 'INBOX_MESSAGES_URL must be an origin like http://localhost:3000 (no path)' })
+  INBOX_MESSAGES_URL = 'http://localhost:3000';
+
   /** Address both apps bind to. */
   @IsString()
   HTTP_HOST = '0.0.0.0';

@@ -4,6 +4,7 @@ export * from './limits';
 export * from './envelope';
 export * from './message-created.event';
 export * from './notification-created.event';
+export * from './inbox-changed.event';
 export * from './decode';
 export * from './notification-updated.event';
 export * from './notification-types';

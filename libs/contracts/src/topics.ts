@@ -15,6 +15,11 @@ export const Topics = {
    * key = recipientId for both, so the pushes of one recipient stay in order on one partition.
    */
   NotificationCreated: 'notification.created',
+  /**
+   * Produced by the notifications app after a user's read/seen/archived state changed through its
+   * API (PATCH, read-all; key = userId), so every instance pushes that user a fresh unread count.
+   */
+  InboxChanged: 'inbox.changed',
 } as const;
 
 /** One of the topic names above. */

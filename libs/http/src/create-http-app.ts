@@ -18,8 +18,11 @@ export const MAX_PARAM_LENGTH = 256;
 /** API prefix of both apps. */
 export const API_PREFIX = 'api/v1';
 
-/** Routes kept outside {@link API_PREFIX}: probes and the Prometheus scrape (Swagger is never prefixed). */
-export const PREFIX_EXCLUDES = ['health/{*path}', 'metrics'];
+/**
+ * Routes kept outside {@link API_PREFIX}: probes, the Prometheus scrape and the notifications app's
+ * inbox page (Swagger is never prefixed).
+ */
+export const PREFIX_EXCLUDES = ['health/{*path}', 'metrics', 'inbox', 'inbox/{*path}'];
 
 /**
  * Creates a Nest application on Fastify with Herald's HTTP conventions: `/api/v1` prefix (health,

@@ -3,11 +3,11 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { Consumer, Kafka } from 'kafkajs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { decodeEvent, NotificationCreatedEvent, NotificationUpdatedEvent, Topics } from '@herald/contracts';
+import { decodeEvent, InboxChangedEvent, NotificationCreatedEvent, NotificationUpdatedEvent, Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { kafkaClientConfig } from '@herald/kafka';
 import { KafkaConsumerProbe, ReadinessChecks, withTimeout } from '@herald/observability';
-import { PushHub, sseFrame } from './push-hub';
+import { PushHub } from './push-hub';
 import { toPushPayload } from './push-payload';
 import { UnreadCountPusher } from './unread-count.pusher';
 
@@ -15,14 +15,24 @@ import { UnreadCountPusher } from './unread-count.pusher';
 export const PUSH_GROUP_PREFIX = 'notifications-push-';
 /** Key of the broadcast consumer's check in `GET /health/ready`. */
 export const PUSH_READINESS_KEY = 'pushConsumer';
+/**
+ * Header naming the instance (its broadcast group id) that published an `inbox.changed` record: that
+ * instance pushed the new count to its own clients at once and skips its own record.
+ */
+export const ORIGIN_HEADER = 'herald-origin';
+/** The topics every instance reads in its broadcast group. */
+export const BROADCAST_TOPICS = [Topics.NotificationCreated, Topics.InboxChanged] as const;
 /** Longest start-up wait for the broadcast consumer to join its group, in ms. */
 export const BROADCAST_JOIN_TIMEOUT_MS = 30_000;
 
 /**
- * Pub/sub over Kafka: this instance's own consumer group on `notification.created`, so EVERY
- * instance sees EVERY stored notification (one group per instance = broadcast; the `notifications`
- * group on `message.created` is the opposite, a queue shared by instances). Each event is pushed
- * to the recipient's streams on this instance, followed by their new unread count.
+ * Pub/sub over Kafka: this instance's own consumer group on `notification.created` and
+ * `inbox.changed`, so EVERY instance sees EVERY stored notification and every inbox change (one
+ * group per instance = broadcast; the `notifications` group on `message.created` is the opposite, a
+ * queue shared by instances). A notification is pushed to the recipient's streams and sockets on
+ * this instance, followed by their new unread count; an inbox change (PATCH / read-all on another
+ * instance) pushes the new unread count. No Socket.IO adapter (Redis or other) is needed: sockets and
+ * SSE streams are both fed from this instance's PushHub.
  *
  * The group starts at the topic's end at start-up (only new notifications matter to live streams;
  * a client catches up with `Last-Event-ID` or GET) and is deleted on shutdown. Start-up waits (up to
@@ -68,12 +78,16 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
       });
     });
     await consumer.connect();
-    await consumer.subscribe({ topic: Topics.NotificationCreated, fromBeginning: false });
+    await consumer.subscribe({ topics: [...BROADCAST_TOPICS], fromBeginning: false });
     await consumer.run({
       autoCommit: true,
-      // The key is the recipientId: records for users with no stream here are skipped undecoded.
-      eachMessage: async ({ message }) => {
+      // The key is the user id: records for users with no stream or socket here are skipped undecoded.
+      eachMessage: async ({ topic, message }) => {
         if (message.key && !this.hub.isConnected(message.key.toString())) return;
+        if (topic === Topics.InboxChanged) {
+          if (message.headers?.[ORIGIN_HEADER]?.toString() !== this.groupId) this.countChanged(message.value);
+          return;
+        }
         await this.deliver(message.value);
       },
     });
@@ -91,8 +105,10 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const ends = await admin.fetchTopicOffsets(Topics.NotificationCreated);
-      await admin.setOffsets({ groupId: this.groupId, topic: Topics.NotificationCreated, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+      for (const topic of BROADCAST_TOPICS) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({ groupId: this.groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+      }
     } finally {
       await admin.disconnect();
     }
@@ -109,7 +125,7 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
   }
 
   /**
-   * Pushes one record of the push topic to the recipient's streams here, if any:
+   * Pushes one record of the push topic to the recipient's streams and sockets here, if any:
    * `notification.created` (SSE id = the notification id, then the new unread count) or
    * `notification.updated` (a digest fold: no SSE id — it is no new notification to resume after —
    * and no count, which a fold does not change).
@@ -119,7 +135,7 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
       const updated = decodeEvent(NotificationUpdatedEvent, value);
       if (updated.ok) {
         const { data } = updated.event;
-        this.hub.send(data.recipientId, sseFrame(NotificationUpdatedEvent.type, data));
+        this.hub.send(data.recipientId, { event: NotificationUpdatedEvent.type, data });
         return;
       }
     }
@@ -130,7 +146,17 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
     }
     const { data } = decoded.event;
     if (!this.hub.isConnected(data.recipientId)) return;
-    this.hub.send(data.recipientId, sseFrame('notification.created', toPushPayload(data), data.id));
+    this.hub.send(data.recipientId, { event: 'notification.created', data: toPushPayload(data), id: data.id });
     void this.unread.push(data.recipientId); // coalesced per user; does not hold up the next push
+  }
+
+  /** Pushes a fresh unread count to the streams and sockets here of the user one `inbox.changed` record names. */
+  countChanged(value: Buffer | null): void {
+    const decoded = decodeEvent(InboxChangedEvent, value);
+    if (!decoded.ok) {
+      this.logger.warn(`ignoring malformed inbox.changed record: ${decoded.message}`);
+      return;
+    }
+    void this.unread.push(decoded.event.data.userId);
   }
 }

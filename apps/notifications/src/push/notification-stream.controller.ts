@@ -4,9 +4,10 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, Public, TokenService } from '@herald/auth';
 import { ApiErrorResponses } from '@herald/http';
 import { InboxService } from '../inbox/inbox.service';
+import type { ServerResponse } from 'node:http';
+import { readCatchUp } from './catch-up';
 import { PushHub, sseFrame } from './push-hub';
-import { StreamConnection } from './stream-connection';
-import { Patterns } from '@herald/contracts';
+import { PushSink, StreamConnection } from './stream-connection';
 
 /** Reads `access_token` from a Cookie header value (undefined when absent or not decodable). */
 export function cookieToken(cookie: string | undefined): string | undefined {
@@ -16,6 +17,17 @@ export function cookieToken(cookie: string | undefined): string | undefined {
   } catch {
     return undefined; // malformed %-escape (URIError): no usable token → 401, not 500
   }
+}
+
+/** Delivers push events to one SSE response as frames ({@link sseFrame}). */
+export function sseSink(res: Pick<ServerResponse, 'write' | 'end' | 'destroyed' | 'writableEnded'>): PushSink {
+  return {
+    write: (e) => void res.write(sseFrame(e.event, e.data, e.id)),
+    get open() {
+      return !res.destroyed && !res.writableEnded;
+    },
+    end: () => void res.end(),
+  };
 }
 
 /**
@@ -62,9 +74,10 @@ export class NotificationStreamController {
     // Registered before the response starts: a notification stored once the client sees the
     // stream open is either in the catch-up below or pushed (held until the catch-up is written).
     const res = reply.raw;
-    const conn = new StreamConnection(userId, res);
+    const sink = sseSink(res);
+    const conn = new StreamConnection(userId, sink);
     this.hub.add(conn);
-    const heartbeat = setInterval(() => conn.send(': heartbeat\n\n'), NotificationStreamController.HEARTBEAT_MS);
+    const heartbeat = setInterval(() => sink.open && res.write(': heartbeat\n\n'), NotificationStreamController.HEARTBEAT_MS);
     res.on('close', () => {
       clearInterval(heartbeat);
       this.hub.remove(conn);
@@ -78,12 +91,7 @@ export class NotificationStreamController {
     });
     res.write('retry: 3000\n\n');
     try {
-      const catchUp: string[] = [];
-      if (lastEventId && Patterns.objectId.test(lastEventId)) {
-        for (const n of await this.inbox.since(userId, lastEventId)) catchUp.push(sseFrame('notification.created', n, n.id));
-      }
-      catchUp.push(sseFrame('unread-count.changed', await this.inbox.count(userId, { read: false })));
-      conn.goLive(catchUp);
+      conn.goLive(await readCatchUp(this.inbox, userId, lastEventId));
     } catch (err) {
       // The status line is sent: end the stream; the client reconnects (retry: 3000) with Last-Event-ID.
       this.logger.warn(`stream of ${userId}: catch-up failed, closing it (${(err as Error).message})`);

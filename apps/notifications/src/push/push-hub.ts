@@ -1,11 +1,25 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 
-/** One open Server-Sent Events stream of one user. */
+/**
+ * One event pushed to a user's real-time clients, whatever the transport: an SSE frame
+ * (`id`, `event`, `data`) or a Socket.IO event (`socket.emit(event, data)`). The names are open
+ * (today `notification.created` and `unread-count.changed`): a transport forwards any event as is.
+ */
+export interface PushEvent {
+  /** Event name, e.g. `notification.created`. */
+  event: string;
+  /** JSON-serialisable payload, identical on every transport. */
+  data: unknown;
+  /** Resume point (a notification id): the SSE `id` line; sockets resume with it too. */
+  id?: string;
+}
+
+/** One open real-time client of one user on this instance (an SSE stream or a socket). */
 export interface PushConnection {
   userId: string;
-  /** Writes one SSE frame; returns false when the client is gone. */
-  send(frame: string): boolean;
-  /** Ends the stream (server shutdown). */
+  /** Delivers one event; returns false when the client is gone. */
+  send(event: PushEvent): boolean;
+  /** Ends the connection (server shutdown). */
   close(): void;
 }
 
@@ -17,15 +31,10 @@ export function sseFrame(event: string, data: unknown, id?: string): string {
   return `${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-/** The `id` of a frame made by {@link sseFrame} (undefined when it has none, e.g. a count or a comment). */
-export function sseFrameId(frame: string): string | undefined {
-  return /^id: ([^\n]*)\n/.exec(frame)?.[1];
-}
-
 /**
- * The users connected to THIS instance and their open streams. Delivery is local: every
- * instance receives every `notification.created` (broadcast consumer group per instance) and
- * delivers to the users connected here.
+ * The users connected to THIS instance and their open streams and sockets: one hub feeds both
+ * transports. Delivery is local: every instance receives every `notification.created` and
+ * `inbox.changed` (broadcast consumer group per instance) and delivers to the users connected here.
  */
 @Injectable()
 export class PushHub implements BeforeApplicationShutdown {
@@ -45,36 +54,31 @@ export class PushHub implements BeforeApplicationShutdown {
     if (set.size === 0) this.byUser.delete(c.userId);
   }
 
-  /** Whether `userId` has an open stream on this instance. */
+  /** Whether `userId` has an open stream or socket on this instance. */
   isConnected(userId: string): boolean {
     return this.byUser.has(userId);
   }
 
-  /** Open streams on this instance. */
+  /** Open streams and sockets on this instance. */
   get connections(): number {
     let n = 0;
     for (const set of this.byUser.values()) n += set.size;
     return n;
   }
 
-  /** Sends a frame to every stream of `userId` here. @returns streams reached */
-  send(userId: string, frame: string): number {
+  /** Sends an event to every stream and socket of `userId` here. @returns connections reached */
+  send(userId: string, event: PushEvent): number {
     let reached = 0;
     for (const c of this.byUser.get(userId) ?? []) {
-      if (c.send(frame)) reached++;
+      if (c.send(event)) reached++;
       else this.remove(c);
     }
     return reached;
   }
 
-  /** Sends a frame to every open stream (heartbeats). */
-  broadcast(frame: string): void {
-    for (const userId of [...this.byUser.keys()]) this.send(userId, frame);
-  }
-
-  /** Ends every stream, so the HTTP server can close (clients reconnect with Last-Event-ID). */
+  /** Ends every stream and socket, so the HTTP server can close (clients reconnect and resume). */
   beforeApplicationShutdown(): void {
-    if (this.connections > 0) this.logger.log(`closing ${this.connections} stream(s)`);
+    if (this.connections > 0) this.logger.log(`closing ${this.connections} stream(s)/socket(s)`);
     for (const set of this.byUser.values()) for (const c of set) c.close();
     this.byUser.clear();
   }

@@ -1,63 +1,64 @@
-import { PushConnection, sseFrameId } from './push-hub';
+import { PushConnection, PushEvent } from './push-hub';
 
-/** The slice of an HTTP response a {@link StreamConnection} writes to (`http.ServerResponse`). */
-export interface StreamSink {
-  write(chunk: string): unknown;
-  end(): unknown;
-  readonly destroyed: boolean;
-  readonly writableEnded: boolean;
+/** Where a {@link StreamConnection} delivers: an SSE response ({@link sseSink}) or a socket. */
+export interface PushSink {
+  /** Delivers one event to the client (only called while {@link open}). */
+  write(event: PushEvent): void;
+  /** False once the client is gone or the connection ended. */
+  readonly open: boolean;
+  /** Ends the connection. */
+  end(): void;
 }
 
 /**
- * One SSE stream, registered in the {@link PushHub} before its catch-up (the `Last-Event-ID` replay
- * and the initial unread count) is read, so that nothing stored meanwhile is missed: live frames
- * that arrive during the catch-up are held, and {@link goLive} writes them after the catch-up,
- * without the notifications the replay already carried (same SSE `id`). Held
- * `unread-count.changed` frames are written in arrival order after the initial count; each was
- * read after the store it follows, and any later change pushes a newer count.
+ * One real-time client (SSE stream or socket), registered in the PushHub before its catch-up (the
+ * resume replay after a notification id and the initial unread count) is read, so that nothing
+ * stored meanwhile is missed: live events that arrive during the catch-up are held, and
+ * {@link goLive} delivers them after the catch-up, without the notifications the replay already
+ * carried (same `id`). Held `unread-count.changed` events are delivered in arrival order after the
+ * initial count; each was read after the store it follows, and any later change pushes a newer count.
  */
 export class StreamConnection implements PushConnection {
-  private held: string[] | undefined = [];
+  private held: PushEvent[] | undefined = [];
 
   constructor(
     readonly userId: string,
-    private readonly sink: StreamSink,
+    private readonly sink: PushSink,
   ) {}
 
-  /** True once {@link goLive} ran: frames are written as they come. */
+  /** True once {@link goLive} ran: events are delivered as they come. */
   get live(): boolean {
     return this.held === undefined;
   }
 
-  /** Writes (live) or holds (catching up) one frame; false when the client is gone. */
-  send(frame: string): boolean {
-    if (this.sink.destroyed || this.sink.writableEnded) return false;
-    if (this.held) this.held.push(frame);
-    else this.sink.write(frame);
+  /** Delivers (live) or holds (catching up) one event; false when the client is gone. */
+  send(event: PushEvent): boolean {
+    if (!this.sink.open) return false;
+    if (this.held) this.held.push(event);
+    else this.sink.write(event);
     return true;
   }
 
   /**
-   * Ends the catch-up: writes `catchUp` (replayed notifications, then the unread count), then the
-   * frames held since registration, skipping those whose SSE id `catchUp` already carried; from then
-   * on frames are written as they come. A second call only writes `catchUp`.
-   * @returns how many held frames were written
+   * Ends the catch-up: delivers `catchUp` (replayed notifications, then the unread count), then the
+   * events held since registration, skipping those whose id `catchUp` already carried; from then on
+   * events are delivered as they come. A second call only delivers `catchUp`.
+   * @returns how many held events were delivered
    */
-  goLive(catchUp: string[]): number {
+  goLive(catchUp: PushEvent[]): number {
     const held = this.held ?? [];
     this.held = undefined;
-    const replayed = new Set(catchUp.map(sseFrameId).filter((id): id is string => id !== undefined));
+    const replayed = new Set(catchUp.map((e) => e.id).filter((id): id is string => id !== undefined));
     let written = 0;
-    for (const frame of catchUp) this.send(frame);
-    for (const frame of held) {
-      const id = sseFrameId(frame);
-      if (id !== undefined && replayed.has(id)) continue;
-      if (this.send(frame)) written++;
+    for (const event of catchUp) this.send(event);
+    for (const event of held) {
+      if (event.id !== undefined && replayed.has(event.id)) continue;
+      if (this.send(event)) written++;
     }
     return written;
   }
 
-  /** Ends the stream. */
+  /** Ends the connection and drops what was held. */
   close(): void {
     this.held = undefined;
     this.sink.end();

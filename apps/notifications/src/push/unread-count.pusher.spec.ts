@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import { InboxEvents } from '../inbox/inbox-events';
 import { InboxService } from '../inbox/inbox.service';
-import { PushHub } from './push-hub';
+import { PushEvent, PushHub } from './push-hub';
 import { CountView } from '../inbox/dto/count.view';
 import { UNREAD_COUNT_MIN_INTERVAL_MS, UnreadCountPusher } from './unread-count.pusher';
 
@@ -9,8 +9,8 @@ import { UNREAD_COUNT_MIN_INTERVAL_MS, UnreadCountPusher } from './unread-count.
 function setup() {
   const pending: Array<(n: number) => void> = [];
   const count = jest.fn(() => new Promise<CountView>((resolve) => pending.push((n) => resolve({ count: n, capped: false }))));
-  const sent: string[] = [];
-  const hub = { isConnected: () => true, send: (_user: string, frame: string) => sent.push(frame) } as unknown as PushHub;
+  const sent: PushEvent[] = [];
+  const hub = { isConnected: () => true, send: (_user: string, event: PushEvent) => sent.push(event) } as unknown as PushHub;
   const events = { stateChanged$: new Subject<string>() } as unknown as InboxEvents;
   const pusher = new UnreadCountPusher(events, { count } as unknown as InboxService, hub);
   return { pusher, count, pending, sent };
@@ -30,7 +30,10 @@ describe('UnreadCountPusher', () => {
     expect(count).toHaveBeenCalledTimes(2);
     pending[1](13);
     await first;
-    expect(sent).toEqual(['event: unread-count.changed\ndata: {"count":3,"capped":false}\n\n', 'event: unread-count.changed\ndata: {"count":13,"capped":false}\n\n']);
+    expect(sent).toEqual([
+      { event: 'unread-count.changed', data: { count: 3, capped: false } },
+      { event: 'unread-count.changed', data: { count: 13, capped: false } },
+    ]);
   });
 
   it('counts users independently', () => {

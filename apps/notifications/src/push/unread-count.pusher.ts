@@ -2,14 +2,15 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { InboxEvents } from '../inbox/inbox-events';
 import { InboxService } from '../inbox/inbox.service';
-import { PushHub, sseFrame } from './push-hub';
+import { PushHub } from './push-hub';
 
 /** Least time between two unread counts of one user, in ms (a burst of pushes costs two counts). */
 export const UNREAD_COUNT_MIN_INTERVAL_MS = 250;
 
 /**
- * Pushes `unread-count.changed` to a user's streams here: after a notification for them was pushed
- * (see NotificationBroadcastConsumer) and after a PATCH or read-all here.
+ * Pushes `unread-count.changed` (`{count, capped}`) to a user's streams and sockets here: after a
+ * notification for them was pushed, and after a PATCH or read-all on any instance (here at once,
+ * from the other instances through `inbox.changed`; see NotificationBroadcastConsumer).
  *
  * Counts are coalesced per user: while one count runs, further requests for that user only mark it
  * stale, and one more count follows, at least {@link UNREAD_COUNT_MIN_INTERVAL_MS} later. A burst of
@@ -51,7 +52,7 @@ export class UnreadCountPusher implements OnModuleInit, OnModuleDestroy {
     try {
       for (;;) {
         const count = await this.inbox.count(userId, { read: false }).catch(() => undefined);
-        if (count !== undefined) this.hub.send(userId, sseFrame('unread-count.changed', count));
+        if (count !== undefined) this.hub.send(userId, { event: 'unread-count.changed', data: count });
         if (!this.running.get(userId) || !this.hub.isConnected(userId)) return;
         this.running.set(userId, false);
         await new Promise((resolve) => setTimeout(resolve, UNREAD_COUNT_MIN_INTERVAL_MS));
