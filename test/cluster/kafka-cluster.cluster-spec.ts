@@ -94,7 +94,8 @@ describe('cluster: three Kafka brokers, replication factor 3, min.insync.replica
       heapMb: 384,
     });
     restoreBrokers = useBrokers(cluster.brokers);
-    await createTopics(cluster.brokers, 3);
+    // 6 partitions over 3 brokers: each leads 2, so killing the one leading the most takes a third.
+    await createTopics(cluster.brokers, 3, 6);
     await dropDatabase(uri);
     const env = { KAFKA_BROKERS: cluster.brokers };
     notifications = await startApp('notifications', { mongoUri: uri, env, port: clusterPort(52), readyTimeoutMs: 120_000 });
