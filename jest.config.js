@@ -1,7 +1,8 @@
 // Jest projects: `unit` (pure logic, beside the code), `e2e` (real Kafka + MongoDB-wire server,
 // apps in-process), `readme` (the README's commands run as printed against `npm run dev`),
 // `faults` (real servers, apps as child processes killed and restarted), `browser` (the inbox page
-// in Debian's Chromium through playwright-core, against apps in-process on the real servers).
+// in Debian's Chromium through playwright-core, against apps in-process on the real servers),
+// `cluster` (throw-away Kafka clusters of their own, Toxiproxy, TLS; the stack's MongoDB-wire server).
 // `npm test` runs them all through stack/cli.js, which provides the servers.
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
@@ -26,5 +27,6 @@ module.exports = {
     { ...common, displayName: 'readme', testMatch: ['<rootDir>/test/readme/**/*.readme-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-readme.ts'], slowTestThreshold: 120 },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'], slowTestThreshold: 120 },
     { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-faults.ts'], slowTestThreshold: 300 },
+    { ...common, displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.cluster-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-faults.ts'], slowTestThreshold: 300 },
   ],
 };

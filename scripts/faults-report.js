@@ -8,13 +8,18 @@
  *   node scripts/faults-report.js --write <file>  replace the table between the markers
  *       <!-- faults-table:start --> and <!-- faults-table:end --> in <file> (e.g. docs/guarantees.md)
  *   node scripts/faults-report.js --in <jsonl>    read another report file
+ *   node scripts/faults-report.js --cluster ...   the table of the cluster tests (test/cluster: faults
+ *       named in CLUSTER_FAULTS), between <!-- cluster-faults-table:start --> and
+ *       <!-- cluster-faults-table:end -->; without it, the table of every other fault
  */
 const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const START = '<!-- faults-table:start -->';
-const END = '<!-- faults-table:end -->';
+const MARKERS = {
+  faults: ['<!-- faults-table:start -->', '<!-- faults-table:end -->'],
+  cluster: ['<!-- cluster-faults-table:start -->', '<!-- cluster-faults-table:end -->'],
+};
 /** Display order and label of the known faults; unknown ones follow, by name. */
 const FAULTS = [
   ['consumer-crash', 'Consumer SIGKILLed mid-stream, restarted'],
@@ -26,6 +31,21 @@ const FAULTS = [
   ['poison', 'Poison records among valid events'],
   ['idempotency-key', 'Concurrent retries with one Idempotency-Key'],
   ['scale-out', '3 consumers, 6 partitions, one replaced mid-stream, SSE on each'],
+];
+/** Display order and label of the cluster tests' faults (test/cluster). */
+const CLUSTER_FAULTS = [
+  ['cluster-leader-kill', '3 brokers: the leader of most partitions SIGKILLed mid-stream, restarted'],
+  ['cluster-rolling-restart', '3 brokers: each stopped (SIGTERM) and restarted in turn under traffic'],
+  ['cluster-below-min-isr', '3 brokers: two down (below min.insync.replicas=2) while messages are accepted'],
+  ['net-db-latency', 'Toxiproxy: database latency 200 ms ± 50 ms'],
+  ['net-kafka-latency', 'Toxiproxy: Kafka latency 200 ms ± 50 ms'],
+  ['net-kafka-reset', 'Toxiproxy: Kafka connections reset (TCP RST) for 2 s mid-stream'],
+  ['net-db-reset', 'Toxiproxy: database connections reset (TCP RST) for 2 s mid-stream'],
+  ['net-db-blackhole', 'Toxiproxy: database blackhole 10 s (all data dropped both ways)'],
+  ['net-kafka-trickle', 'Toxiproxy: Kafka bandwidth 16 KB/s each way'],
+  ['limits-shared', 'Rate limit of one user over 2 instances (MongoDB store)'],
+  ['limits-per-instance', 'The same with the in-memory store (control)'],
+  ['kafka-tls', 'Apps on a Kafka TLS listener (CA made by the test)'],
 ];
 
 /**
@@ -52,15 +72,23 @@ function latestByFault(file) {
 /**
  * Renders the figures as a markdown table.
  * @param {Map<string, object>} latest see latestByFault
+ * @param {'faults'|'cluster'} [which] the cluster tests' faults, or every other one (default)
  * @returns {string} the table, with a line saying when the figures were recorded
  */
-function renderTable(latest) {
-  const known = FAULTS.filter(([name]) => latest.has(name));
-  const others = [...latest.keys()].filter((n) => !FAULTS.some(([k]) => k === n)).sort().map((n) => [n, n]);
+function renderTable(latest, which = 'faults') {
+  const isCluster = (n) => CLUSTER_FAULTS.some(([k]) => k === n);
+  if (which === 'cluster') {
+    latest = new Map([...latest].filter(([n]) => isCluster(n)));
+  } else {
+    latest = new Map([...latest].filter(([n]) => !isCluster(n)));
+  }
+  const labels = which === 'cluster' ? CLUSTER_FAULTS : FAULTS;
+  const known = labels.filter(([name]) => latest.has(name));
+  const others = [...latest.keys()].filter((n) => !labels.some(([k]) => k === n)).sort().map((n) => [n, latest.get(n).details?.title || n]);
   const esc = (s) => String(s).replace(/\|/g, '\\|');
   const rows = [...known, ...others].map(([name, label]) => {
     const r = latest.get(name);
-    const details = Object.entries(r.details || {}).map(([k, v]) => `${k}=${v}`).join(', ');
+    const details = Object.entries(r.details || {}).filter(([k]) => k !== 'title').map(([k, v]) => `${k}=${v}`).join(', ');
     return `| ${esc(label)} (\`${name}\`) | ${r.sent} | ${r.expected} | ${r.stored} | ${r.lost} | ${r.duplicated} | ${r.dlq} | ${r.seconds} | ${esc(details)} |`;
   });
   const dates = [...latest.values()].map((r) => r.at).filter(Boolean).sort();
@@ -78,9 +106,11 @@ function renderTable(latest) {
  * Replaces the text between the markers of `file` with `table`.
  * @param {string} file
  * @param {string} table
+ * @param {'faults'|'cluster'} [which] which markers
  * @throws {Error} when the markers are missing
  */
-function writeInto(file, table) {
+function writeInto(file, table, which = 'faults') {
+  const [START, END] = MARKERS[which];
   const text = fs.readFileSync(file, 'utf8');
   const a = text.indexOf(START);
   const b = text.indexOf(END);
@@ -91,15 +121,17 @@ function writeInto(file, table) {
 function main(argv) {
   let input = path.join(ROOT, 'reports', 'faults.jsonl');
   let target;
+  let which = 'faults';
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--in') input = path.resolve(argv[++i]);
     else if (argv[i] === '--write') target = path.resolve(argv[++i]);
-    else throw new Error(`unknown option ${argv[i]} (use --in <jsonl> / --write <markdown file>)`);
+    else if (argv[i] === '--cluster') which = 'cluster';
+    else throw new Error(`unknown option ${argv[i]} (use --in <jsonl> / --write <markdown file> / --cluster)`);
   }
   if (!fs.existsSync(input)) throw new Error(`${path.relative(ROOT, input)} not found: run npm run test:faults first`);
-  const table = renderTable(latestByFault(input));
+  const table = renderTable(latestByFault(input), which);
   if (target) {
-    writeInto(target, table);
+    writeInto(target, table, which);
     console.log(`fault figures written into ${path.relative(ROOT, target)}`);
   } else {
     console.log(table);

@@ -4,7 +4,7 @@
  * Local stack without Docker: a real Kafka broker (jars from Maven Central) and a real MongoDB-wire
  * server (FerretDB, built with Go, storing in a local PostgreSQL cluster or SQLite), state in `.stack/`.
  *
- *   node stack/cli.js up | down [--purge] | status | dev [messages|notifications] [--no-watch]
+ *   node stack/cli.js up [--brokers N] | down [--purge] | status | dev [messages|notifications] [--no-watch]
  *                     | kafka <tool> [args...] | test [-- jestArgs...]
  */
 const fs = require('node:fs');
@@ -55,7 +55,7 @@ async function test(jestArgs) {
   return code;
 }
 
-const USAGE = 'usage: node stack/cli.js up | down [--purge] | status | dev [messages|notifications] [--no-watch]'
+const USAGE = 'usage: node stack/cli.js up [--brokers N] | down [--purge] | status | dev [messages|notifications] [--no-watch]'
   + ' | kafka <tool> [args...] | test [-- jestArgs...]';
 
 /**
@@ -66,9 +66,12 @@ const USAGE = 'usage: node stack/cli.js up | down [--purge] | status | dev [mess
  */
 async function main(cmd, args) {
   switch (cmd) {
-    case 'up':
+    case 'up': {
+      const i = args.indexOf('--brokers');
+      if (i >= 0) process.env.STACK_KAFKA_BROKERS = args[i + 1] || '';
       await stack.up();
       return 0;
+    }
     case 'down':
       await stack.down({ purge: args.includes('--purge') });
       return 0;

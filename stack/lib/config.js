@@ -47,7 +47,7 @@ const paths = {
 
 /**
  * Log, pid and port files of one server.
- * @param {'kafka'|'ferretdb'|'postgres'} name
+ * @param {string} name `kafka` (node 1), `kafka-<i>`, `ferretdb` or `postgres`
  * @returns {{log: string, pid: string, port: string}} absolute paths
  */
 function serverFiles(name) {
@@ -87,6 +87,65 @@ function configuredPorts() {
   };
 }
 
+/** Most Kafka nodes the stack starts (`--brokers N` / STACK_KAFKA_BROKERS). */
+const MAX_KAFKA_NODES = 5;
+
+/**
+ * Kafka nodes of the local stack: env STACK_KAFKA_BROKERS (`npm run stack:up -- --brokers N` sets
+ * it), default 1. Node i > 1 listens on STACK_KAFKA_PORT + 10 × (i − 1), its controller on
+ * STACK_KAFKA_CONTROLLER_PORT + 10 × (i − 1).
+ * @returns {number} 1..5
+ * @throws {Error} when the variable holds another value
+ */
+function kafkaNodeCount() {
+  const raw = process.env.STACK_KAFKA_BROKERS;
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_KAFKA_NODES) throw new Error(`STACK_KAFKA_BROKERS=${raw} is not 1..${MAX_KAFKA_NODES}`);
+  return n;
+}
+
+/**
+ * Server name, ports, properties file and data folder of Kafka node `i` (1-based) of the stack;
+ * node 1 keeps the single broker's names (`kafka`, server.properties, data/).
+ * @param {number} i
+ * @returns {{name: string, client: number, controller: number, props: string, data: string}}
+ */
+function kafkaNode(i) {
+  const p = configuredPorts();
+  const offset = 10 * (i - 1);
+  return {
+    name: i === 1 ? 'kafka' : `kafka-${i}`,
+    client: p.kafka + offset,
+    controller: p.kafkaController + offset,
+    props: i === 1 ? paths.kafkaProps : path.join(paths.kafkaHome, `server-${i}.properties`),
+    data: i === 1 ? paths.kafkaData : path.join(paths.kafkaHome, `data-${i}`),
+  };
+}
+
+/**
+ * Client ports of the Kafka nodes the stack last started (recorded in `.stack/run/kafka*.port`),
+ * node 1 first (the configured port when nothing is recorded).
+ * @returns {number[]}
+ */
+function kafkaPorts() {
+  const ports = [serverPort('kafka')];
+  for (let i = 2; i <= MAX_KAFKA_NODES; i++) {
+    const n = Number(readPort(serverFiles(`kafka-${i}`).port));
+    if (n > 0) ports.push(n);
+  }
+  return ports;
+}
+
+/** @param {string} file @returns {string|null} */
+function readPort(file) {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
 /** Storage backends of the local FerretDB; the first is the default (chosen by measurement, see docs/database.md). */
 const MONGO_BACKENDS = ['postgresql', 'sqlite'];
 
@@ -116,6 +175,8 @@ function serverPort(name) {
   } catch {
     /* not recorded */
   }
+  const node = /^kafka-(\d+)$/.exec(name);
+  if (node) return kafkaNode(Number(node[1])).client;
   const p = configuredPorts();
   return name === 'kafka' ? p.kafka : p.mongo;
 }
@@ -138,9 +199,12 @@ function stackEnv() {
     return { KAFKA_BROKERS: process.env.KAFKA_BROKERS, MONGODB_URI: process.env.MONGODB_URI };
   }
   return {
-    KAFKA_BROKERS: `127.0.0.1:${serverPort('kafka')}`,
+    KAFKA_BROKERS: kafkaPorts().map((port) => `127.0.0.1:${port}`).join(','),
     MONGODB_URI: `mongodb://127.0.0.1:${serverPort('ferretdb')}/herald`,
   };
 }
 
-module.exports = { paths, serverFiles, configuredPorts, serverPort, isExternal, stackEnv, mongoBackend, MONGO_BACKENDS };
+module.exports = {
+  paths, serverFiles, configuredPorts, serverPort, isExternal, stackEnv, mongoBackend, MONGO_BACKENDS, kafkaNodeCount, kafkaNode,
+  kafkaPorts,
+};

@@ -179,4 +179,4 @@ async function startFerretAuth({ port, dir, user, password, database }) {
   return { port, uri, logs: proc.logs, stop: proc.stop };
 }
 
-module.exports = { startSaslKafka, ensureFerretAuthBinary, startFerretAuth, FERRET_AUTH_BIN };
+module.exports = { startSaslKafka, ensureFerretAuthBinary, startFerretAuth, FERRET_AUTH_BIN, spawnChild };

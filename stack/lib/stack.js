@@ -2,7 +2,7 @@
 /** The stack as a whole: up (provision + start + wait + topics), down, status. */
 const fs = require('node:fs');
 const path = require('node:path');
-const { paths, isExternal, stackEnv, mongoBackend } = require('./config');
+const { paths, isExternal, stackEnv, mongoBackend, kafkaNodeCount, kafkaNode, kafkaPorts } = require('./config');
 const { StackError, log, since } = require('./proc');
 const kafka = require('./kafka');
 const ferretdb = require('./ferretdb');
@@ -66,6 +66,7 @@ async function up() {
     started.kafka = k.started;
     started.mongo = m.started;
     for (const [name, r] of [['kafka', k], [`ferretdb (FerretDB v1.24.2, ${backend} backend)`, m]]) {
+      if (name === 'kafka' && r.nodes > 1) log(`kafka: a cluster of ${r.nodes} nodes (STACK_KAFKA_BROKERS)`);
       if (r.started) log(`${name} started (pid ${r.pid})`);
       else log(`${name} already running (pid ${r.pid}${r.answering ? '' : ', port not answering yet'})`);
     }
@@ -77,7 +78,9 @@ async function up() {
     waitNamed('ferretdb', () => ferretdb.waitMongo(30000), ferretdb.MONGO_LOG, 30000),
   ]);
   log(`Kafka and MongoDB answer (${since(tWait)})`);
-  const topics = await ensureTopics(env.KAFKA_BROKERS);
+  // A cluster's topics are replicated 3 ways (at most; min.insync.replicas=2, see kafka-props.js).
+  const nodes = isExternal() ? 1 : kafkaPorts().length;
+  const topics = await ensureTopics(env.KAFKA_BROKERS, { replicationFactor: Math.min(3, nodes) });
   if (topics.created.length) log(`created topics: ${topics.created.join(', ')}`);
   if (topics.existing.length) log(`topics already present: ${topics.existing.join(', ')}`);
   fs.mkdirSync(paths.stack, { recursive: true });
@@ -115,6 +118,11 @@ async function down({ purge = false, kafka: doKafka = true, mongo: doMongo = tru
   await Promise.all(jobs);
   if (purge) {
     const dirs = [paths.kafkaData, paths.ferretData, postgres.POSTGRES_FILES.home];
+    for (let i = 2; i <= 5; i++) {
+      if (fs.existsSync(kafkaNode(i).data)) dirs.push(kafkaNode(i).data);
+      fs.rmSync(kafkaNode(i).props, { force: true }); // the stack is one node again
+    }
+    fs.rmSync(path.join(paths.kafkaHome, 'nodes'), { force: true });
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
     log(`deleted data: ${dirs.map(rel).join(', ')}`);
   }
@@ -128,8 +136,14 @@ async function down({ purge = false, kafka: doKafka = true, mongo: doMongo = tru
  */
 async function status() {
   const backend = ferretdb.runningBackend() || mongoBackend();
+  const extraNodes = [];
+  for (let i = 2; i <= 5 && fs.existsSync(kafkaNode(i).props); i++) {
+    const node = kafkaNode(i);
+    extraNodes.push([node.name, await serverState(node.name, node.props), 'Kafka 4.1.1', node.data]);
+  }
   const states = [
     ['kafka', await serverState('kafka', paths.kafkaProps), 'Kafka 4.1.1', paths.kafkaData],
+    ...extraNodes,
     ['ferretdb', await serverState('ferretdb', paths.ferretData), `FerretDB v1.24.2 (${backend} backend)`,
       backend === 'postgresql' ? null : paths.ferretData],
   ];
@@ -146,6 +160,7 @@ async function status() {
   if (isExternal()) {
     console.log(`(KAFKA_BROKERS and MONGODB_URI are set: apps and tests use ${JSON.stringify(stackEnv())})`);
   }
+  if (extraNodes.length) console.log(`(a Kafka cluster of ${extraNodes.length + 1} nodes; ${kafkaNodeCount() === 1 ? 'data formatted for it: `stack:down -- --purge` returns to one node' : 'STACK_KAFKA_BROKERS'})`);
   if (states[0][1].answering || isExternal()) {
     const brokers = stackEnv().KAFKA_BROKERS;
     try {

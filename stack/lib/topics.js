@@ -24,10 +24,11 @@ function readTopics(file = paths.topicsTs) {
 }
 
 /**
- * Creates the missing topics (replication factor 1); existing ones are left as they are.
+ * Creates the missing topics (replication factor 1 unless given); existing ones are left as they are.
  * @param {string} brokers comma-separated host:port list
- * @param {{partitions?: number, topics?: string[]}} [o] partitions default: env
- *   KAFKA_TOPIC_PARTITIONS or 3; topics default: readTopics()
+ * @param {{partitions?: number, topics?: string[], replicationFactor?: number}} [o] partitions default: env
+ *   KAFKA_TOPIC_PARTITIONS or 3; topics default: readTopics(); replicationFactor default 1 (the
+ *   single-node stack; the cluster tests give 3)
  * @returns {Promise<{created: string[], existing: string[]}>}
  * @throws {Error} when Kafka is unreachable or rejects a topic
  */
@@ -42,7 +43,7 @@ async function ensureTopics(brokers, o = {}) {
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: o.replicationFactor || 1 })),
       });
     }
     return { created: missing, existing: names.filter((t) => present.has(t)) };

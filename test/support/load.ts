@@ -36,6 +36,8 @@ export interface Sent {
   messageId?: string;
   recipients: string[];
   error?: string;
+  /** Time from sending the request to its answer (or error), in ms. */
+  ms?: number;
 }
 
 /**
@@ -63,14 +65,15 @@ export async function sendMessages(
     const k = i % cast.senders.length;
     const recipients = cast.recipientsOf[k];
     let sent: Sent;
+    const t0 = Date.now();
     try {
       const res = await httpRequest('POST', `${url}/api/v1/messages`, {
         headers: { authorization: `Bearer ${cast.tokens[k]}`, ...headers(i) },
         body: { recipientIds: recipients, body: `${cast.tag} message ${i}` },
       });
-      sent = { index: i, status: res.status, messageId: res.status === 201 ? (res.json as { id: string }).id : undefined, recipients, error: res.status === 201 ? undefined : res.text.slice(0, 300) };
+      sent = { index: i, status: res.status, messageId: res.status === 201 ? (res.json as { id: string }).id : undefined, recipients, error: res.status === 201 ? undefined : res.text.slice(0, 300), ms: Date.now() - t0 };
     } catch (err) {
-      sent = { index: i, status: 0, recipients, error: (err as Error).message };
+      sent = { index: i, status: 0, recipients, error: (err as Error).message, ms: Date.now() - t0 };
     }
     onSent(++answered);
     return sent;
@@ -80,6 +83,12 @@ export async function sendMessages(
 /** The expected notifications of the messages that were accepted (201). */
 export function expectedOf(sent: readonly Sent[]): Expected[] {
   return sent.filter((s) => s.status === 201 && s.messageId).map((s) => ({ messageId: s.messageId!, recipients: s.recipients }));
+}
+
+/** The `q`-quantile (0..1, nearest rank) of the answers' latencies, in ms; 0 when there are none. */
+export function latencyQuantile(sent: readonly Sent[], q: number): number {
+  const ms = sent.flatMap((s) => (s.ms === undefined ? [] : [s.ms])).sort((a, b) => a - b);
+  return ms.length ? ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)] : 0;
 }
 
 /** Status code → how many answers had it, e.g. `{ "201": 2000 }`. */

@@ -72,6 +72,14 @@ export abstract class SecurityEnvironment {
   @Min(1)
   RATE_LIMIT_IP_PER_MINUTE = 1200;
 
+  /**
+   * Where the rate-limit counters live: `mongodb` (the app's database, collection `rate_limits`:
+   * every instance of a deployment counts against one budget per user and per IP) or `memory`
+   * (each instance counts alone: N instances allow N × the limit).
+   */
+  @IsIn(['mongodb', 'memory'], { message: 'RATE_LIMIT_STORE must be mongodb or memory' })
+  RATE_LIMIT_STORE: 'mongodb' | 'memory' = 'mongodb';
+
   /** Browser origins allowed by CORS, comma list (e.g. `https://app.example.com`). Empty: none. */
   @IsOptional()
   @IsString()

@@ -6,6 +6,7 @@ export * from './api-errors';
 export * from './hostile-input.pipe';
 export * from './http-security';
 export * from './rate-limit';
+export * from './rate-limit-store';
 export * from './method-not-allowed';
 export * from './openapi-strict';
 export * from './validation-extras';

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/throttler';
 import { AppConfig } from '@herald/config';
 import { AuthenticatedRequest, bearerToken, TokenService } from '@herald/auth';
+import { MongoThrottlerStorage } from './rate-limit-store';
 
 /** Names of the two limits (also the suffix of their `X-RateLimit-*-<name>` headers). */
 export const IP_THROTTLER = 'ip';
@@ -38,8 +39,10 @@ interface ReplyWithHeader {
  * `Retry-After` (seconds, RFC 9110 §10.2.3; RFC 6585 §4). OWASP API Security Top 10 2023, API4
  * "Unrestricted Resource Consumption".
  *
- * Counters live in the instance's memory (@nestjs/throttler's default storage): with N instances
- * behind a load balancer a client gets up to N × the limit.
+ * Counters live in the app's MongoDB database by default (`RATE_LIMIT_STORE=mongodb`,
+ * {@link MongoThrottlerStorage}), so the limits hold for the whole deployment however many
+ * instances share the traffic; `RATE_LIMIT_STORE=memory` keeps them in each instance's memory
+ * (@nestjs/throttler's default storage: N instances allow N × the limit).
  */
 @Injectable()
 export class HeraldThrottlerGuard extends ThrottlerGuard {
@@ -103,7 +106,11 @@ export class RateLimitModule {
           ],
         }),
       ],
-      providers: [{ provide: APP_GUARD, useClass: HeraldThrottlerGuard }],
+      providers: [
+        // Resolved before ThrottlerModule's in-memory storage: the guard's host module provides it.
+        ...(config.env.RATE_LIMIT_STORE === 'mongodb' ? [{ provide: ThrottlerStorage, useClass: MongoThrottlerStorage }] : []),
+        { provide: APP_GUARD, useClass: HeraldThrottlerGuard },
+      ],
     };
   }
 }
