@@ -1,4 +1,5 @@
 import { IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import { inSendLane } from './send-lane';
 
 /** Headers Herald adds to a dead-lettered record (the original headers are kept as they were). */
 export const DlqHeaders = {
@@ -53,10 +54,11 @@ export function toDeadLetterRecord(d: DeadLetter): { key: Buffer | null; value: 
 
 /**
  * Publishes a poison record to `<topic>.dlq` with `acks: -1` and waits for the acknowledgement, so
- * the caller may then commit the source offset (the record is never lost, only moved).
+ * the caller may then commit the source offset (the record is never lost, only moved). Queued
+ * behind the producer's other sends ({@link inSendLane}).
  *
  * @throws KafkaJSError when the DLQ write fails; the caller must not commit then
  */
 export async function publishDeadLetter(producer: Producer, d: DeadLetter): Promise<void> {
-  await producer.send({ topic: dlqTopicOf(d.topic), acks: -1, messages: [toDeadLetterRecord(d)] });
+  await inSendLane(producer, () => producer.send({ topic: dlqTopicOf(d.topic), acks: -1, messages: [toDeadLetterRecord(d)] }));
 }

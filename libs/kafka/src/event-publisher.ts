@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
+import { inSendLane } from './send-lane';
 
 /** Injection token of the producer-only `ClientKafka` registered by {@link KafkaProducerModule}. */
 export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
@@ -47,6 +48,8 @@ export class EventPublisher {
    * `producer.send` with many messages: one produce request per broker, records grouped per
    * partition) and resolves when the broker acknowledged all of them (all in-sync replicas). The
    * idempotent producer keeps their order per partition (Kafka's `enable.idempotence`, KIP-98).
+   * Calls run one at a time, in call order ({@link inSendLane}): two sends in flight on one
+   * idempotent kafkajs producer can lose records silently across a leader change.
    *
    * The producer retries a failed send (unlimited retries for the idempotent producer), but once
    * the broker cannot be reached at all the client's own reconnect attempts run out (a few
@@ -61,12 +64,14 @@ export class EventPublisher {
    */
   async publishBatch(topic: string, records: OutgoingRecord[], connectTimeoutMs: number): Promise<void> {
     if (records.length === 0) return;
-    await this.connect(connectTimeoutMs);
-    try {
-      await lastValueFrom(this.client.emitBatch(topic, { messages: records }), { defaultValue: undefined });
-    } catch (err) {
-      throw new PublishError(`publish to ${topic} failed: ${(err as Error).message}`, { cause: err });
-    }
+    return inSendLane(this.client, async () => {
+      await this.connect(connectTimeoutMs);
+      try {
+        await lastValueFrom(this.client.emitBatch(topic, { messages: records }), { defaultValue: undefined });
+      } catch (err) {
+        throw new PublishError(`publish to ${topic} failed: ${(err as Error).message}`, { cause: err });
+      }
+    });
   }
 
   private async connect(timeoutMs: number): Promise<void> {

@@ -10,3 +10,4 @@ export * from './kafka-error-passthrough.filter';
 export * from './kafka-security';
 export * from './batch/write-retry';
 export * from './batch/batch-dead-letter';
+export * from './send-lane';

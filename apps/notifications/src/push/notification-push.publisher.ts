@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { NotificationCreatedEvent, NotificationUpdatedEvent, Topics } from '@herald/contracts';
+import { inSendLane } from '@herald/kafka';
 import type { FoldedNotification } from '../consumer/notification.writer';
 import { Notification } from '../inbox/notification.schema';
 
@@ -62,7 +63,8 @@ export const PUSH_SHUTDOWN_WAIT_MS = 5_000;
  * Because it is best effort, the consumer does not wait for the broker's acknowledgement before it
  * commits and takes its next batch: {@link publish} returns once the send is started, with at most
  * {@link MAX_PUSHES_IN_FLIGHT} sends outstanding (it waits for the oldest beyond that, so a slow
- * broker slows the consumer down instead of piling up memory). The idempotent producer keeps the
+ * broker slows the consumer down instead of piling up memory). Outstanding sends are queued, not
+ * concurrent: the producer runs one at a time ({@link inSendLane}). The idempotent producer keeps the
  * pushes of one recipient (one key, one partition) in order.
  */
 @Injectable()
@@ -77,15 +79,16 @@ export class NotificationPushPublisher implements BeforeApplicationShutdown {
    */
   async publish(producer: Producer, docs: readonly PushableNotification[], updated: readonly FoldedNotification[] = []): Promise<void> {
     if (docs.length === 0 && updated.length === 0) return;
-    const sent: Promise<void> = producer
-      .send({
+    const sent: Promise<void> = inSendLane(producer, () =>
+      producer.send({
         topic: Topics.NotificationCreated,
         acks: -1,
         messages: [
           ...docs.map((d) => ({ key: d.recipientId, value: JSON.stringify(toNotificationCreatedEvent(d)) })),
           ...updated.map((d) => ({ key: d.recipientId, value: JSON.stringify(toNotificationUpdatedEvent(d)) })),
         ],
-      })
+      }),
+    )
       .then(
         () => undefined,
         (err: Error) => this.logger.warn(`push of ${docs.length} created / ${updated.length} updated notification(s) failed: ${err.message}`),
