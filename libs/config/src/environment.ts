@@ -227,6 +227,17 @@ export class Environment extends SecurityEnvironment {
   @Min(0)
   @Max(3_600_000)
   DIGEST_WINDOW_MS = 60_000;
+
+  /**
+   * Real-time connections (SSE streams plus Socket.IO sockets) one user may hold open at once,
+   * across every notifications instance (counted in the `push_presence` collection); one more is
+   * refused with 429 (SSE) or `connect_error` status 429 (Socket.IO). 0 turns the cap off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  PUSH_CONNECTIONS_PER_USER = 10;
 }
 
 /**

@@ -4,6 +4,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, Public, TokenService } from '@herald/auth';
 import { ApiErrorResponses } from '@herald/http';
 import { InboxService } from '../inbox/inbox.service';
+import { ConnectionCap, tooManyConnections } from './connection-cap';
 import type { ServerResponse } from 'node:http';
 import { readCatchUp } from './catch-up';
 import { PushHub, sseFrame } from './push-hub';
@@ -50,11 +51,15 @@ export class NotificationStreamController {
     private readonly tokens: TokenService,
     private readonly hub: PushHub,
     private readonly inbox: InboxService,
+    private readonly cap: ConnectionCap,
   ) {}
 
   @Public()
   @Get('stream')
-  @ApiOperation({ summary: 'Real-time stream of my notifications (Server-Sent Events)' })
+  @ApiOperation({
+    summary: 'Real-time stream of my notifications (Server-Sent Events)',
+    description: 'At most `PUSH_CONNECTIONS_PER_USER` (default 10) streams and sockets per user, across all instances: one more is answered 429.',
+  })
   @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'access_token', required: false, description: 'JWT, for EventSource clients' })
   @ApiOkResponse({ description: 'An endless `text/event-stream` (events `notification.created`, `unread-count.changed`)' })
@@ -71,6 +76,9 @@ export class NotificationStreamController {
       throw new UnauthorizedException('invalid or expired token');
     });
 
+    const lease = await this.cap.acquire(userId);
+    if (lease === null) throw tooManyConnections(this.cap.limit);
+
     // Registered before the response starts: a notification stored once the client sees the
     // stream open is either in the catch-up below or pushed (held until the catch-up is written).
     const res = reply.raw;
@@ -81,6 +89,7 @@ export class NotificationStreamController {
     res.on('close', () => {
       clearInterval(heartbeat);
       this.hub.remove(conn);
+      void this.cap.release(userId, lease);
     });
     reply.hijack();
     res.writeHead(200, {

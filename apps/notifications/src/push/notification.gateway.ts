@@ -4,18 +4,28 @@ import type { Server, Socket } from 'socket.io';
 import { bearerToken, TokenService } from '@herald/auth';
 import { InboxService } from '../inbox/inbox.service';
 import { readCatchUp } from './catch-up';
+import { ConnectionCap, tooManyConnections } from './connection-cap';
 import { PushHub } from './push-hub';
 import { PushSink, StreamConnection } from './stream-connection';
 
 /** What the handshake middleware leaves on `socket.data`. */
 interface SocketData {
   userId: string;
+  /** Its place under the per-user connection cap (ConnectionCap). */
+  lease: string;
   conn?: StreamConnection;
 }
 
-/** The error a refused handshake gives the client's `connect_error` (`err.message`, `err.data`). */
-export class SocketAuthError extends Error {
-  readonly data = { status: 401 };
+/**
+ * The error a refused handshake gives the client's `connect_error` (`err.message`, `err.data`):
+ * status 401 without a valid token, 429 over the per-user connection cap.
+ */
+export class SocketRefusedError extends Error {
+  readonly data: { status: number };
+  constructor(message: string, status: 401 | 429 = 401) {
+    super(message);
+    this.data = { status };
+  }
 }
 
 /**
@@ -47,7 +57,8 @@ export function socketSink(socket: Pick<Socket, 'emit' | 'connected' | 'disconne
  * broadcast: a socket on any instance gets the user's pushes; no Socket.IO adapter involved).
  *
  * - Handshake: a JWT (see {@link handshakeToken}) verified like every API token; without a valid
- *   one the connection is refused with `connect_error` `{ message, data: { status: 401 } }`.
+ *   one the connection is refused with `connect_error` `{ message, data: { status: 401 } }`; over
+ *   `PUSH_CONNECTIONS_PER_USER` (SSE and sockets together, all instances) with status 429.
  * - Events (server → client): `notification.created` (the stored notification, as GET returns it)
  *   and `unread-count.changed` (`{count, capped}`), the SSE payloads; a client sees only its own.
  * - Resume: `auth.lastEventId` (the id of the last `notification.created` seen) replays what was
@@ -63,19 +74,22 @@ export class NotificationGateway implements OnGatewayInit<Server>, OnGatewayConn
     private readonly tokens: TokenService,
     private readonly hub: PushHub,
     private readonly inbox: InboxService,
+    private readonly cap: ConnectionCap,
   ) {}
 
   /** Refuses handshakes without a valid token before any connection exists. */
   afterInit(server: Server): void {
     server.use((socket, next) => {
       const token = handshakeToken(socket.handshake);
-      if (!token) return next(new SocketAuthError('missing token (auth.token, Authorization header or access_token query)'));
+      if (!token) return next(new SocketRefusedError('missing token (auth.token, Authorization header or access_token query)'));
       this.tokens.verify(token).then(
-        (userId) => {
-          (socket.data as SocketData).userId = userId;
+        async (userId) => {
+          const lease = await this.cap.acquire(userId);
+          if (lease === null) return next(new SocketRefusedError(tooManyConnections(this.cap.limit).message, 429));
+          Object.assign(socket.data as SocketData, { userId, lease });
           next();
         },
-        () => next(new SocketAuthError('invalid or expired token')),
+        () => next(new SocketRefusedError('invalid or expired token')),
       );
     });
   }
@@ -96,7 +110,8 @@ export class NotificationGateway implements OnGatewayInit<Server>, OnGatewayConn
   }
 
   handleDisconnect(socket: Socket): void {
-    const conn = (socket.data as SocketData).conn;
-    if (conn) this.hub.remove(conn);
+    const data = socket.data as SocketData;
+    if (data.conn) this.hub.remove(data.conn);
+    if (data.lease) void this.cap.release(data.userId, data.lease);
   }
 }

@@ -129,6 +129,7 @@ function connect(): void {
   socket.on('disconnect', () => setStatus('reconnecting'));
   socket.on('connect_error', (err: Error & { data?: { status?: number } }) => {
     if (err.data?.status === 401) signOut('session expired or token refused: sign in again');
+    else if (err.data?.status === 429) setStatus('not live: too many open tabs or devices for this user (close one and reload)');
     else setStatus('reconnecting');
   });
   socket.on('notification.created', (n: Notification) => {
