@@ -1,25 +1,29 @@
 'use strict';
 /**
- * Kafka topics of the system. The names are defined only in libs/contracts/src/topics.ts; as that is
- * TypeScript, its text is parsed here instead of imported.
+ * Kafka topics of the system. The names are defined only in libs/contracts/src/topics.ts; that
+ * module has no imports, so it is compiled here with the project's TypeScript compiler and its
+ * exported `ALL_TOPICS` read as values (no parsing of its text).
  */
 const fs = require('node:fs');
+const vm = require('node:vm');
 const { paths } = require('./config');
 const { kafkaClient } = require('./kafka');
 
 /**
- * Topic names: the quoted string values inside `export const Topics = { ... }` of topics.ts.
+ * Topic names: `ALL_TOPICS` of topics.ts, evaluated.
  * @param {string} [file] default libs/contracts/src/topics.ts
  * @returns {string[]} unique names, in declaration order
- * @throws {Error} when the object or any name cannot be found
+ * @throws {Error} when the module does not compile to an `ALL_TOPICS` of strings
  */
 function readTopics(file = paths.topicsTs) {
-  const src = fs.readFileSync(file, 'utf8');
-  const m = /export\s+const\s+Topics\s*=\s*\{([\s\S]*?)\}/.exec(src);
-  if (!m) throw new Error(`cannot find "export const Topics = { ... }" in ${file}`);
-  const body = m[1].replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
-  const names = [...body.matchAll(/[\w$]+\s*:\s*(['"])([^'"]+)\1/g)].map((x) => x[2]);
-  if (names.length === 0) throw new Error(`no topic names found in Topics of ${file}`);
+  const ts = require('typescript');
+  const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText;
+  const mod = { exports: {} };
+  vm.runInNewContext(js, { module: mod, exports: mod.exports }, { filename: file });
+  const names = mod.exports.ALL_TOPICS;
+  if (!Array.isArray(names) || names.length === 0 || !names.every((n) => typeof n === 'string')) {
+    throw new Error(`${file} does not export ALL_TOPICS as a non-empty list of names`);
+  }
   return [...new Set(names)];
 }
 

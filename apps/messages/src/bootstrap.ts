@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@herald/config';
@@ -25,7 +26,7 @@ export async function createMessagesApp(env: Record<string, string | undefined> 
   const app = await createHttpApp(MessagesAppModule.forRoot(config), config);
   setupOpenApi(app, MESSAGES_OPENAPI.title, MESSAGES_OPENAPI.description);
   if (config.env.KAFKA_CREATE_TOPICS) {
-    await ensureTopics(config).catch((err: Error) => console.warn(`[messages] could not ensure topics: ${err.message}`));
+    await ensureTopics(config).catch((err: Error) => Logger.warn(`could not ensure topics: ${err.message}`, 'Bootstrap'));
   }
   const projection = kafkaServerOptions(config, {
     groupId: config.env.KAFKA_CONVERSATIONS_GROUP, role: 'conversations', fetchLingerMs: config.env.CONVERSATIONS_FETCH_LINGER_MS,

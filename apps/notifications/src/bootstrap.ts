@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@herald/config';
@@ -25,7 +26,7 @@ export async function createNotificationsApp(env: Record<string, string | undefi
   app.useWebSocketAdapter(new HeraldIoAdapter(app, config));
   setupOpenApi(app, NOTIFICATIONS_OPENAPI.title, NOTIFICATIONS_OPENAPI.description);
   if (config.env.KAFKA_CREATE_TOPICS) {
-    await ensureTopics(config).catch((err: Error) => console.warn(`[notifications] could not ensure topics: ${err.message}`));
+    await ensureTopics(config).catch((err: Error) => Logger.warn(`could not ensure topics: ${err.message}`, 'Bootstrap'));
   }
   app.get(KafkaConsumerProbe).watch(app.connectMicroservice<MicroserviceOptions>(kafkaServerOptions(config)));
   return app;

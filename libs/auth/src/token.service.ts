@@ -5,11 +5,6 @@ import { AppConfig } from '@herald/config';
 import { JwtVerifier, verifierOptions } from './jwt-verifier';
 import { Patterns } from '@herald/contracts';
 
-/** Claims Herald requires: `sub` is the user id. */
-export interface HeraldClaims {
-  sub: string;
-}
-
 /**
  * User ids Herald accepts as a token's `sub`: 1..128 characters of letters, digits and `_ . @ : -`,
  * the same rule as recipient ids (`Patterns.id` in @herald/contracts). A `sub` outside it could never be a

@@ -22,6 +22,15 @@ export const Topics = {
   InboxChanged: 'inbox.changed',
 } as const;
 
+/**
+ * The dead-letter topic (DLQ) of each consumed topic: the only topics whose records may be dead-
+ * lettered. A topic consumed without a DLQ here cannot move a record aside (see `dlqTopicOf` in
+ * @herald/kafka).
+ */
+export const DeadLetterTopics: Readonly<Record<string, string>> = {
+  [Topics.MessageCreated]: Topics.MessageCreatedDlq,
+};
+
 /** One of the topic names above. */
 export type TopicName = (typeof Topics)[keyof typeof Topics];
 

@@ -1,4 +1,4 @@
-import { INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
+import { INestApplication, Logger, Type } from '@nestjs/common';
 import { AppConfig } from '@herald/config';
 import { HeraldMetrics, quietStartup, registerHttpMetrics, REQUEST_ID_HEADER, requestIdOf, startupLogger } from '@herald/observability';
 import { NestFactory } from '@nestjs/core';
@@ -107,13 +107,6 @@ export async function listen(app: INestApplication, name: string, host: string, 
     ...(flows ? [`consumes ${flows.consumes.join(', ')}`, `produces ${flows.produces.join(', ')}`] : []),
   ];
   Logger.log(parts.join(' · '), 'Bootstrap');
-}
-
-/** Nest log levels at and above a pino-style `LOG_LEVEL`. */
-export function nestLogLevels(level: string): LogLevel[] {
-  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-  const cut = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5, silent: -1 }[level] ?? 3;
-  return order.slice(0, cut + 1);
 }
 
 /** The app's instance of `token`, or undefined when no module provides it. */

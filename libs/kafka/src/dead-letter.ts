@@ -1,4 +1,5 @@
 import { IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import { DeadLetterTopics } from '@herald/contracts';
 import { inSendLane } from './send-lane';
 
 /** Headers Herald adds to a dead-lettered record (the original headers are kept as they were). */
@@ -26,8 +27,15 @@ export interface DeadLetter {
   groupId: string;
 }
 
-/** DLQ topic of a source topic: `<topic>.dlq` (see `Topics` in @herald/contracts). */
-export const dlqTopicOf = (topic: string): string => `${topic}.dlq`;
+/**
+ * DLQ topic of a source topic, from `DeadLetterTopics` in @herald/contracts (`<topic>.dlq`).
+ * @throws Error for a topic that has no DLQ there (a consumer wired to a topic without one)
+ */
+export function dlqTopicOf(topic: string): string {
+  const dlq = DeadLetterTopics[topic];
+  if (!dlq) throw new Error(`topic ${topic} has no dead-letter topic in DeadLetterTopics (@herald/contracts)`);
+  return dlq;
+}
 
 /**
  * Builds the DLQ record: original key, value (exact bytes) and headers, plus `dlq-*` headers

@@ -37,10 +37,6 @@ export class KafkaBatchContext extends BaseRpcContext<BatchContextArgs> {
     return this.args[2];
   }
 
-  getConsumer(): Consumer {
-    return this.args[3];
-  }
-
   /** kafkajs `heartbeat()`: call it during long work so the group keeps this member (session timeout). */
   getHeartbeat(): () => Promise<void> {
     return this.args[4];
