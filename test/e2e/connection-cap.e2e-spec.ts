@@ -4,7 +4,7 @@ import { Topics } from '@herald/contracts';
 import { startApps, startNotifications, RunningApps } from '../support/apps';
 import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
 import { testServers, uniqueUser } from '../support/env';
-import { ALIVE_CACHE_MS } from '../../apps/notifications/src/push/connection-cap';
+import { ALIVE_CACHE_MS, PRESENCE_RENEW_MS } from '../../apps/notifications/src/push/connection-cap';
 import { openSocket, SocketClient } from '../support/socket';
 import { openSse, SseClient } from '../support/sse';
 import { waitFor } from '../support/wait';
@@ -116,5 +116,12 @@ describe('real-time connection cap across instances', () => {
 
     const doc = await conn.collection('push_presence').findOne({ _id: userDead as never });
     expect(doc?.leases.map((l: { instanceId: string }) => l.instanceId)).not.toContain(`dead-${userDead}`);
+
+    // A renewal (every PRESENCE_RENEW_MS) removes instance documents dead for longer than the TTL.
+    await waitFor(
+      () => conn.collection('push_instances').countDocuments({ _id: `dead-${userDead}` as never }),
+      (n) => n === 0,
+      { what: 'the long-dead instance document removed', timeoutMs: PRESENCE_RENEW_MS * 3 },
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { Model, trusted } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@herald/config';
 import { PushInstance, PushLease, PushPresence } from './push-presence.schema';
@@ -115,7 +115,8 @@ export class ConnectionCap implements OnApplicationBootstrap, OnApplicationShutd
     try {
       const now = Date.now();
       await this.instances.updateOne({ _id: this.instanceId }, { $set: { expiresAt: new Date(now + PRESENCE_TTL_MS) } }, { upsert: true });
-      await this.instances.deleteMany({ expiresAt: { $lt: new Date(now - PRESENCE_TTL_MS) } }); // long dead: a few documents
+      // Long dead instances: a few documents. `trusted`: the operator is ours (the connection sets sanitizeFilter).
+      await this.instances.deleteMany({ expiresAt: trusted({ $lt: new Date(now - PRESENCE_TTL_MS) }) });
     } catch (err) {
       this.logger.warn(`push presence not renewed: ${(err as Error).message}`);
     }
