@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Topics } from '@herald/contracts';
 import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
-import { NotificationSchema } from '../../apps/notifications/src/inbox/notification.schema';
+import { NotificationSchema } from '../../apps/notifications/src/dal/notifications/notification.schema';
 import { CpuMeter, serverPids } from '../lib/cpu';
 import { groupLag, preloadMessageCreated, resetTopics, topicEndOffsets } from '../lib/kafka';
 import { appEntry, Child, freePort, RESULTS_DIR, ROOT, startNode } from '../lib/procs';

@@ -4,7 +4,7 @@ import { Schema } from 'mongoose';
 import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
 import { ConversationSchema } from '../../apps/messages/src/dal/conversations/conversation.schema';
 import { MessageSchema } from '../../apps/messages/src/dal/messages/message.schema';
-import { NotificationSchema } from '../../apps/notifications/src/inbox/notification.schema';
+import { NotificationSchema } from '../../apps/notifications/src/dal/notifications/notification.schema';
 import { Backend, databasePids, dataFolders, filesBytes, folderBytes } from '../lib/backend';
 import { cpuMs, treeCpuMs } from '../lib/cpu';
 import { resetTopics } from '../lib/kafka';

@@ -1,7 +1,7 @@
 import { getModelToken } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
-import { Notification } from '../../apps/notifications/src/inbox/notification.schema';
+import { Notification } from '../../apps/notifications/src/dal/notifications/notification.schema';
 import { NotificationBroadcastConsumer } from '../../apps/notifications/src/push/notification-broadcast.consumer';
 import { deriveConversationId } from '../../apps/messages/src/messages/conversation-id';
 import { Message } from '../../apps/messages/src/dal/messages/message.schema';

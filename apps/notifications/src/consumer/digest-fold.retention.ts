@@ -2,7 +2,7 @@ import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nest
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { DocumentExpiry } from '@herald/mongo';
-import { DIGEST_FOLD_TTL_SECONDS, DigestFold } from './digest-fold.schema';
+import { DIGEST_FOLD_TTL_SECONDS, DigestFold } from '../dal/digest-folds/digest-fold.schema';
 
 /** Expires fold markers after {@link DIGEST_FOLD_TTL_SECONDS} (TTL index, or the hourly sweep on FerretDB v1). */
 @Injectable()

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { MessageCreatedEvent } from '@herald/contracts';
-import { UserPreferences } from '../preferences/user-preferences';
+import { UserPreferences } from '../dal/preferences/user-preferences';
 import { burstKey, foldKey, planBatch, PlanInput } from './digest-plan';
 
 let n = 0;

@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { Limits, MessageCreatedEvent, NotificationTypes } from '@herald/contracts';
 import { bucketKey, hourOf } from '../inbox/inbox-bucket';
-import { Notification } from '../inbox/notification.schema';
-import { UserPreferences } from '../preferences/user-preferences';
+import { Notification } from '../dal/notifications/notification.schema';
+import { UserPreferences } from '../dal/preferences/user-preferences';
 
 /** A notification as written to MongoDB, with its `_id`. */
 export type StoredNotification = Notification & { _id: Types.ObjectId };

@@ -1,10 +1,10 @@
 import { Model } from 'mongoose';
 import { MessageCreatedEvent } from '@herald/contracts';
 import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
-import { Notification } from '../inbox/notification.schema';
+import { Notification } from '../dal/notifications/notification.schema';
 import { AppConfig } from '@herald/config';
-import { PreferencesStore } from '../preferences/preferences.store';
-import { DigestFold } from './digest-fold.schema';
+import { PreferenceRepository } from '../dal/preferences/preference.repository';
+import { DigestFold } from '../dal/digest-folds/digest-fold.schema';
 import { notificationsFor, NotificationWriter } from './notification.writer';
 
 const event = {
@@ -36,7 +36,7 @@ function fakeModel() {
 const fakeDirectory = (record = jest.fn().mockResolvedValue(undefined)) => ({ record }) as unknown as InboxBucketDirectory;
 
 /** Preferences nobody set, and digests off: the writer's plain insert path (digests have their e2e coverage in policy.e2e-spec). */
-const noPrefs = { forUsers: jest.fn().mockResolvedValue(new Map()) } as unknown as PreferencesStore;
+const noPrefs = { forUsers: jest.fn().mockResolvedValue(new Map()) } as unknown as PreferenceRepository;
 const config = { env: { DIGEST_WINDOW_MS: 0 } } as unknown as AppConfig;
 const noFolds = {} as unknown as Model<DigestFold>;
 const newWriter = (model: Model<Notification>, dir: InboxBucketDirectory) => new NotificationWriter(model, noFolds, dir, noPrefs, config);

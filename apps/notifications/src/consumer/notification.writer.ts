@@ -6,9 +6,9 @@ import { MessageCreatedEvent, NotificationTypes } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { isDuplicateKeyError, writeErrorsByIndex } from '@herald/mongo';
 import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
-import { Notification } from '../inbox/notification.schema';
-import { PreferencesStore } from '../preferences/preferences.store';
-import { DigestFold } from './digest-fold.schema';
+import { Notification } from '../dal/notifications/notification.schema';
+import { PreferenceRepository } from '../dal/preferences/preference.repository';
+import { DigestFold } from '../dal/digest-folds/digest-fold.schema';
 import { BurstHead, burstKey, Fold, foldKey, newNotification, planBatch, recipientsOf, StoredNotification } from './digest-plan';
 
 export type { StoredNotification } from './digest-plan';
@@ -102,7 +102,7 @@ export class NotificationWriter {
     @InjectModel(Notification.name) private readonly notifications: Model<Notification>,
     @InjectModel(DigestFold.name) private readonly foldMarkers: Model<DigestFold>,
     private readonly buckets: InboxBucketDirectory,
-    private readonly preferences: PreferencesStore,
+    private readonly preferences: PreferenceRepository,
     private readonly config: AppConfig,
   ) {}
 

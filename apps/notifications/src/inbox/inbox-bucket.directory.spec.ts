@@ -1,7 +1,7 @@
 import { Model, Types } from 'mongoose';
 import { BUCKET_MS } from './inbox-bucket';
 import { InboxBucketDirectory } from './inbox-bucket.directory';
-import { InboxBuckets } from './inbox-bucket.schema';
+import { InboxBuckets } from '../dal/inbox-buckets/inbox-bucket.schema';
 
 type Op = { updateOne: { filter: { _id: string } } };
 

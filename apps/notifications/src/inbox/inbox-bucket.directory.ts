@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { Model, mongo, Types } from 'mongoose';
 import { isDuplicateKeyError } from '@herald/mongo';
 import { BUCKET_MS, hourOf, hoursAfter, hoursToWalk } from './inbox-bucket';
-import { InboxBuckets } from './inbox-bucket.schema';
+import { InboxBuckets } from '../dal/inbox-buckets/inbox-bucket.schema';
 
 /** (user, hour) pairs this process knows are recorded; a miss costs one idempotent upsert. */
 const KNOWN_PAIRS_MAX = 200_000;

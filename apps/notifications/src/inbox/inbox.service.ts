@@ -10,7 +10,7 @@ import { ReadAllDto, UpdateNotificationDto } from './dto/update-notification.dto
 import { bucketKey, hourOf, hourStartId } from './inbox-bucket';
 import { InboxBucketDirectory } from './inbox-bucket.directory';
 import { InboxEvents } from './inbox-events';
-import { Notification } from './notification.schema';
+import { Notification } from '../dal/notifications/notification.schema';
 
 /** Hours queried concurrently in the first round of a walk; each next round doubles. */
 const WALK_FIRST_ROUND = 6;

@@ -4,7 +4,7 @@ import { Model } from 'mongoose';
 import { AppConfig } from '@herald/config';
 import { DocumentExpiry, SWEEP_INTERVAL_MS } from '@herald/mongo';
 import { InboxBucketDirectory } from './inbox-bucket.directory';
-import { Notification } from './notification.schema';
+import { Notification } from '../dal/notifications/notification.schema';
 
 /**
  * Retention: notifications expire `NOTIFICATION_TTL_DAYS` days after they were stored — a TTL index

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { AuthUser, CurrentUser } from '@herald/auth';
 import { ApiErrorResponses } from '@herald/http';
 import { ConversationParams, ConversationPreferenceDto, PreferencesView, TypeParams, TypePreferenceDto } from './dto/preferences.dto';
-import { PreferencesStore } from './preferences.store';
+import { PreferenceRepository } from '../dal/preferences/preference.repository';
 
 /** 400 naming `until` (the shape of every validation error: `details` per field). */
 function invalidUntil(why: string): BadRequestException {
@@ -20,7 +20,7 @@ function invalidUntil(why: string): BadRequestException {
 @ApiBearerAuth()
 @Controller('preferences')
 export class PreferencesController {
-  constructor(private readonly store: PreferencesStore) {}
+  constructor(private readonly store: PreferenceRepository) {}
 
   /** My muted conversations (live mutes only) and every notification type with its state. */
   @Get()

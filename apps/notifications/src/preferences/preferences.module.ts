@@ -1,14 +1,10 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
-import { Preference, PreferenceSchema } from './preference.schema';
+import { NotificationsDalModule } from '../dal/dal.module';
 import { PreferencesController } from './preferences.controller';
-import { PreferencesStore } from './preferences.store';
 
-/** Notification preferences: the `/preferences` API over collection `preferences`, and the store the consumer reads per batch. */
+/** Notification preferences: the `/preferences` API over collection `preferences` (read and written through `PreferenceRepository`, dal/preferences, which the consumer also reads per batch). */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: Preference.name, schema: PreferenceSchema }])],
+  imports: [NotificationsDalModule],
   controllers: [PreferencesController],
-  providers: [PreferencesStore],
-  exports: [PreferencesStore],
 })
 export class PreferencesModule {}

@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, trusted } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@herald/config';
-import { PushInstance, PushLease, PushPresence } from './push-presence.schema';
+import { PushInstance, PushLease, PushPresence } from '../dal/push-presence/push-presence.schema';
 
 /** How often an instance renews its `push_instances` document (and retries failed releases), in ms. */
 export const PRESENCE_RENEW_MS = 10_000;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { NotificationCreatedEvent, NotificationUpdatedEvent, Topics } from '@herald/contracts';
 import { inSendLane } from '@herald/kafka';
 import type { FoldedNotification } from '../consumer/notification.writer';
-import { Notification } from '../inbox/notification.schema';
+import { Notification } from '../dal/notifications/notification.schema';
 
 /** What a push event is made from: a stored notification and its `_id`. */
 export type PushableNotification = Notification & { _id: { toHexString(): string } };

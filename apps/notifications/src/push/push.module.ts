@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
+import { NotificationsDalModule } from '../dal/dal.module';
 import { InboxModule } from '../inbox/inbox.module';
 import { ConnectionCap } from './connection-cap';
 import { InboxChangePublisher } from './inbox-change.publisher';
@@ -8,7 +8,6 @@ import { NotificationGateway } from './notification.gateway';
 import { NotificationPushPublisher } from './notification-push.publisher';
 import { NotificationStreamController } from './notification-stream.controller';
 import { PushHub } from './push-hub';
-import { PushInstance, PushInstanceSchema, PushPresence, PushPresenceSchema } from './push-presence.schema';
 import { UnreadCountPusher } from './unread-count.pusher';
 
 /**
@@ -18,13 +17,7 @@ import { UnreadCountPusher } from './unread-count.pusher';
  * cap across instances (ConnectionCap, collections `push_presence` and `push_instances`).
  */
 @Module({
-  imports: [
-    InboxModule,
-    MongooseModule.forFeature([
-      { name: PushPresence.name, schema: PushPresenceSchema },
-      { name: PushInstance.name, schema: PushInstanceSchema },
-    ]),
-  ],
+  imports: [NotificationsDalModule, InboxModule],
   controllers: [NotificationStreamController],
   providers: [NotificationPushPublisher, NotificationBroadcastConsumer, InboxChangePublisher, PushHub, UnreadCountPusher, NotificationGateway, ConnectionCap],
   exports: [NotificationPushPublisher, PushHub],

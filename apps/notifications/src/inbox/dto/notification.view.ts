@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Types } from 'mongoose';
-import { Notification } from '../notification.schema';
+import { Notification } from '../../dal/notifications/notification.schema';
 
 /** A notification as the API returns it. */
 export class NotificationView {

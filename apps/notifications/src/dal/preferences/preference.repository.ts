@@ -18,7 +18,7 @@ type PreferenceDoc = Omit<Preference, never>;
  * conditional `$pull`).
  */
 @Injectable()
-export class PreferencesStore {
+export class PreferenceRepository {
   constructor(@InjectModel(Preference.name) private readonly preferences: Model<Preference>) {}
 
   private get collection(): mongo.Collection<PreferenceDoc> {
