@@ -20,7 +20,6 @@
  * more often) and for the heaviest user, and prints each query's `explain` (FerretDB's pushdown
  * flags and the backend's plan).
  */
-const { performance } = require('node:perf_hooks');
 const { mongoDriver } = require('../stack/lib');
 
 const { MongoClient, ObjectId } = mongoDriver();

@@ -136,7 +136,7 @@ function runNewman(apps) {
 async function main() {
   const external = process.env.MESSAGES_URL && process.env.NOTIFICATIONS_URL;
   const apps = APPS.map((a) => ({ ...a }));
-  let failedRun = false;
+  let failedRun;
   try {
     if (external) {
       apps[0].url = process.env.MESSAGES_URL.replace(/\/$/, '');

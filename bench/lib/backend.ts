@@ -62,7 +62,7 @@ function postmasterPid(dir: string, depth = 3): number | undefined {
     }
   }
   if (depth === 0) return undefined;
-  let subs: fs.Dirent[] = [];
+  let subs: fs.Dirent[];
   try {
     subs = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory());
   } catch {

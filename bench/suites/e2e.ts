@@ -1,6 +1,6 @@
 import { RssFigures, rssFigures } from '../lib/rss';
 import { percentile } from '../lib/stats';
-import { AppPair, MAX_OUTSTANDING, PhaseResult } from './app-pair';
+import { AppPair, PhaseResult } from './app-pair';
 import { SuiteContext } from './context';
 
 export { MAX_OUTSTANDING } from './app-pair';

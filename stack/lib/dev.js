@@ -30,6 +30,7 @@ const STABLE_MS = 30000;
 /** How long a stopping app gets between SIGTERM and SIGKILL (ms). */
 const STOP_GRACE_MS = 10000;
 // TypeScript watch status lines (diagnostics 6193/6194, 6032), timestamps and colours stripped.
+// eslint-disable-next-line no-control-regex -- ESC is exactly what is stripped
 const ANSI = /\x1b\[[0-9;]*m/g;
 const COMPILED = /Found (\d+) errors?\. Watching for file changes\./;
 const CHANGE = /File change detected\. Starting incremental compilation/;

@@ -45,7 +45,6 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
   const unread = async (user: string) => (await inbox().get('/api/v1/notifications/count?read=false').set(auth(user)).expect(200)).body as { count: number };
   const until = (user: string, done: (l: View[]) => boolean, what: string) => waitFor(() => list(user), done, { what, timeoutMs: 60_000 });
   const put = (user: string, path: string, body: unknown) => inbox().put(`/api/v1/preferences/${path}`).set(auth(user)).send(body as object);
-  const dmId = async (a: string, b: string) => (await send(a, [b], 'opening the conversation')).conversationId;
 
   describe('preferences API', () => {
     it('answers the defaults, stores a mute and a type, and lists them', async () => {

@@ -174,7 +174,7 @@ export async function startApp(name: AppName, opts: StartOptions): Promise<AppPr
     await waitReady(proc, opts.readyTimeoutMs ?? 60_000);
   } catch (err) {
     await proc.stop('SIGKILL');
-    throw new Error(`${name} (pid ${proc.pid}) did not become ready: ${(err as Error).message}\n--- ${name} output ---\n${proc.logs()}`);
+    throw new Error(`${name} (pid ${proc.pid}) did not become ready: ${(err as Error).message}\n--- ${name} output ---\n${proc.logs()}`, { cause: err });
   }
   return proc;
 }

@@ -25,6 +25,7 @@ export class DocumentExpiry {
   mode?: ExpiryMode;
 
   constructor(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any collection: only deleteMany and index calls, no document shape
     private readonly model: Model<any>,
     private readonly field: string,
     private readonly ttlSeconds: number,

@@ -43,7 +43,7 @@ export async function retryWrite<T>(
       return await write();
     } catch (err) {
       if (policy.isPermanent(err)) return onPermanent(err as Error);
-      if (policy.isStopping()) throw new Error(`shutting down with ${what} unwritten (not committed)`);
+      if (policy.isStopping()) throw new Error(`shutting down with ${what} unwritten (not committed)`, { cause: err });
       const delay = retryDelayMs(attempt);
       policy.warn(`${what}: ${policy.explain(err)} (${(err as Error).name}: ${(err as Error).message}); retry ${attempt} in ${delay} ms`);
       await sleep(delay);

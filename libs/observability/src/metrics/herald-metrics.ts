@@ -70,15 +70,15 @@ export class HeraldMetrics {
       registers,
     });
     this.notificationsStored = new Counter({ name: 'herald_notifications_stored_total', help: 'Notifications inserted into MongoDB', registers });
-    const self = this;
+    const backlog = (): number | Promise<number> | undefined => this.backlogSource?.(); // `this` below is the gauge
     this.outboxBacklog = new Gauge({
       name: 'herald_outbox_backlog',
       help: 'Messages whose message.created event is not yet acknowledged by Kafka',
       registers,
       async collect() {
-        if (!self.backlogSource) return;
         try {
-          this.set(await self.backlogSource());
+          const pending = backlog();
+          if (pending !== undefined) this.set(await pending);
         } catch {
           // Scrapes must not fail because MongoDB is down; the last value stays.
         }
