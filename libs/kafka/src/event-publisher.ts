@@ -22,7 +22,7 @@ export class PublishError extends Error {
 }
 
 /**
- * Publishes events through Nest's `ClientKafka` (kafkajs idempotent producer, `acks: -1`).
+ * Publishes events through Nest's `ClientKafka` (kafkajs producer, `acks: -1`, `PRODUCER_SETTINGS`).
  *
  * Nest caches the first `connect()` promise, so a broker that was down at the first publish would
  * poison the client forever; this class closes and resets the client after a failed connect, so the
@@ -46,12 +46,11 @@ export class EventPublisher {
   /**
    * Sends records to one topic in one producer call (`ClientKafka.emitBatch` → kafkajs
    * `producer.send` with many messages: one produce request per broker, records grouped per
-   * partition) and resolves when the broker acknowledged all of them (all in-sync replicas). The
-   * idempotent producer keeps their order per partition (Kafka's `enable.idempotence`, KIP-98).
-   * Calls run one at a time, in call order ({@link inSendLane}): two sends in flight on one
-   * idempotent kafkajs producer can lose records silently across a leader change.
+   * partition) and resolves when the broker acknowledged all of them (all in-sync replicas). Calls
+   * run one at a time, in call order ({@link inSendLane}), so per-key order holds; a retried call
+   * may write a record twice (consumers deduplicate by eventId).
    *
-   * The producer retries a failed send (unlimited retries for the idempotent producer), but once
+   * The producer retries a failed send (up to ~25 s, `PRODUCER_SETTINGS`), but once
    * the broker cannot be reached at all the client's own reconnect attempts run out (a few
    * seconds to ~20 s with `kafkaClientConfig`) and the send rejects; on a slow broker it may
    * also stay pending for long. Callers race it against their own deadline, treat a timed-out send

@@ -11,3 +11,4 @@ export * from './kafka-security';
 export * from './batch/write-retry';
 export * from './batch/batch-dead-letter';
 export * from './send-lane';
+export * from './producer-settings';

@@ -2,6 +2,7 @@ import { CustomStrategy, KafkaOptions } from '@nestjs/microservices';
 import { AppConfig } from '@herald/config';
 import { kafkaClientConfig } from './kafka-client.config';
 import { RawServerKafka } from './raw-server-kafka';
+import { PRODUCER_SETTINGS } from './producer-settings';
 
 /**
  * Default consumer group of the notifications app (`KAFKA_CONSUMER_GROUP`; Nest's `-server` suffix
@@ -87,11 +88,6 @@ export function kafkaTransportOptions(
     subscribe: { fromBeginning: true },
     run: { partitionsConsumedConcurrently: 3 },
     parser: { keepBinary: true },
-    producer: {
-      idempotent: true,
-      maxInFlightRequests: 5,
-      allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: Number.MAX_SAFE_INTEGER },
-    },
+    producer: PRODUCER_SETTINGS,
   };
 }

@@ -1,16 +1,12 @@
 /**
- * One produce call at a time per producer.
+ * One produce call at a time per producer, in call order.
  *
- * kafkajs's idempotent producer (KIP-98) numbers records per partition when a request is built
- * (`firstSequence`), adds the count at once and subtracts it again if that request fails
- * (kafkajs `producer/sendMessages.js`). Two `send()` calls in flight on one producer can therefore
- * interleave their numbering, most easily across a leader change, where the retry of one goes to
- * the new leader while the other is still pending at the old one. A batch can then reach the
- * broker with the sequence range of a batch it already appended, and the broker answers it as a
- * duplicate: success, the earlier batch's offset, and nothing written (Kafka's
- * `ProducerStateEntry` keeps the last 5 batches for this check; kafkajs issue #1005 shows the
- * same silent loss with concurrent sends). So every producer that Herald sends through queues its
- * calls here: each `send()` starts only after the previous one on the same producer has settled.
+ * Kafka keeps the order of records per partition as they arrive; two `send()` calls in flight on
+ * one producer can arrive in either order (and with retries, interleave), so a message submitted
+ * after another one's request resolved could be published before it. Every producer that Herald
+ * sends through queues its calls here: each `send()` starts only after the previous one on the
+ * same producer has settled. (Concurrent sends were also the first suspect of the rolling-restart
+ * loss; the cause was kafkajs's idempotent numbering itself, see `PRODUCER_SETTINGS`.)
  */
 const lanes = new WeakMap<object, Promise<unknown>>();
 

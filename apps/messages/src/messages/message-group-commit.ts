@@ -54,7 +54,7 @@ interface Pending {
  * formed: a group publishes only after the previous group's publish settled. So a message
  * submitted after another one's request resolved is still published after it (per-conversation
  * order on its partition); the producer itself runs one send at a time (`inSendLane` in
- * @herald/kafka: concurrent sends on an idempotent kafkajs producer can lose records). Depth 1 is
+ * @herald/kafka). Depth 1 is
  * the unpipelined writer: one flush at a time.
  *
  * An idle writer flushes at the end of the current event-loop turn (or after `INGEST_LINGER_MS`);

@@ -64,8 +64,8 @@ export const PUSH_SHUTDOWN_WAIT_MS = 5_000;
  * commits and takes its next batch: {@link publish} returns once the send is started, with at most
  * {@link MAX_PUSHES_IN_FLIGHT} sends outstanding (it waits for the oldest beyond that, so a slow
  * broker slows the consumer down instead of piling up memory). Outstanding sends are queued, not
- * concurrent: the producer runs one at a time ({@link inSendLane}). The idempotent producer keeps the
- * pushes of one recipient (one key, one partition) in order.
+ * concurrent: the producer runs one at a time ({@link inSendLane}). So the pushes of one recipient (one
+ * key, one partition) stay in order.
  */
 @Injectable()
 export class NotificationPushPublisher implements BeforeApplicationShutdown {
