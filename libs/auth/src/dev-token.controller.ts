@@ -2,8 +2,7 @@ import { Body, Controller, NotFoundException, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { AppConfig } from '@herald/config';
-// The file, not the @herald/http index: that one imports @herald/auth (rate limits).
-import { ApiErrorResponses, ErrorBodyView } from '@herald/http/api-errors';
+import { ApiErrorResponses, ErrorBodyView } from '@herald/contracts';
 import { Public } from './public.decorator';
 import { TokenService } from './token.service';
 

@@ -1,5 +1,5 @@
 import type { Environment } from './environment';
-import { commaList } from './security-rules';
+import { commaList } from './parsers';
 
 /** JWT secret used outside production when JWT_SECRET is unset. Never accepted in production. */
 export const DEV_JWT_SECRET = 'herald-dev-only-secret-change-me';

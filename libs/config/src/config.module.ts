@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AppConfig } from './app-config';
-import { validateEnvironment } from './environment';
+import { validateEnvironment } from './validate-environment';
 
 /** Loads and validates the configuration: `process.env` overlaid with `overrides` (tests). */
 export function loadConfig(overrides: Record<string, string | undefined> = {}): AppConfig {

@@ -1,5 +1,5 @@
 import { AppConfig } from './app-config';
-import { validateEnvironment } from './environment';
+import { validateEnvironment } from './validate-environment';
 
 describe('validateEnvironment', () => {
   it('applies defaults', () => {

@@ -1,21 +1,7 @@
-import { Transform, plainToInstance } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  ValidateIf,
-  validateSync,
-} from 'class-validator';
-import { describeErrors } from '@herald/contracts';
-import { resolveSecretFiles } from './secret-files';
-import { SecurityEnvironment, toBool, toInt } from './security-environment';
-import { securityProblems } from './security-rules';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { toBool, toInt } from './parsers';
+import { SecurityEnvironment } from './security-environment';
 
 /**
  * Every environment variable Herald reads, with its rule and default (security variables in
@@ -238,25 +224,4 @@ export class Environment extends SecurityEnvironment {
   @Min(0)
   @Max(1000)
   PUSH_CONNECTIONS_PER_USER = 10;
-}
-
-/**
- * Validates `process.env`-like input. Used as `ConfigModule.forRoot({ validate })`. `<NAME>_FILE`
- * secrets are read first (see `resolveSecretFiles`), cross-variable security rules checked last
- * (see `securityProblems`).
- *
- * @returns the typed, defaulted configuration
- * @throws Error naming every invalid variable, e.g. `Invalid configuration: KAFKA_BROKERS: ...`
- */
-export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const secrets = resolveSecretFiles(raw);
-  const defined = Object.fromEntries(Object.entries(secrets.env).filter(([, v]) => v !== undefined && v !== ''));
-  const env = plainToInstance(Environment, defined, { exposeDefaultValues: true });
-  const errors = validateSync(env, { skipMissingProperties: false });
-  const problems = [...secrets.problems, ...describeErrors(errors)];
-  problems.push(...securityProblems(env));
-  if (problems.length > 0) {
-    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
-  }
-  return env;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig, DEV_JWT_SECRET } from './app-config';
-import { validateEnvironment } from './environment';
+import { validateEnvironment } from './validate-environment';
 import { resolveSecretFiles } from './secret-files';
 
 const PROD = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(32) };

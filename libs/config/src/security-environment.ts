@@ -1,12 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-
-/** `true/1/yes` → true, `false/0/no` → false; anything else is left for the validator to refuse. */
-export const toBool = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? (['true', '1', 'yes'].includes(value.toLowerCase()) ? true : ['false', '0', 'no'].includes(value.toLowerCase()) ? false : value) : value;
-
-/** Decimal integer strings → numbers; anything else is left for the validator to refuse. */
-export const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
+import { toBool, toInt } from './parsers';
 
 /** Kafka SASL mechanisms kafkajs 2.x implements (besides AWS IAM / OAuth bearer, not offered here). */
 export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;

@@ -1,15 +1,8 @@
 import { accessSync, constants } from 'node:fs';
 import { DEV_JWT_SECRET } from './app-config';
 import type { Environment } from './environment';
+import { commaList } from './parsers';
 import { ORIGIN_PATTERN } from './security-environment';
-
-/** `a, b ,c` → `['a', 'b', 'c']` (empty items dropped). */
-export function commaList(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
 
 /**
  * Rules spanning several security variables, checked after each variable's own rule. Each problem

@@ -8,3 +8,4 @@ export * from './inbox-changed.event';
 export * from './decode';
 export * from './notification-updated.event';
 export * from './notification-types';
+export * from './api-errors';

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@herald/auth';
-import { ApiErrorResponses } from '@herald/http';
+import { ApiErrorResponses } from '@herald/contracts';
 import { ConversationIdPipe } from './conversation-id.pipe';
 import { ConversationsService, MessagePage } from './conversations.service';
 import { ConversationPage } from './dto/conversation.view';

@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Param, P
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '@herald/auth';
-import { ApiErrorResponses } from '@herald/http';
+import { ApiErrorResponses } from '@herald/contracts';
 import { CreateMessageDto } from './dto/create-message.dto';
 import { MessageView } from './dto/message.view';
 import { MessagesService } from './messages.service';

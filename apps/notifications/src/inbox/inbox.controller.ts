@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@herald/auth';
-import { ApiErrorResponses } from '@herald/http';
+import { ApiErrorResponses } from '@herald/contracts';
 import { CountView, UpdatedView } from './dto/count.view';
 import { ListNotificationsQuery, NotificationFilterQuery } from './dto/list-notifications.query';
 import { NotificationPage, NotificationView } from './dto/notification.view';

@@ -1,7 +1,7 @@
 import { BadRequestException, Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@herald/auth';
-import { ApiErrorResponses } from '@herald/http';
+import { ApiErrorResponses } from '@herald/contracts';
 import { ConversationParams, ConversationPreferenceDto, PreferencesView, TypeParams, TypePreferenceDto } from './dto/preferences.dto';
 import { PreferenceRepository } from '../dal/preferences/preference.repository';
 

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Logger, Query, Req, Res, UnauthorizedExceptio
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, Public, TokenService } from '@herald/auth';
-import { ApiErrorResponses } from '@herald/http';
+import { ApiErrorResponses } from '@herald/contracts';
 import { InboxService } from '../inbox/inbox.service';
 import { ConnectionCap, tooManyConnections } from './connection-cap';
 import type { ServerResponse } from 'node:http';

@@ -1,7 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 
-/** One invalid field, as listed in `details` (see `FieldError`). */
+// The HTTP API's error contract as OpenAPI documents it. It lives here, below @herald/auth (the
+// dev-token route) and @herald/http (which produces these bodies), so both document their routes
+// with it and neither imports the other for it.
+
+/** One invalid field, as listed in `details` (see `FieldError` in @herald/http). */
 export class FieldErrorView {
   @ApiProperty({ example: 'recipientIds.0', description: 'Dotted path of the field, header or parameter' })
   field!: string;
@@ -10,7 +14,7 @@ export class FieldErrorView {
   errors!: string[];
 }
 
-/** The one error body of every Herald HTTP error (`ErrorBody` of http-exception.filter.ts). */
+/** The one error body of every Herald HTTP error (`ErrorBody` of @herald/http's http-exception.filter.ts). */
 export class ErrorBodyView {
   @ApiProperty({ type: 'integer', example: 400, description: 'The HTTP status code, repeated' })
   statusCode!: number;
