@@ -7,7 +7,7 @@ import { fakeConfig } from '../../../../test/support/fakes';
 import { InboxBucketDirectory } from './inbox-bucket.directory';
 import { InboxEvents } from './inbox-events';
 import { InboxService } from './inbox.service';
-import { Notification } from './notification.schema';
+import { Notification } from '../dal/notifications/notification.schema';
 
 type Doc = Notification & { _id: Types.ObjectId };
 type Filter = Record<string, unknown>;
