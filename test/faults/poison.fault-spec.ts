@@ -22,7 +22,8 @@ const KINDS: PoisonKind[] = [
   { kind: 'json-array', reason: 'not-an-object', build: (v) => ({ value: json([v]) }) },
   { kind: 'wrong-schema', reason: 'invalid-schema', build: () => ({ value: json({ hello: 'world', n: 1 }) }) },
   { kind: 'missing-data', reason: 'invalid-schema', build: (v) => ({ value: json({ ...v, data: undefined }) }) },
-  { kind: 'unknown-version-2', reason: 'invalid-schema', build: (v) => ({ value: json({ ...v, version: 2 }) }) },
+  // Versions from 1 up are all accepted (docs/events.md, rule 2): 0 is the version no producer may write.
+  { kind: 'version-0', reason: 'invalid-schema', build: (v) => ({ value: json({ ...v, version: 0 }) }) },
   { kind: 'wrong-type-field', reason: 'invalid-schema', build: (v) => ({ value: json({ ...v, type: 'message.deleted' }) }) },
   { kind: 'bad-message-id', reason: 'invalid-schema', build: (v) => ({ value: json({ ...v, data: { ...v.data, messageId: 'not-an-object-id' } }) }) },
   { kind: 'null-value', reason: 'empty', build: () => ({ value: null }) },

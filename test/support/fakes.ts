@@ -149,13 +149,13 @@ export class FakeOutboxRepository
     return Promise.resolve();
   }
 
-  /** Copies of the due entries (a driver read returns fresh documents), oldest first. */
+  /** Copies (a driver read returns fresh documents) of the oldest entries up to the first one not yet due. */
   async due(now: Date, limit: number): Promise<StoredOutboxEntry[]> {
-    return [...this.entries.values()]
-      .filter((e) => e.nextAttemptAt.getTime() <= now.getTime())
+    const oldest = [...this.entries.values()]
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id.toHexString() < b._id.toHexString() ? -1 : 1))
-      .slice(0, limit)
-      .map((e) => ({ ...e, messages: [...e.messages], messageIds: [...e.messageIds] }));
+      .slice(0, limit);
+    const blocked = oldest.findIndex((e) => e.nextAttemptAt.getTime() > now.getTime());
+    return (blocked < 0 ? oldest : oldest.slice(0, blocked)).map((e) => ({ ...e, messages: [...e.messages], messageIds: [...e.messageIds] }));
   }
 
   async claim(entry: StoredOutboxEntry, now: Date, leaseMs: number): Promise<boolean> {

@@ -79,6 +79,14 @@ describe('OutboxRelay.runOnce: publishes due outbox entries oldest first and sto
     expect([...outbox.entries.keys()]).toEqual([c._id.toHexString()]);
   });
 
+  it('publishes nothing behind an older entry still in backoff (no event overtakes an older pending one)', async () => {
+    const { relay, outbox, events } = await setup();
+    outbox.put([storedMessage()], { createdAt: at(-5_000), nextAttemptAt: at(2_000), attempts: 2 });
+    outbox.put([storedMessage()], { createdAt: at(-1_000) });
+    expect(await relay.runOnce()).toBe(0);
+    expect(events.sent).toEqual([]);
+  });
+
   it('stores the entry\'s messages before publishing them (missing ones inserted, stored ones kept)', async () => {
     const { relay, messages, outbox, events } = await setup();
     const missing = storedMessage();

@@ -19,8 +19,11 @@ export const RELAY_LEASE_MS = 15_000;
  * - Nothing half-stored: before publishing an entry it stores the entry's messages again
  *   (`insertMany`, duplicates ignored), so a crash between the entry and the messages' insert
  *   ends with both.
- * - Order: entries are published oldest first and a pass stops at the first entry it cannot claim
- *   or publish, so within a conversation no event overtakes an older pending one of the relay.
+ * - Order: entries are published oldest first, a pass goes no further than the first entry not yet
+ *   due (in backoff, or leased by another instance; see `OutboxRepository.due`) and stops at the
+ *   first it cannot claim or publish, so within a conversation no event overtakes an older pending
+ *   one of the relay. The price: one entry in backoff holds back the younger ones (at most
+ *   `MAX_BACKOFF_MS`, 30 s), which only happens while Kafka refuses sends anyway.
  * - Several instances: each entry is claimed with a conditional update (a lease), so two relays
  *   rarely publish the same entry; when they do, consumers deduplicate by eventId.
  */

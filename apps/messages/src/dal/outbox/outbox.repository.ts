@@ -69,13 +69,16 @@ export class OutboxRepository {
     );
   }
 
-  /** Entries the relay may publish now, oldest first (at most `limit`). */
-  due(now: Date, limit: number): Promise<StoredOutboxEntry[]> {
-    return this.entries.collection
-      .find<StoredOutboxEntry>({ nextAttemptAt: { $lte: now } })
-      .sort({ createdAt: 1, _id: 1 })
-      .limit(limit)
-      .toArray();
+  /**
+   * Entries the relay may publish now, oldest first (at most `limit`): the oldest entries up to, not
+   * including, the first one not yet due (in backoff, leased by another relay, or still the request
+   * path's). An entry never goes out before an older pending one, so within a conversation no event
+   * overtakes an older one the relay still holds.
+   */
+  async due(now: Date, limit: number): Promise<StoredOutboxEntry[]> {
+    const oldest = await this.entries.collection.find<StoredOutboxEntry>({}).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray();
+    const blocked = oldest.findIndex((e) => e.nextAttemptAt.getTime() > now.getTime());
+    return blocked < 0 ? oldest : oldest.slice(0, blocked);
   }
 
   /**
