@@ -22,11 +22,45 @@ const common = {
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'], slowTestThreshold: 60 },
-    { ...common, displayName: 'readme', testMatch: ['<rootDir>/test/readme/**/*.readme-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-readme.ts'], slowTestThreshold: 120 },
-    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'], slowTestThreshold: 120 },
-    { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-faults.ts'], slowTestThreshold: 300 },
-    { ...common, displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.cluster-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/timeout-faults.ts'], slowTestThreshold: 300 },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'],
+      slowTestThreshold: 60,
+    },
+    {
+      ...common,
+      displayName: 'readme',
+      testMatch: ['<rootDir>/test/readme/**/*.readme-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-readme.ts'],
+      slowTestThreshold: 120,
+    },
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'],
+      slowTestThreshold: 120,
+    },
+    {
+      ...common,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-faults.ts'],
+      slowTestThreshold: 300,
+    },
+    {
+      ...common,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/cluster/**/*.cluster-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-faults.ts'],
+      slowTestThreshold: 300,
+    },
   ],
 };

@@ -56,7 +56,13 @@ function volumes() {
   const v = Array.from({ length: USERS }, (_, k) => Math.max(1, Math.floor(DOCS / ((k + 1) * h))));
   let rest = DOCS - v.reduce((a, b) => a + b, 0);
   for (let k = 0; rest !== 0; k = (k + 1) % USERS) {
-    if (rest > 0) { v[k] += 1; rest -= 1; } else if (v[k] > 1) { v[k] -= 1; rest += 1; }
+    if (rest > 0) {
+      v[k] += 1;
+      rest -= 1;
+    } else if (v[k] > 1) {
+      v[k] -= 1;
+      rest += 1;
+    }
   }
   return v;
 }
@@ -86,12 +92,22 @@ async function explain(db, cmd) {
   try {
     const e = await db.command({ explain: cmd, verbosity: 'queryPlanner' });
     const plan = JSON.stringify(e.queryPlanner ?? e);
-    const nodes = [...new Set([...plan.matchAll(/"Node Type":"([^"]+)"|"detail":"([^"]+)"|"stage":"([^"]+)"/g)]
-      .map((m) => m[1] || m[2] || m[3]))];
-    const indexes = [...new Set([...plan.matchAll(/"Index Name":"([^"]+)"|"indexName":"([^"]+)"/g)].map((m) => m[1] || m[2]))];
+    const nodes = [
+      ...new Set(
+        [...plan.matchAll(/"Node Type":"([^"]+)"|"detail":"([^"]+)"|"stage":"([^"]+)"/g)].map(
+          (m) => m[1] || m[2] || m[3],
+        ),
+      ),
+    ];
+    const indexes = [
+      ...new Set([...plan.matchAll(/"Index Name":"([^"]+)"|"indexName":"([^"]+)"/g)].map((m) => m[1] || m[2])),
+    ];
     return {
-      filterPushdown: e.filterPushdown, sortPushdown: e.sortPushdown, limitPushdown: e.limitPushdown,
-      nodes, indexes,
+      filterPushdown: e.filterPushdown,
+      sortPushdown: e.sortPushdown,
+      limitPushdown: e.limitPushdown,
+      nodes,
+      indexes,
     };
   } catch (err) {
     return { error: err.message };
@@ -106,20 +122,23 @@ async function main() {
   if (!NO_LOAD) await db.dropDatabase();
   const col = db.collection('notifications');
   // The schema's indexes (apps/notifications/src/inbox/notification.schema.ts).
-  if (!NO_LOAD) await col.createIndexes([
-    { key: { eventId: 1, recipientId: 1 }, unique: true },
-    { key: { recipientId: 1, _id: -1 } },
-    { key: { recipientId: 1, archivedAt: 1, readAt: 1, _id: -1 } },
-    { key: { recipientId: 1, archivedAt: 1, seenAt: 1, _id: -1 } },
-    { key: { recipientId: 1, conversationId: 1, readAt: 1 } },
-  ]);
+  if (!NO_LOAD)
+    await col.createIndexes([
+      { key: { eventId: 1, recipientId: 1 }, unique: true },
+      { key: { recipientId: 1, _id: -1 } },
+      { key: { recipientId: 1, archivedAt: 1, readAt: 1, _id: -1 } },
+      { key: { recipientId: 1, archivedAt: 1, seenAt: 1, _id: -1 } },
+      { key: { recipientId: 1, conversationId: 1, readAt: 1 } },
+    ]);
   await new Promise((r) => setTimeout(r, 2500)); // the stack's indexers run every 0.2 s / 1 s
 
   const vol = volumes();
   const rand = rng(42);
   // One recipient per notification, shuffled so batches mix users like a real stream.
   const owners = [];
-  vol.forEach((n, k) => { for (let i = 0; i < n; i += 1) owners.push(k); });
+  vol.forEach((n, k) => {
+    for (let i = 0; i < n; i += 1) owners.push(k);
+  });
   for (let i = owners.length - 1; i > 0; i -= 1) {
     const j = Math.floor(rand() * (i + 1));
     [owners[i], owners[j]] = [owners[j], owners[i]];
@@ -130,10 +149,21 @@ async function main() {
     const at = new Date(start + i * 1000);
     return {
       _id: ObjectId.createFromTime(Math.floor(at.getTime() / 1000)),
-      recipientId: `u${u}`, type: 'message.created', eventId: `e${i}`, messageId: `m${i}`,
-      conversationId: `c${u % 97}-${Math.floor(rand() * 8)}`, senderId: `s${Math.floor(rand() * USERS)}`,
-      preview: 'Lunch at noon? '.repeat(4), createdAt: at, storedAt: at,
-      seenAt: null, readAt: null, archivedAt: null, seen: false, read: false, archived: false,
+      recipientId: `u${u}`,
+      type: 'message.created',
+      eventId: `e${i}`,
+      messageId: `m${i}`,
+      conversationId: `c${u % 97}-${Math.floor(rand() * 8)}`,
+      senderId: `s${Math.floor(rand() * USERS)}`,
+      preview: 'Lunch at noon? '.repeat(4),
+      createdAt: at,
+      storedAt: at,
+      seenAt: null,
+      readAt: null,
+      archivedAt: null,
+      seen: false,
+      read: false,
+      archived: false,
     };
   };
   const t0 = performance.now();
@@ -146,35 +176,61 @@ async function main() {
     insertLat.push(performance.now() - s);
   }
   const loadS = (performance.now() - t0) / 1000;
-  console.log(`loaded ${DOCS} notifications for ${USERS} users (heaviest ${vol[0]}, median ${vol[Math.floor(USERS / 2)]}) in ${loadS.toFixed(1)} s`);
+  console.log(
+    `loaded ${DOCS} notifications for ${USERS} users (heaviest ${vol[0]}, median ${vol[Math.floor(USERS / 2)]}) in ${loadS.toFixed(1)} s`,
+  );
 
   // A user drawn like inbox traffic: the recipient of a random notification.
   const draw = rng(7);
-  const docsById = await col.find({}, { projection: { _id: 1, recipientId: 1, conversationId: 1 } }).limit(0).toArray()
+  const docsById = await col
+    .find({}, { projection: { _id: 1, recipientId: 1, conversationId: 1 } })
+    .limit(0)
+    .toArray()
     .catch(() => []);
   const sample = () => docsById[Math.floor(draw() * docsById.length)];
 
   const shapes = {
-    'inbox page (archivedAt:null)': (u) => col.find({ recipientId: u, archivedAt: null }).sort({ _id: -1 }).limit(21).toArray(),
-    'inbox page (archived:false)': (u) => col.find({ recipientId: u, archived: false }).sort({ _id: -1 }).limit(21).toArray(),
+    'inbox page (archivedAt:null)': (u) =>
+      col.find({ recipientId: u, archivedAt: null }).sort({ _id: -1 }).limit(21).toArray(),
+    'inbox page (archived:false)': (u) =>
+      col.find({ recipientId: u, archived: false }).sort({ _id: -1 }).limit(21).toArray(),
     'next page _id:$lt (archived:false)': async (u) => {
-      const p = await col.find({ recipientId: u, archived: false }, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(21).toArray();
+      const p = await col
+        .find({ recipientId: u, archived: false }, { projection: { _id: 1 } })
+        .sort({ _id: -1 })
+        .limit(21)
+        .toArray();
       const cursor = p.length ? p[p.length - 1]._id : new ObjectId();
       const s = performance.now();
-      await col.find({ recipientId: u, archived: false, _id: { $lt: cursor } }).sort({ _id: -1 }).limit(21).toArray();
+      await col
+        .find({ recipientId: u, archived: false, _id: { $lt: cursor } })
+        .sort({ _id: -1 })
+        .limit(21)
+        .toArray();
       return performance.now() - s; // only the second page is timed (see timedInner)
     },
-    'unread count (readAt:null, archivedAt:null)': (u) => col.countDocuments({ recipientId: u, readAt: null, archivedAt: null }),
-    'unread count (read:false, archived:false)': (u) => col.countDocuments({ recipientId: u, read: false, archived: false }),
-    'read-all conversation (booleans)': (u, d) => col.updateMany(
-      { recipientId: u, conversationId: d.conversationId, read: false, archived: false },
-      { $set: { readAt: new Date(), read: true } },
-    ),
+    'unread count (readAt:null, archivedAt:null)': (u) =>
+      col.countDocuments({ recipientId: u, readAt: null, archivedAt: null }),
+    'unread count (read:false, archived:false)': (u) =>
+      col.countDocuments({ recipientId: u, read: false, archived: false }),
+    'read-all conversation (booleans)': (u, d) =>
+      col.updateMany(
+        { recipientId: u, conversationId: d.conversationId, read: false, archived: false },
+        { $set: { readAt: new Date(), read: true } },
+      ),
   };
   for (const table of [shapes]) {
     for (const k of Object.keys(table)) if (!k.includes(ONLY)) delete table[k];
   }
-  const results = { uri: uri.replace(/\/\/[^@]*@/, '//'), docs: DOCS, users: USERS, heaviest: vol[0], load_s: loadS, insertMany500: stats(insertLat), queries: {} };
+  const results = {
+    uri: uri.replace(/\/\/[^@]*@/, '//'),
+    docs: DOCS,
+    users: USERS,
+    heaviest: vol[0],
+    load_s: loadS,
+    insertMany500: stats(insertLat),
+    queries: {},
+  };
 
   for (const [name, fn] of Object.entries(shapes)) {
     const inner = name.startsWith('next page');
@@ -195,13 +251,22 @@ async function main() {
   }
   const byId = {
     'findOne({_id})': (d) => col.findOne({ _id: d._id }),
-    'findOneAndUpdate({_id, recipientId})': (d) => col.findOneAndUpdate({ _id: d._id, recipientId: d.recipientId },
-      { $set: { seenAt: new Date(), seen: true } }, { returnDocument: 'after' }),
+    'findOneAndUpdate({_id, recipientId})': (d) =>
+      col.findOneAndUpdate(
+        { _id: d._id, recipientId: d.recipientId },
+        { $set: { seenAt: new Date(), seen: true } },
+        { returnDocument: 'after' },
+      ),
     'findOneAndUpdate({_id}) + owner check': async (d) => {
-      const r = await col.findOneAndUpdate({ _id: d._id }, { $set: { seenAt: new Date(), seen: true } }, { returnDocument: 'after' });
+      const r = await col.findOneAndUpdate(
+        { _id: d._id },
+        { $set: { seenAt: new Date(), seen: true } },
+        { returnDocument: 'after' },
+      );
       if (r && r.recipientId !== d.recipientId) throw new Error('owner check');
     },
-    'updateOne({_id, recipientId})': (d) => col.updateOne({ _id: d._id, recipientId: d.recipientId }, { $set: { readAt: new Date(), read: true } }),
+    'updateOne({_id, recipientId})': (d) =>
+      col.updateOne({ _id: d._id, recipientId: d.recipientId }, { $set: { readAt: new Date(), read: true } }),
   };
   for (const k of Object.keys(byId)) if (!k.includes(ONLY)) delete byId[k];
   for (const [name, fn] of Object.entries(byId)) {
@@ -214,14 +279,43 @@ async function main() {
   const c = 'notifications';
   const some = sample() || {};
   results.explain = {
-    'inbox (archivedAt:null)': await explain(db, { find: c, filter: { recipientId: 'u1', archivedAt: null }, sort: { _id: -1 }, limit: 21 }),
-    'inbox (archived:false)': await explain(db, { find: c, filter: { recipientId: 'u1', archived: false }, sort: { _id: -1 }, limit: 21 }),
-    'next page': await explain(db, { find: c, filter: { recipientId: 'u1', archived: false, _id: { $lt: new ObjectId() } }, sort: { _id: -1 }, limit: 21 }),
+    'inbox (archivedAt:null)': await explain(db, {
+      find: c,
+      filter: { recipientId: 'u1', archivedAt: null },
+      sort: { _id: -1 },
+      limit: 21,
+    }),
+    'inbox (archived:false)': await explain(db, {
+      find: c,
+      filter: { recipientId: 'u1', archived: false },
+      sort: { _id: -1 },
+      limit: 21,
+    }),
+    'next page': await explain(db, {
+      find: c,
+      filter: { recipientId: 'u1', archived: false, _id: { $lt: new ObjectId() } },
+      sort: { _id: -1 },
+      limit: 21,
+    }),
     // countDocuments is an aggregate: $match (pushed down when first) then $group.
-    'unread count (booleans)': await explain(db, { aggregate: c, pipeline: [{ $match: { recipientId: 'u1', read: false, archived: false } }, { $group: { _id: 1, n: { $sum: 1 } } }], cursor: {} }),
+    'unread count (booleans)': await explain(db, {
+      aggregate: c,
+      pipeline: [
+        { $match: { recipientId: 'u1', read: false, archived: false } },
+        { $group: { _id: 1, n: { $sum: 1 } } },
+      ],
+      cursor: {},
+    }),
     'findOne _id': await explain(db, { find: c, filter: { _id: some._id }, limit: 1 }),
-    '_id + recipientId': await explain(db, { find: c, filter: { _id: some._id, recipientId: some.recipientId }, limit: 1 }),
-    'read-all (booleans)': await explain(db, { find: c, filter: { recipientId: 'u1', conversationId: 'c1-0', read: false, archived: false } }),
+    '_id + recipientId': await explain(db, {
+      find: c,
+      filter: { _id: some._id, recipientId: some.recipientId },
+      limit: 1,
+    }),
+    'read-all (booleans)': await explain(db, {
+      find: c,
+      filter: { recipientId: 'u1', conversationId: 'c1-0', read: false, archived: false },
+    }),
   };
   for (const [k, v] of Object.entries(results.explain)) console.log(`explain ${k}: ${JSON.stringify(v)}`);
   if (jsonOut) require('node:fs').writeFileSync(jsonOut, `${JSON.stringify(results, null, 2)}\n`);

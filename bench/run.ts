@@ -35,16 +35,52 @@ import { volumeSuite, VolumeResult } from './suites/volume';
 
 const PRESETS: Record<BenchParams['mode'], Omit<BenchParams, keyof WriteParams>> = {
   full: {
-    mode: 'full', runs: 3, consumerEvents: 100_000, partitions: 3, ingestConnections: 50, ingestSeconds: 20, ingestWarmupSeconds: 3,
-    e2eRate: 500, e2eSeconds: 30, e2eWarmupSeconds: 3, e2eAlsoSustainable: true, profile: true, suites: ['consumer', 'ingest', 'e2e', 'volume'],
-    volumeSizes: [100_000, 1_000_000], volumeUsers: 10_000, volumeRequests: 500, volumeWarmup: 20, volumeMaxSeconds: 60, volumeMaxLoadSeconds: 1800,
-    volumeBatch: 2000, volumeIdleSeconds: 30, backends: ['sqlite', 'postgresql'],
+    mode: 'full',
+    runs: 3,
+    consumerEvents: 100_000,
+    partitions: 3,
+    ingestConnections: 50,
+    ingestSeconds: 20,
+    ingestWarmupSeconds: 3,
+    e2eRate: 500,
+    e2eSeconds: 30,
+    e2eWarmupSeconds: 3,
+    e2eAlsoSustainable: true,
+    profile: true,
+    suites: ['consumer', 'ingest', 'e2e', 'volume'],
+    volumeSizes: [100_000, 1_000_000],
+    volumeUsers: 10_000,
+    volumeRequests: 500,
+    volumeWarmup: 20,
+    volumeMaxSeconds: 60,
+    volumeMaxLoadSeconds: 1800,
+    volumeBatch: 2000,
+    volumeIdleSeconds: 30,
+    backends: ['sqlite', 'postgresql'],
   },
   smoke: {
-    mode: 'smoke', runs: 1, consumerEvents: 3_000, partitions: 3, ingestConnections: 50, ingestSeconds: 5, ingestWarmupSeconds: 1,
-    e2eRate: 100, e2eSeconds: 5, e2eWarmupSeconds: 1, e2eAlsoSustainable: false, profile: true, suites: ['consumer', 'ingest', 'e2e', 'volume'],
-    volumeSizes: [1_000], volumeUsers: 100, volumeRequests: 30, volumeWarmup: 3, volumeMaxSeconds: 4, volumeMaxLoadSeconds: 30,
-    volumeBatch: 1000, volumeIdleSeconds: 3, backends: [],
+    mode: 'smoke',
+    runs: 1,
+    consumerEvents: 3_000,
+    partitions: 3,
+    ingestConnections: 50,
+    ingestSeconds: 5,
+    ingestWarmupSeconds: 1,
+    e2eRate: 100,
+    e2eSeconds: 5,
+    e2eWarmupSeconds: 1,
+    e2eAlsoSustainable: false,
+    profile: true,
+    suites: ['consumer', 'ingest', 'e2e', 'volume'],
+    volumeSizes: [1_000],
+    volumeUsers: 100,
+    volumeRequests: 30,
+    volumeWarmup: 3,
+    volumeMaxSeconds: 4,
+    volumeMaxLoadSeconds: 30,
+    volumeBatch: 1000,
+    volumeIdleSeconds: 3,
+    backends: [],
   },
 };
 
@@ -83,7 +119,8 @@ export function parseArgs(argv: string[]): { params: BenchParams; keepStack: boo
     else if (a === '--e2e-rate') params.e2eRate = num(a, argv[++i]);
     else if (a === '--e2e-seconds') params.e2eSeconds = num(a, argv[++i]);
     else if (a === '--no-profile') params.profile = false;
-    else if (a === '--volume-sizes') params.volumeSizes = (argv[++i] ?? '').split(',').map((v) => Math.round(num(a, v.replace(/_/g, ''))));
+    else if (a === '--volume-sizes')
+      params.volumeSizes = (argv[++i] ?? '').split(',').map((v) => Math.round(num(a, v.replace(/_/g, ''))));
     else if (a === '--volume-requests') params.volumeRequests = Math.round(num(a, argv[++i]));
     else if (a === '--volume-max-seconds') params.volumeMaxSeconds = num(a, argv[++i]);
     else if (a === '--volume-idle-seconds') params.volumeIdleSeconds = num(a, argv[++i]);
@@ -91,15 +128,16 @@ export function parseArgs(argv: string[]): { params: BenchParams; keepStack: boo
     else if (a === '--backends') {
       const names = (argv[++i] ?? '').split(',').filter(Boolean);
       const bad = names.filter((n) => ![...STACK_BACKENDS, 'external'].includes(n as Backend));
-      if (bad.length || names.length === 0) throw new Error(`--backends takes ${STACK_BACKENDS.join(',')} (or external); got ${argv[i]}`);
+      if (bad.length || names.length === 0)
+        throw new Error(`--backends takes ${STACK_BACKENDS.join(',')} (or external); got ${argv[i]}`);
       params.backends = names as Backend[];
-    }
-    else if (a === '--keep-stack') keepStack = true;
+    } else if (a === '--keep-stack') keepStack = true;
     else if (a === '--out') out = argv[++i];
     else if (a === '--suites') {
       const names = (argv[++i] ?? '').split(',').filter(Boolean);
       const bad = names.filter((n) => !['consumer', 'ingest', 'e2e', 'soak', 'volume'].includes(n));
-      if (bad.length || names.length === 0) throw new Error(`--suites takes consumer,ingest,e2e,soak,volume; got ${argv[i]}`);
+      if (bad.length || names.length === 0)
+        throw new Error(`--suites takes consumer,ingest,e2e,soak,volume; got ${argv[i]}`);
       params.suites = names as BenchParams['suites'];
     } else throw new Error(`unknown option ${a}`);
   }
@@ -111,7 +149,11 @@ export function parseArgs(argv: string[]): { params: BenchParams; keepStack: boo
  * throughput when that is below `e2eRate` (and `e2eAlsoSustainable` is on).
  */
 export function e2eRates(params: BenchParams, ingest?: IngestRun[]): number[] {
-  const h = ingest?.filter((r) => r.side === 'herald').map((r) => r.requestsPerSecond).sort((a, b) => a - b) ?? [];
+  const h =
+    ingest
+      ?.filter((r) => r.side === 'herald')
+      .map((r) => r.requestsPerSecond)
+      .sort((a, b) => a - b) ?? [];
   const capacity = h.length ? h[Math.floor(h.length / 2)] : NaN;
   if (!params.e2eAlsoSustainable || !(capacity < params.e2eRate)) return [params.e2eRate];
   return [params.e2eRate, Math.max(5, Math.floor(capacity / 2))];
@@ -163,7 +205,12 @@ async function main(): Promise<number> {
     await waitGroupCoordinator(admin);
     await client.connect();
     const ctx: SuiteContext = {
-      params, servers, kafka, admin, mongo: client, log,
+      params,
+      servers,
+      kafka,
+      admin,
+      mongo: client,
+      log,
       jwtSecret: `bench-${randomBytes(16).toString('hex')}`,
       stamp: Date.now().toString(36),
     };
@@ -175,21 +222,36 @@ async function main(): Promise<number> {
     if (params.suites.includes('consumer')) consumer = await consumerSuite(ctx);
     if (params.suites.includes('ingest')) ingest = await ingestSuite(ctx);
     if (params.suites.includes('e2e')) e2e = await e2eSuite(ctx, e2eRates(params, ingest));
-    const soak: SoakResult | undefined = params.suites.includes('soak') && params.soakMinutes > 0 ? await soakSuite(ctx) : undefined;
+    const soak: SoakResult | undefined =
+      params.suites.includes('soak') && params.soakMinutes > 0 ? await soakSuite(ctx) : undefined;
     if (params.suites.includes('volume')) volume = await volumeSuite(ctx);
     const { summary, problems } = summarize(consumer, ingest, e2e, volume);
     if (machine.loadAverage) machine.loadAverage.end = os.loadavg().map((v) => Math.round(v * 100) / 100);
     const results: BenchResults = {
-      params, machine, servers: servers.kind, consumer, ingest, e2e, volume, summary, problems, durationSeconds: (Date.now() - t0) / 1000,
+      params,
+      machine,
+      servers: servers.kind,
+      consumer,
+      ingest,
+      e2e,
+      volume,
+      summary,
+      problems,
+      durationSeconds: (Date.now() - t0) / 1000,
     };
     results.soak = soak;
     addWriteSummary(results);
-    const base = path.resolve(ROOT, out ?? (params.mode === 'smoke' ? path.join('bench', 'results', 'smoke') : path.join('docs', 'benchmarks')));
+    const base = path.resolve(
+      ROOT,
+      out ?? (params.mode === 'smoke' ? path.join('bench', 'results', 'smoke') : path.join('docs', 'benchmarks')),
+    );
     const files = writeReports(results, base);
     console.log(`\n${summaryTable(results).join('\n')}\n`);
     console.log(`${writeGoalsTable(results).join('\n')}\n`);
     for (const p of problems) log(`PROBLEM: ${p}`);
-    log(`wrote ${files.map((f) => path.relative(ROOT, f)).join(', ')} in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+    log(
+      `wrote ${files.map((f) => path.relative(ROOT, f)).join(', ')} in ${((Date.now() - t0) / 60000).toFixed(1)} min`,
+    );
     return problems.length ? 1 : 0;
   } finally {
     await release();

@@ -7,7 +7,8 @@
  */
 const http = require('node:http');
 
-const port = process.env.APP === 'notifications' ? process.env.NOTIFICATIONS_PORT || 3001 : process.env.MESSAGES_PORT || 3000;
+const port =
+  process.env.APP === 'notifications' ? process.env.NOTIFICATIONS_PORT || 3001 : process.env.MESSAGES_PORT || 3000;
 const req = http.get({ host: '127.0.0.1', port: Number(port), path: '/health/ready', timeout: 3000 }, (res) => {
   res.resume();
   process.exit(res.statusCode === 200 ? 0 : 1);

@@ -62,14 +62,18 @@ async function main(): Promise<number> {
       if (check) {
         if (!existsSync(committed) || readFileSync(committed, 'utf8') !== text) stale.push(relative(ROOT, committed));
       } else {
-        console.log(`openapi: wrote ${relative(ROOT, committed)} (${Object.keys(JSON.parse(text).paths).length} paths)`);
+        console.log(
+          `openapi: wrote ${relative(ROOT, committed)} (${Object.keys(JSON.parse(text).paths).length} paths)`,
+        );
       }
     }
   } finally {
     if (check) rmSync(outDir, { recursive: true, force: true });
   }
   if (stale.length > 0) {
-    console.error(`openapi: stale ${stale.join(', ')}: the code's routes or DTOs changed. Run \`npm run openapi:export\` and commit the result.`);
+    console.error(
+      `openapi: stale ${stale.join(', ')}: the code's routes or DTOs changed. Run \`npm run openapi:export\` and commit the result.`,
+    );
     return 1;
   }
   if (check) console.log(`openapi: ${apps.length} documents up to date`);

@@ -84,15 +84,26 @@ function renderTable(latest, which = 'faults') {
   }
   const labels = which === 'cluster' ? CLUSTER_FAULTS : FAULTS;
   const known = labels.filter(([name]) => latest.has(name));
-  const others = [...latest.keys()].filter((n) => !labels.some(([k]) => k === n)).sort().map((n) => [n, latest.get(n).details?.title || n]);
+  const others = [...latest.keys()]
+    .filter((n) => !labels.some(([k]) => k === n))
+    .sort()
+    .map((n) => [n, latest.get(n).details?.title || n]);
   const esc = (s) => String(s).replace(/\|/g, '\\|');
   const rows = [...known, ...others].map(([name, label]) => {
     const r = latest.get(name);
-    const details = Object.entries(r.details || {}).filter(([k]) => k !== 'title').map(([k, v]) => `${k}=${v}`).join(', ');
+    const details = Object.entries(r.details || {})
+      .filter(([k]) => k !== 'title')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
     return `| ${esc(label)} (\`${name}\`) | ${r.sent} | ${r.expected} | ${r.stored} | ${r.lost} | ${r.duplicated} | ${r.dlq} | ${r.seconds} | ${esc(details)} |`;
   });
-  const dates = [...latest.values()].map((r) => r.at).filter(Boolean).sort();
-  const when = dates.length ? `Recorded ${dates[0].slice(0, 16).replace('T', ' ')} – ${dates[dates.length - 1].slice(0, 16).replace('T', ' ')} UTC.` : '';
+  const dates = [...latest.values()]
+    .map((r) => r.at)
+    .filter(Boolean)
+    .sort();
+  const when = dates.length
+    ? `Recorded ${dates[0].slice(0, 16).replace('T', ' ')} – ${dates[dates.length - 1].slice(0, 16).replace('T', ' ')} UTC.`
+    : '';
   return [
     '| Fault | Sent | Expected notifications | Stored | Lost | Duplicated | DLQ | Time (s) | Details |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',

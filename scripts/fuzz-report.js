@@ -13,8 +13,11 @@ function summarize(report) {
   return {
     operations: report.operations?.tested ?? 0,
     examples: report.test_cases?.generated ?? 0,
-    failures: failures.reduce((n, f) => n + (f.count || 0), 0) + (Array.isArray(report.errors) ? report.errors.length : 0),
-    serverErrors: failures.filter((f) => f.type === 'ServerError' || f.code === 'ST101').reduce((n, f) => n + (f.count || 0), 0),
+    failures:
+      failures.reduce((n, f) => n + (f.count || 0), 0) + (Array.isArray(report.errors) ? report.errors.length : 0),
+    serverErrors: failures
+      .filter((f) => f.type === 'ServerError' || f.code === 'ST101')
+      .reduce((n, f) => n + (f.count || 0), 0),
     byCode,
   };
 }

@@ -53,13 +53,21 @@ async function sequential() {
   const tok = await token(alice);
   const delays = [];
   for (let i = 0; i < SEQUENTIAL; i++) {
-    const m = await call('POST', '/api/v1/messages', tok, { recipientIds: [`lag-${run}-peer${i % 10}`], body: `seq ${i}` });
+    const m = await call('POST', '/api/v1/messages', tok, {
+      recipientIds: [`lag-${run}-peer${i % 10}`],
+      body: `seq ${i}`,
+    });
     const t0 = performance.now();
     await visible(tok, m.conversationId, m.id);
     delays.push(performance.now() - t0);
   }
   delays.sort((a, b) => a - b);
-  return { messages: SEQUENTIAL, p50Ms: Math.round(pct(delays, 50)), p95Ms: Math.round(pct(delays, 95)), maxMs: Math.round(delays[delays.length - 1]) };
+  return {
+    messages: SEQUENTIAL,
+    p50Ms: Math.round(pct(delays, 50)),
+    p95Ms: Math.round(pct(delays, 95)),
+    maxMs: Math.round(delays[delays.length - 1]),
+  };
 }
 
 async function burst() {
@@ -73,7 +81,10 @@ async function burst() {
       while (next < BURST) {
         const i = next++;
         const k = i % CONVERSATIONS;
-        const m = await call('POST', '/api/v1/messages', tokens[k], { recipientIds: [`lag-${run}-r${k}`], body: `burst ${i}` });
+        const m = await call('POST', '/api/v1/messages', tokens[k], {
+          recipientIds: [`lag-${run}-r${k}`],
+          body: `burst ${i}`,
+        });
         const prev = last.get(k);
         if (!prev || prev.i < i) last.set(k, { i, id: m.id, cid: m.conversationId });
       }
@@ -82,7 +93,12 @@ async function burst() {
   const sentMs = performance.now() - t0;
   const tLast = performance.now();
   await Promise.all([...last].map(([k, m]) => visible(tokens[k], m.cid, m.id, 50)));
-  return { messages: BURST, conversations: CONVERSATIONS, sendMs: Math.round(sentMs), drainAfterLast201Ms: Math.round(performance.now() - tLast) };
+  return {
+    messages: BURST,
+    conversations: CONVERSATIONS,
+    sendMs: Math.round(sentMs),
+    drainAfterLast201Ms: Math.round(performance.now() - tLast),
+  };
 }
 
 (async () => {

@@ -114,12 +114,20 @@ async function startApp(name, env) {
   if (!fs.existsSync(entry)) throw new Error(`${path.relative(ROOT, entry)} is missing: run \`npm run build\``);
   const logFile = path.join(REPORTS, `${name}.log`);
   const out = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [entry], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [entry], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', out, out],
+  });
   const port = env[name === 'messages' ? 'MESSAGES_PORT' : 'NOTIFICATIONS_PORT'];
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}); see ${path.relative(ROOT, logFile)}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited (${child.exitCode}); see ${path.relative(ROOT, logFile)}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return { child, url: `http://127.0.0.1:${port}` };
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -142,12 +150,35 @@ function runSchemathesis(st, name, url, bearer) {
   const config = path.join(__dirname, 'schemathesis.toml');
   const args = [
     ...(fs.existsSync(config) ? ['--config-file', config] : []),
-    'run', path.join(ROOT, 'docs', 'openapi', `${name}.json`), '--url', url,
-    '--checks', 'all', '--max-examples', String(MAX_EXAMPLES), ...(MAX_TIME ? ['--max-time', MAX_TIME] : []), '--seed', SEED,
-    '--header', `Authorization: Bearer ${bearer}`, '--exclude-path-regex', '/stream$',
-    '--request-timeout', '15', '--workers', '1', '--max-response-time', '10',
-    '--report', 'junit,json', '--report-dir', REPORTS,
-    '--report-junit-path', path.join(REPORTS, `${name}.junit.xml`), '--report-json-path', path.join(REPORTS, `${name}.json`),
+    'run',
+    path.join(ROOT, 'docs', 'openapi', `${name}.json`),
+    '--url',
+    url,
+    '--checks',
+    'all',
+    '--max-examples',
+    String(MAX_EXAMPLES),
+    ...(MAX_TIME ? ['--max-time', MAX_TIME] : []),
+    '--seed',
+    SEED,
+    '--header',
+    `Authorization: Bearer ${bearer}`,
+    '--exclude-path-regex',
+    '/stream$',
+    '--request-timeout',
+    '15',
+    '--workers',
+    '1',
+    '--max-response-time',
+    '10',
+    '--report',
+    'junit,json',
+    '--report-dir',
+    REPORTS,
+    '--report-junit-path',
+    path.join(REPORTS, `${name}.junit.xml`),
+    '--report-json-path',
+    path.join(REPORTS, `${name}.json`),
   ];
   // schemathesis's own console output goes to a log file: its pytest-style closing line
   // ("== 2 warnings in 85.96s ==") would otherwise be read by CI as a test runner's summary.
@@ -194,9 +225,15 @@ async function main() {
   const secret = crypto.randomBytes(32).toString('hex');
   const [mp, np] = [await freePort(), await freePort()];
   const env = {
-    NODE_ENV: 'production', JWT_SECRET: secret, LOG_LEVEL: 'warn', HTTP_HOST: '127.0.0.1',
-    KAFKA_BROKERS: srv.KAFKA_BROKERS, MONGODB_URI: withDatabase(srv.MONGODB_URI, `herald_fuzz_${Date.now()}`),
-    MESSAGES_PORT: String(mp), NOTIFICATIONS_PORT: String(np), RATE_LIMIT_ENABLED: 'false',
+    NODE_ENV: 'production',
+    JWT_SECRET: secret,
+    LOG_LEVEL: 'warn',
+    HTTP_HOST: '127.0.0.1',
+    KAFKA_BROKERS: srv.KAFKA_BROKERS,
+    MONGODB_URI: withDatabase(srv.MONGODB_URI, `herald_fuzz_${Date.now()}`),
+    MESSAGES_PORT: String(mp),
+    NOTIFICATIONS_PORT: String(np),
+    RATE_LIMIT_ENABLED: 'false',
   };
   const running = {};
   const results = {};
@@ -204,7 +241,9 @@ async function main() {
     for (const name of APPS) running[name] = await startApp(name, env);
     const bearer = token('fuzzer', secret);
     for (const name of APPS) {
-      log(`${name}: schemathesis on ${running[name].url} (≤ ${MAX_EXAMPLES} examples per operation and phase, ≤ ${TIMEOUT} s)`);
+      log(
+        `${name}: schemathesis on ${running[name].url} (≤ ${MAX_EXAMPLES} examples per operation and phase, ≤ ${TIMEOUT} s)`,
+      );
       results[name] = await runSchemathesis(st, name, running[name].url, bearer);
     }
   } finally {
@@ -214,11 +253,18 @@ async function main() {
   const total = { operations: 0, examples: 0, failures: 0, serverErrors: 0 };
   for (const r of Object.values(results)) for (const k of Object.keys(total)) total[k] += r[k];
   for (const [name, r] of Object.entries(results)) {
-    log(`${name}: ${r.operations} operations, ${r.examples} examples, ${r.failures} failures${Object.keys(r.byCode || {}).length ? ` ${JSON.stringify(r.byCode)}` : ''}`);
+    log(
+      `${name}: ${r.operations} operations, ${r.examples} examples, ${r.failures} failures${Object.keys(r.byCode || {}).length ? ` ${JSON.stringify(r.byCode)}` : ''}`,
+    );
   }
   const failed = Object.values(results).some((r) => r.code !== 0) || total.failures > 0;
-  fs.writeFileSync(path.join(REPORTS, 'summary.json'), `${JSON.stringify({ at: new Date().toISOString(), seed: SEED, maxExamples: MAX_EXAMPLES, apps: results, total }, null, 2)}\n`);
-  console.log(`fuzz: ${total.operations} operations, ${total.examples} examples, ${total.failures} failures (5xx: ${total.serverErrors})`);
+  fs.writeFileSync(
+    path.join(REPORTS, 'summary.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), seed: SEED, maxExamples: MAX_EXAMPLES, apps: results, total }, null, 2)}\n`,
+  );
+  console.log(
+    `fuzz: ${total.operations} operations, ${total.examples} examples, ${total.failures} failures (5xx: ${total.serverErrors})`,
+  );
   return failed ? 1 : 0;
 }
 

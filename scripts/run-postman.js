@@ -39,7 +39,9 @@ function servers() {
     return { KAFKA_BROKERS: process.env.KAFKA_BROKERS, MONGODB_URI: process.env.MONGODB_URI, from: 'environment' };
   }
   try {
-    const stack = JSON.parse(fs.readFileSync(path.join(process.env.HERALD_STACK_DIR || path.join(ROOT, '.stack'), 'env.json'), 'utf8'));
+    const stack = JSON.parse(
+      fs.readFileSync(path.join(process.env.HERALD_STACK_DIR || path.join(ROOT, '.stack'), 'env.json'), 'utf8'),
+    );
     if (stack.KAFKA_BROKERS && stack.MONGODB_URI) return { ...stack, from: '.stack/env.json' };
   } catch {
     // no local stack file: defaults
@@ -81,7 +83,8 @@ function status(url) {
 async function waitReady(app) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (app.child && app.child.exitCode !== null) throw new Error(`${app.name} exited with code ${app.child.exitCode} before it was ready`);
+    if (app.child && app.child.exitCode !== null)
+      throw new Error(`${app.name} exited with code ${app.child.exitCode} before it was ready`);
     if ((await status(`${app.url}/health/ready`)) === 200) return;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -169,7 +172,9 @@ async function main() {
     const { assertions, requests } = summary.run.stats;
     const failures = summary.run.failures.length;
     failedRun = assertions.failed > 0 || requests.failed > 0 || failures > 0 || !!summary.error;
-    console.log(`postman: ${assertions.total} assertions, ${assertions.failed} failed (${requests.total} requests, ${requests.failed} failed)`);
+    console.log(
+      `postman: ${assertions.total} assertions, ${assertions.failed} failed (${requests.total} requests, ${requests.failed} failed)`,
+    );
   } catch (err) {
     failedRun = true;
     console.error(`[postman] ${err.message}`);
@@ -178,7 +183,9 @@ async function main() {
     await Promise.all(apps.map(stopApp));
   }
   if (failedRun && !external) {
-    for (const app of apps) if (app.logFile) console.error(`[postman] last lines of ${path.relative(ROOT, app.logFile)}:\n${tail(app.logFile)}`);
+    for (const app of apps)
+      if (app.logFile)
+        console.error(`[postman] last lines of ${path.relative(ROOT, app.logFile)}:\n${tail(app.logFile)}`);
   }
   return failedRun ? 1 : 0;
 }

@@ -55,8 +55,9 @@ async function test(jestArgs) {
   return code;
 }
 
-const USAGE = 'usage: node stack/cli.js up [--brokers N] | down [--purge] | status | dev [messages|notifications] [--no-watch]'
-  + ' | kafka <tool> [args...] | test [-- jestArgs...]';
+const USAGE =
+  'usage: node stack/cli.js up [--brokers N] | down [--purge] | status | dev [messages|notifications] [--no-watch]' +
+  ' | kafka <tool> [args...] | test [-- jestArgs...]';
 
 /**
  * Dispatches a command.

@@ -15,7 +15,14 @@ import { mongo } from 'mongoose';
 
 interface Envelope {
   eventId: string;
-  data: { messageId: string; conversationId: string; senderId: string; recipientIds: string[]; body: string; createdAt: string };
+  data: {
+    messageId: string;
+    conversationId: string;
+    senderId: string;
+    recipientIds: string[];
+    body: string;
+    createdAt: string;
+  };
 }
 
 const PREVIEW_LENGTH = 140;
@@ -27,8 +34,18 @@ function notifications(e: Envelope, storedAt: Date): Record<string, unknown>[] {
   return [...new Set(d.recipientIds)]
     .filter((r) => r !== d.senderId)
     .map((recipientId) => ({
-      recipientId, type: 'message.created', eventId: e.eventId, messageId: d.messageId, conversationId: d.conversationId,
-      senderId: d.senderId, preview, createdAt, storedAt, seenAt: null, readAt: null, archivedAt: null,
+      recipientId,
+      type: 'message.created',
+      eventId: e.eventId,
+      messageId: d.messageId,
+      conversationId: d.conversationId,
+      senderId: d.senderId,
+      preview,
+      createdAt,
+      storedAt,
+      seenAt: null,
+      readAt: null,
+      archivedAt: null,
     }));
 }
 
@@ -39,7 +56,8 @@ const isOnlyDuplicates = (err: unknown): boolean => {
 
 async function main(): Promise<void> {
   const { KAFKA_BROKERS, MONGODB_URI, BENCH_GROUP } = process.env;
-  if (!KAFKA_BROKERS || !MONGODB_URI || !BENCH_GROUP) throw new Error('KAFKA_BROKERS, MONGODB_URI and BENCH_GROUP are required');
+  if (!KAFKA_BROKERS || !MONGODB_URI || !BENCH_GROUP)
+    throw new Error('KAFKA_BROKERS, MONGODB_URI and BENCH_GROUP are required');
   const topic = process.env.BENCH_TOPIC || 'message.created';
   const client = new mongo.MongoClient(MONGODB_URI);
   await client.connect();
@@ -58,7 +76,11 @@ async function main(): Promise<void> {
     eachBatch: async ({ batch, heartbeat }) => {
       const storedAt = new Date();
       const ops = batch.messages.flatMap((m) =>
-        m.value ? notifications(JSON.parse(m.value.toString()) as Envelope, storedAt).map((document) => ({ insertOne: { document } })) : [],
+        m.value
+          ? notifications(JSON.parse(m.value.toString()) as Envelope, storedAt).map((document) => ({
+              insertOne: { document },
+            }))
+          : [],
       );
       if (ops.length > 0) {
         try {

@@ -26,8 +26,15 @@ async function main(): Promise<void> {
   const client = new mongo.MongoClient(MONGODB_URI);
   await client.connect();
   const messages = client.db().collection('messages');
-  const kafka = new Kafka({ clientId: 'bench-baseline-ingest', brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.WARN });
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const kafka = new Kafka({
+    clientId: 'bench-baseline-ingest',
+    brokers: KAFKA_BROKERS.split(','),
+    logLevel: logLevel.WARN,
+  });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
 
   const app = Fastify({ bodyLimit: 64 * 1024 });
@@ -36,17 +43,45 @@ async function main(): Promise<void> {
     const senderId = 'alice';
     const participants = [...new Set([senderId, ...recipientIds])].sort();
     const doc = {
-      _id: new mongo.ObjectId(), conversationId: conversationOf(participants), senderId, recipientIds, participants, body,
-      createdAt: new Date(), eventId: randomUUID(), publishState: 'published',
+      _id: new mongo.ObjectId(),
+      conversationId: conversationOf(participants),
+      senderId,
+      recipientIds,
+      participants,
+      body,
+      createdAt: new Date(),
+      eventId: randomUUID(),
+      publishState: 'published',
     };
     await messages.insertOne(doc);
     const event = {
-      eventId: doc.eventId, type: 'message.created', version: 1, occurredAt: doc.createdAt,
-      data: { messageId: doc._id.toHexString(), conversationId: doc.conversationId, senderId, recipientIds, body, createdAt: doc.createdAt },
+      eventId: doc.eventId,
+      type: 'message.created',
+      version: 1,
+      occurredAt: doc.createdAt,
+      data: {
+        messageId: doc._id.toHexString(),
+        conversationId: doc.conversationId,
+        senderId,
+        recipientIds,
+        body,
+        createdAt: doc.createdAt,
+      },
     };
-    await producer.send({ topic: 'message.created', acks: -1, messages: [{ key: doc.conversationId, value: JSON.stringify(event) }] });
+    await producer.send({
+      topic: 'message.created',
+      acks: -1,
+      messages: [{ key: doc.conversationId, value: JSON.stringify(event) }],
+    });
     reply.code(201);
-    return { id: event.data.messageId, conversationId: doc.conversationId, senderId, recipientIds, body, createdAt: doc.createdAt };
+    return {
+      id: event.data.messageId,
+      conversationId: doc.conversationId,
+      senderId,
+      recipientIds,
+      body,
+      createdAt: doc.createdAt,
+    };
   });
   await app.listen({ port: Number(PORT), host: '127.0.0.1' });
 

@@ -32,7 +32,9 @@ export function folderBytes(dir: string): number {
 /** Bytes of the regular files directly in `dir` whose names start with `prefix`. */
 export function filesBytes(dir: string, prefix: string): number {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.startsWith(prefix))
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.startsWith(prefix))
       .reduce((n, e) => n + fs.statSync(path.join(dir, e.name)).size, 0);
   } catch {
     return 0;
@@ -88,7 +90,10 @@ export function databasePids(backend: Backend): Record<string, number> {
   const out: Record<string, number> = ferretdb ? { ferretdb } : {};
   if (backend === 'postgresql') {
     const pid = postmasterPid(dataFolders('postgresql')[0]);
-    if (!pid) throw new Error('backend postgresql: no running PostgreSQL cluster under $HERALD_STACK_DIR/postgres (does this stack support STACK_MONGO_BACKEND=postgresql?)');
+    if (!pid)
+      throw new Error(
+        'backend postgresql: no running PostgreSQL cluster under $HERALD_STACK_DIR/postgres (does this stack support STACK_MONGO_BACKEND=postgresql?)',
+      );
     out.postgres = pid;
   }
   return out;

@@ -31,7 +31,10 @@ export class HeapSampler {
   private inFlight: Promise<void> = Promise.resolve();
 
   /** @param urls metrics URL per app name */
-  constructor(private readonly urls: Record<string, string>, intervalMs: number) {
+  constructor(
+    private readonly urls: Record<string, string>,
+    intervalMs: number,
+  ) {
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();
@@ -40,7 +43,9 @@ export class HeapSampler {
   private sample(): void {
     const tS = Math.round((performance.now() - this.t0) / 100) / 10;
     this.inFlight = this.inFlight.then(async () => {
-      const entries = await Promise.all(Object.entries(this.urls).map(async ([k, url]) => [k, Math.round((await heapUsedMb(url)) * 10) / 10] as const));
+      const entries = await Promise.all(
+        Object.entries(this.urls).map(async ([k, url]) => [k, Math.round((await heapUsedMb(url)) * 10) / 10] as const),
+      );
       this.samples.push({ tS, mb: Object.fromEntries(entries) });
     });
   }

@@ -33,7 +33,8 @@ export async function waitGroupCoordinator(admin: Admin, timeoutMs = 60_000): Pr
  * benchmark's own broker. Retries creation while the broker still finishes the deletion.
  */
 export async function resetTopics(admin: Admin, partitions: number, groups: string[] = []): Promise<void> {
-  const ours = async (): Promise<string[]> => (await admin.listTopics()).filter((t) => (ALL_TOPICS as readonly string[]).includes(t));
+  const ours = async (): Promise<string[]> =>
+    (await admin.listTopics()).filter((t) => (ALL_TOPICS as readonly string[]).includes(t));
   const known = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
   const stale = groups.filter((g) => known.has(g));
   if (stale.length) await admin.deleteGroups(stale);
@@ -63,7 +64,11 @@ export async function resetTopics(admin: Admin, partitions: number, groups: stri
  * @returns milliseconds taken
  */
 export async function preloadMessageCreated(kafka: Kafka, topic: string, n: number, batch = 1000): Promise<number> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 5,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const t0 = Date.now();
   try {
@@ -91,7 +96,12 @@ export async function topicEndOffsets(admin: Admin, topic: string): Promise<Map<
  * Records of `topic` a group has not committed yet: Σ(end − committed), an uncommitted partition
  * counting from 0.
  */
-export async function groupLag(admin: Admin, groupId: string, topic: string, ends: Map<number, number>): Promise<number> {
+export async function groupLag(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  ends: Map<number, number>,
+): Promise<number> {
   const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
   let lag = 0;
   for (const [partition, end] of ends) {

@@ -41,7 +41,8 @@ export async function openLoop(o: {
   maxOutstanding?: number;
 }): Promise<LoadResult> {
   const maxOutstanding = o.maxOutstanding ?? Infinity;
-  const headersOf = typeof o.headers === 'function' ? o.headers : (): Record<string, string> => o.headers as Record<string, string>;
+  const headersOf =
+    typeof o.headers === 'function' ? o.headers : (): Record<string, string> => o.headers as Record<string, string>;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   const total = Math.round(o.rate * o.seconds);
   const interval = 1000 / o.rate;
@@ -70,16 +71,26 @@ export async function openLoop(o: {
   return { sent, notSent: total - sent.length, stoppedAfterS };
 }
 
-function post(agent: http.Agent, url: string, headers: Record<string, string>, body: string, r: SentRequest): Promise<void> {
+function post(
+  agent: http.Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  r: SentRequest,
+): Promise<void> {
   return new Promise((resolve) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      r.status = res.statusCode ?? 0;
-      res.resume();
-      res.on('end', () => {
-        r.doneAt = performance.now();
-        resolve();
-      });
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        r.status = res.statusCode ?? 0;
+        res.resume();
+        res.on('end', () => {
+          r.doneAt = performance.now();
+          resolve();
+        });
+      },
+    );
     req.setTimeout(60_000, () => req.destroy(new Error('timeout')));
     req.on('error', (err) => {
       r.error = err.message;

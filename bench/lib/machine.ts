@@ -43,14 +43,17 @@ function gitCommit(): string {
   if (!ref) return head.slice(0, 12) || '?';
   const loose = read(path.join('.git', ref)).trim();
   if (loose) return loose.slice(0, 12);
-  const packed = read('.git/packed-refs').split('\n').find((l) => l.endsWith(` ${ref}`));
+  const packed = read('.git/packed-refs')
+    .split('\n')
+    .find((l) => l.endsWith(` ${ref}`));
   return packed ? packed.slice(0, 12) : '?';
 }
 
 /** Number of paths `git status --porcelain` lists, or -1 when git is unavailable. */
 function uncommitted(): number {
   try {
-    return execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean).length;
+    return execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean)
+      .length;
   } catch {
     return -1;
   }
@@ -81,7 +84,10 @@ export function machineInfo(servers: string, backend = 'sqlite'): MachineInfo {
     versions: {
       node: process.version,
       kafka: (/<kafka\.version>([^<]+)</.exec(read('stack/kafka/pom.xml'))?.[1] ?? '?') + external,
-      ferretdb: (/github\.com\/FerretDB\/FerretDB (v[\w.-]+)/.exec(read('stack/ferretdb/go.mod'))?.[1] ?? '?') + ` (${backend} backend at start)` + external,
+      ferretdb:
+        (/github\.com\/FerretDB\/FerretDB (v[\w.-]+)/.exec(read('stack/ferretdb/go.mod'))?.[1] ?? '?') +
+        ` (${backend} backend at start)` +
+        external,
       kafkajs: pkgVersion('kafkajs'),
       mongoose: pkgVersion('mongoose'),
       mongodb: pkgVersion('mongodb'),

@@ -46,7 +46,10 @@ export function snapshotBuild(): void {
  */
 export function appEntry(name: 'messages' | 'notifications'): string {
   const base = fs.existsSync(path.join(BUILD_DIR, 'apps')) ? path.relative(ROOT, BUILD_DIR) : 'dist';
-  const candidates = [path.join(base, 'apps', name, 'main.js'), path.join(base, 'apps', name, 'apps', name, 'src', 'main.js')];
+  const candidates = [
+    path.join(base, 'apps', name, 'main.js'),
+    path.join(base, 'apps', name, 'apps', name, 'src', 'main.js'),
+  ];
   const found = candidates.find((c) => fs.existsSync(path.join(ROOT, c)));
   if (!found) throw new Error(`${name} is not built (looked for ${candidates.join(', ')}): run npm run build`);
   return found;
@@ -57,7 +60,13 @@ export function appEntry(name: 'messages' | 'notifications'): string {
  * stdout+stderr appended to bench/results/logs/<logName>.log.
  * @param script path relative to the repo root; `.ts` files run through ts-node (transpile only)
  */
-export function startNode(o: { name: string; script: string; env: Record<string, string>; nodeArgs?: string[]; logName?: string }): Child {
+export function startNode(o: {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+  nodeArgs?: string[];
+  logName?: string;
+}): Child {
   const logFile = path.join(RESULTS_DIR, 'logs', `${o.logName ?? o.name}.log`);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const fd = fs.openSync(logFile, 'a');
@@ -102,7 +111,9 @@ export async function waitHttp(url: string, child: Child, timeoutMs = 60_000): P
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.proc.exitCode !== null || child.proc.signalCode !== null) {
-      throw new Error(`${child.name} exited (${child.proc.exitCode ?? child.proc.signalCode}) before listening; see bench/results/logs`);
+      throw new Error(
+        `${child.name} exited (${child.proc.exitCode ?? child.proc.signalCode}) before listening; see bench/results/logs`,
+      );
     }
     const ok = await new Promise<boolean>((resolve) => {
       const req = http.get(url, (res) => {

@@ -131,13 +131,24 @@ export function summarizeProfile(file: string, topN = 15, minGroupPct = 0.5): Pr
     fns.set(key, cur);
   }
   const pct = (ms: number): number => (total > 0 ? (100 * ms * 1000) / total : 0);
-  const top = [...fns.values()].sort((a, b) => b.ms - a.ms).slice(0, topN).map((f) => ({ ...f, pct: pct(f.ms) }));
-  const all = [...groups.entries()].map(([name, us]) => ({ name, where: '', group: name, ms: us / 1000, pct: pct(us / 1000) })).sort((a, b) => b.ms - a.ms);
+  const top = [...fns.values()]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, topN)
+    .map((f) => ({ ...f, pct: pct(f.ms) }));
+  const all = [...groups.entries()]
+    .map(([name, us]) => ({ name, where: '', group: name, ms: us / 1000, pct: pct(us / 1000) }))
+    .sort((a, b) => b.ms - a.ms);
   const small = all.filter((g) => g.pct < minGroupPct);
   const grouped = all.filter((g) => g.pct >= minGroupPct);
   if (small.length) {
     const ms = small.reduce((n, g) => n + g.ms, 0);
-    grouped.push({ name: `other (${small.length} packages, each < ${minGroupPct} %)`, where: '', group: 'other', ms, pct: pct(ms) });
+    grouped.push({
+      name: `other (${small.length} packages, each < ${minGroupPct} %)`,
+      where: '',
+      group: 'other',
+      ms,
+      pct: pct(ms),
+    });
   }
   return { file: path.relative(ROOT, file), sampledMs: total / 1000, groups: grouped, top };
 }

@@ -42,7 +42,10 @@ export class RssSampler {
    * @param pids named processes to sample
    * @param intervalMs sampling period (ms)
    */
-  constructor(private readonly pids: Record<string, number | undefined>, intervalMs: number) {
+  constructor(
+    private readonly pids: Record<string, number | undefined>,
+    intervalMs: number,
+  ) {
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();
@@ -75,7 +78,9 @@ export function rssFigures(samples: readonly RssSample[], name: string): RssFigu
 export function rssSlopeMbPerMin(samples: readonly RssSample[], name: string, windowMinutes: number): number {
   if (samples.length === 0) return NaN;
   const from = samples[samples.length - 1].tS - windowMinutes * 60;
-  const pts = samples.filter((s) => s.tS >= from && Number.isFinite(s.mb[name])).map((s) => [s.tS / 60, s.mb[name]] as const);
+  const pts = samples
+    .filter((s) => s.tS >= from && Number.isFinite(s.mb[name]))
+    .map((s) => [s.tS / 60, s.mb[name]] as const);
   if (pts.length < 3) return NaN;
   const mx = pts.reduce((a, [x]) => a + x, 0) / pts.length;
   const my = pts.reduce((a, [, y]) => a + y, 0) / pts.length;
@@ -91,7 +96,12 @@ export function rssSlopeMbPerMin(samples: readonly RssSample[], name: string, wi
  * tooth of V8's heap between collections (tens of MB under load) does not.
  * @returns NaN with fewer than 3 non-empty buckets
  */
-export function rssFloorSlopeMbPerMin(samples: readonly RssSample[], name: string, windowMinutes: number, buckets = 8): number {
+export function rssFloorSlopeMbPerMin(
+  samples: readonly RssSample[],
+  name: string,
+  windowMinutes: number,
+  buckets = 8,
+): number {
   if (samples.length === 0) return NaN;
   const end = samples[samples.length - 1].tS;
   const from = end - windowMinutes * 60;
@@ -99,7 +109,9 @@ export function rssFloorSlopeMbPerMin(samples: readonly RssSample[], name: strin
   const floors: RssSample[] = [];
   for (let b = 0; b < buckets; b++) {
     const lo = from + b * width;
-    const inBucket = samples.filter((s) => s.tS >= lo && (b === buckets - 1 ? s.tS <= end : s.tS < lo + width) && Number.isFinite(s.mb[name]));
+    const inBucket = samples.filter(
+      (s) => s.tS >= lo && (b === buckets - 1 ? s.tS <= end : s.tS < lo + width) && Number.isFinite(s.mb[name]),
+    );
     if (inBucket.length) floors.push(inBucket.reduce((a, s) => (s.mb[name] < a.mb[name] ? s : a)));
   }
   return rssSlopeMbPerMin(floors, name, windowMinutes);

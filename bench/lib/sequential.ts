@@ -49,24 +49,32 @@ export interface SequentialRun {
 export function send(agent: http.Agent, spec: RequestSpec, timeoutMs = 120_000): Promise<Answer> {
   const body = spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body));
   return new Promise((resolve) => {
-    const req = http.request(spec.url, {
-      method: spec.method, agent,
-      headers: { authorization: `Bearer ${spec.token}`, ...(body ? { 'content-type': 'application/json', 'content-length': body.length } : {}) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = text;
-        }
-        resolve({ status: res.statusCode ?? 0, json });
-      });
-      res.on('error', (err) => resolve({ status: 0, error: err.message }));
-    });
+    const req = http.request(
+      spec.url,
+      {
+        method: spec.method,
+        agent,
+        headers: {
+          authorization: `Bearer ${spec.token}`,
+          ...(body ? { 'content-type': 'application/json', 'content-length': body.length } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = text;
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+        res.on('error', (err) => resolve({ status: 0, error: err.message }));
+      },
+    );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (err) => resolve({ status: 0, error: err.message }));
     req.end(body);
@@ -83,7 +91,10 @@ export function send(agent: http.Agent, spec: RequestSpec, timeoutMs = 120_000):
  * @param onAnswer sees every answer (e.g. to collect cursors and ids for later endpoints)
  */
 export async function measureSequential(o: {
-  agent: http.Agent; count: number; warmup: number; maxSeconds: number;
+  agent: http.Agent;
+  count: number;
+  warmup: number;
+  maxSeconds: number;
   next(i: number): RequestSpec | undefined;
   onAnswer?(i: number, answer: Answer): void;
 }): Promise<SequentialRun> {
@@ -125,9 +136,19 @@ export async function measureSequential(o: {
     o.onAnswer?.(i - 1, a);
   }
   return {
-    requests: latencies.length, planned: o.count, ok, non2xx, errors,
-    p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: percentile(latencies, 100),
-    timeCapped, seconds: (performance.now() - t0) / 1000, firstFailure,
-    groups: Object.fromEntries([...byGroup].map(([g, v]) => [g, { requests: v.length, p50Ms: percentile(v, 50), p99Ms: percentile(v, 99) }])),
+    requests: latencies.length,
+    planned: o.count,
+    ok,
+    non2xx,
+    errors,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: percentile(latencies, 100),
+    timeCapped,
+    seconds: (performance.now() - t0) / 1000,
+    firstFailure,
+    groups: Object.fromEntries(
+      [...byGroup].map(([g, v]) => [g, { requests: v.length, p50Ms: percentile(v, 50), p99Ms: percentile(v, 99) }]),
+    ),
   };
 }

@@ -55,9 +55,16 @@ export async function benchServers(): Promise<BenchServers> {
   const { KAFKA_BROKERS, MONGODB_URI } = process.env;
   if (KAFKA_BROKERS && MONGODB_URI) {
     return {
-      KAFKA_BROKERS, mongoBase: mongoServerPart(MONGODB_URI), kind: 'external', backend: 'external', release: async () => undefined,
+      KAFKA_BROKERS,
+      mongoBase: mongoServerPart(MONGODB_URI),
+      kind: 'external',
+      backend: 'external',
+      release: async () => undefined,
       useBackend: async (b: Backend) => {
-        if (b !== 'external') throw new Error(`external servers (KAFKA_BROKERS/MONGODB_URI): cannot switch to backend ${b}; use --backends external`);
+        if (b !== 'external')
+          throw new Error(
+            `external servers (KAFKA_BROKERS/MONGODB_URI): cannot switch to backend ${b}; use --backends external`,
+          );
       },
     };
   }

@@ -45,8 +45,16 @@ export interface Summary {
    */
   e2e?: Array<{
     kind?: 'sustained' | 'sweep';
-    rate: number; p50: number; p99: number; max: number; httpP99: number; achievedRate: number;
-    overloadedRuns: number; missing: number; failedRequests: number; goalMet: boolean;
+    rate: number;
+    p50: number;
+    p99: number;
+    max: number;
+    httpP99: number;
+    achievedRate: number;
+    overloadedRuns: number;
+    missing: number;
+    failedRequests: number;
+    goalMet: boolean;
   }>;
   /** One entry per backend and size of the volume suite. */
   volume?: VolumeRunSummary[];
@@ -75,14 +83,21 @@ const medianCpu = (runs: Array<{ cpuSeconds: Record<string, number> }>): Record<
 
 /** Per-run ratios: side A / side B of the same run number. */
 function pairRatios<T extends { side: string; run: number }>(runs: T[], value: (r: T) => number): number[] {
-  return runs.filter((r) => r.side === 'herald').map((h) => {
-    const b = runs.find((r) => r.side === 'baseline' && r.run === h.run);
-    return b ? ratio(value(h), value(b)) : NaN;
-  });
+  return runs
+    .filter((r) => r.side === 'herald')
+    .map((h) => {
+      const b = runs.find((r) => r.side === 'baseline' && r.run === h.run);
+      return b ? ratio(value(h), value(b)) : NaN;
+    });
 }
 
 /** Medians, ratios, goals and correctness problems of the collected runs. */
-export function summarize(consumer?: CatchUpResult, ingest?: IngestRun[], e2e?: E2eRun[], volume?: VolumeResult): { summary: Summary; problems: string[] } {
+export function summarize(
+  consumer?: CatchUpResult,
+  ingest?: IngestRun[],
+  e2e?: E2eRun[],
+  volume?: VolumeResult,
+): { summary: Summary; problems: string[] } {
   const summary: Summary = {};
   const problems: string[] = [];
   if (consumer) {
@@ -112,22 +127,37 @@ export function summarize(consumer?: CatchUpResult, ingest?: IngestRun[], e2e?: 
     // autocannon's `errors` already include its `timeouts`.
     const failed = ingest.reduce((n, r) => n + r.non2xx + r.errors, 0);
     summary.ingest = {
-      herald: figures(side('herald')), baseline: figures(side('baseline')), ratio: median(runRatios), runRatios,
-      heraldCpu: medianCpu(side('herald')), baselineCpu: medianCpu(side('baseline')), failedRequests: failed,
+      herald: figures(side('herald')),
+      baseline: figures(side('baseline')),
+      ratio: median(runRatios),
+      runRatios,
+      heraldCpu: medianCpu(side('herald')),
+      baselineCpu: medianCpu(side('baseline')),
+      failedRequests: failed,
     };
     for (const r of ingest) {
-      if (r.non2xx + r.errors > 0) problems.push(`ingest run ${r.run} ${r.side}: ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} of them timeouts after 10 s)`);
+      if (r.non2xx + r.errors > 0)
+        problems.push(
+          `ingest run ${r.run} ${r.side}: ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} of them timeouts after 10 s)`,
+        );
     }
   }
   if (e2e) {
-    const groups = [...new Set(e2e.map((r) => `${r.kind ?? 'sustained'} ${r.rate}`))].map((k) => k.split(' ') as ['sustained' | 'sweep', string]);
+    const groups = [...new Set(e2e.map((r) => `${r.kind ?? 'sustained'} ${r.rate}`))].map(
+      (k) => k.split(' ') as ['sustained' | 'sweep', string],
+    );
     summary.e2e = groups.map(([kind, rateText]) => {
       const rate = Number(rateText);
       const runs = e2e.filter((r) => (r.kind ?? 'sustained') === kind && r.rate === rate);
       const p99 = median(runs.map((r) => r.p99Ms));
       return {
-        kind, rate, p50: median(runs.map((r) => r.p50Ms)), p99, max: median(runs.map((r) => r.maxMs)),
-        httpP99: median(runs.map((r) => r.httpP99Ms)), achievedRate: median(runs.map((r) => r.achievedRate)),
+        kind,
+        rate,
+        p50: median(runs.map((r) => r.p50Ms)),
+        p99,
+        max: median(runs.map((r) => r.maxMs)),
+        httpP99: median(runs.map((r) => r.httpP99Ms)),
+        achievedRate: median(runs.map((r) => r.achievedRate)),
         overloadedRuns: runs.filter((r) => r.overloaded).length,
         missing: runs.reduce((n, r) => n + Math.max(0, r.expected - r.received), 0),
         failedRequests: runs.reduce((n, r) => n + r.non2xx + r.errors, 0),
@@ -137,7 +167,10 @@ export function summarize(consumer?: CatchUpResult, ingest?: IngestRun[], e2e?: 
     for (const r of e2e) {
       const at = `e2e ${r.kind === 'sweep' ? 'sweep ' : ''}${r.rate}/s run ${r.run}`;
       if (r.non2xx + r.errors > 0) problems.push(`${at}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-      if (r.received < r.expected) problems.push(`${at}: ${r.expected - r.received} of ${r.expected} notifications not seen (none arrived for 15 s)`);
+      if (r.received < r.expected)
+        problems.push(
+          `${at}: ${r.expected - r.received} of ${r.expected} notifications not seen (none arrived for 15 s)`,
+        );
     }
   }
   if (volume) {

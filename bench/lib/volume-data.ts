@@ -33,7 +33,12 @@ export interface VolumeShape {
 
 /** Defaults: half even, half Zipf(1.2) → at 1,000,000 over 10,000 users most have ~50, 7 have > 10,000. */
 export const VOLUME_SHAPE: Omit<VolumeShape, 'notifications' | 'users'> = {
-  seed: 18, evenShare: 0.5, zipfExponent: 1.2, maxContacts: 200, perContact: 5, days: 30,
+  seed: 18,
+  evenShare: 0.5,
+  zipfExponent: 1.2,
+  maxContacts: 200,
+  perContact: 5,
+  days: 30,
 };
 
 /** User id of a rank (zero-padded so ids sort by rank). */
@@ -70,7 +75,10 @@ export interface VolumeBatch {
   notifications: StoredNotification[];
 }
 
-const WORDS = 'lunch at noon bring the slides release notes are ready please review the draft before friday call me when you land'.split(' ');
+const WORDS =
+  'lunch at noon bring the slides release notes are ready please review the draft before friday call me when you land'.split(
+    ' ',
+  );
 
 /**
  * Deterministic volume data: users' inbox sizes from {@link inboxSizes}, recipients interleaved in a
@@ -92,7 +100,10 @@ export class VolumeData {
 
   /** Distinct contacts of a user rank (1 per `perContact` notifications, at most `maxContacts`). */
   contacts(rank: number): number {
-    return Math.max(1, Math.min(this.shape.maxContacts, this.shape.users - 1, Math.ceil(this.sizes[rank] / this.shape.perContact)));
+    return Math.max(
+      1,
+      Math.min(this.shape.maxContacts, this.shape.users - 1, Math.ceil(this.sizes[rank] / this.shape.perContact)),
+    );
   }
 
   /** Yields the data in insert batches of `batchSize` messages (+ as many notifications). */
@@ -111,7 +122,10 @@ export class VolumeData {
       const recipientId = volumeUser(rank);
       const createdAt = new Date(Math.floor(start + i * step));
       const message = this.message(senderId, recipientId, createdAt, i, random);
-      const [notification] = notificationsFor(toMessageCreatedRecord(message).value as MessageCreatedEvent, new Date(createdAt.getTime() + 20));
+      const [notification] = notificationsFor(
+        toMessageCreatedRecord(message).value as MessageCreatedEvent,
+        new Date(createdAt.getTime() + 20),
+      );
       this.readState(notification, i / n, random);
       this.fold(message);
       this.recordHour(notification);
@@ -150,7 +164,12 @@ export class VolumeData {
   private message(senderId: string, recipientId: string, createdAt: Date, i: number, random: Random): StoredMessage {
     const words = Array.from({ length: 4 + pick(random, 20) }, () => WORDS[pick(random, WORDS.length)]);
     const identity = { messageId: new Types.ObjectId(), eventId: uuidFrom(random) };
-    return buildMessage(senderId, { recipientIds: [recipientId], body: `#${i} ${words.join(' ')}` }, identity, createdAt);
+    return buildMessage(
+      senderId,
+      { recipientIds: [recipientId], body: `#${i} ${words.join(' ')}` },
+      identity,
+      createdAt,
+    );
   }
 
   private readState(doc: StoredNotification, age: number, random: Random): void {
@@ -168,9 +187,20 @@ export class VolumeData {
 
   private fold(m: StoredMessage): void {
     const c = this.convs.get(m.conversationId);
-    const lastMessage = { id: m._id.toHexString(), senderId: m.senderId, preview: [...m.body].slice(0, Limits.previewLength).join(''), createdAt: m.createdAt };
+    const lastMessage = {
+      id: m._id.toHexString(),
+      senderId: m.senderId,
+      preview: [...m.body].slice(0, Limits.previewLength).join(''),
+      createdAt: m.createdAt,
+    };
     if (!c) {
-      this.convs.set(m.conversationId, { _id: m.conversationId, participants: [...m.participants], createdAt: m.createdAt, lastMessageAt: m.createdAt, lastMessage });
+      this.convs.set(m.conversationId, {
+        _id: m.conversationId,
+        participants: [...m.participants],
+        createdAt: m.createdAt,
+        lastMessageAt: m.createdAt,
+        lastMessage,
+      });
     } else if (m.createdAt >= c.lastMessageAt) {
       c.lastMessageAt = m.createdAt;
       c.lastMessage = lastMessage;

@@ -62,22 +62,40 @@ export function summarizeVolume(v: VolumeResult): { summary: VolumeRunSummary[];
     v.runs.find((r) => r.backend === backend && r.size === size)?.endpoints.find((e) => e.name === name)?.p99Ms ?? NaN;
   const summary = v.runs.map((r): VolumeRunSummary => {
     const endpoints = r.endpoints.map((e): VolumeEndpointSummary => ({
-      name: e.name, p50: e.p50Ms, p99: e.p99Ms, heavyP99: e.groups?.heavy?.p99Ms ?? NaN, othersP99: e.groups?.others?.p99Ms ?? NaN, requests: e.requests, planned: e.planned, timeCapped: e.timeCapped, failed: e.non2xx + e.errors,
+      name: e.name,
+      p50: e.p50Ms,
+      p99: e.p99Ms,
+      heavyP99: e.groups?.heavy?.p99Ms ?? NaN,
+      othersP99: e.groups?.others?.p99Ms ?? NaN,
+      requests: e.requests,
+      planned: e.planned,
+      timeCapped: e.timeCapped,
+      failed: e.non2xx + e.errors,
       p99Met: e.p99Ms <= VOLUME_GOALS.p99Ms && e.requests > 0,
       vsSmallest: r.size === smallest ? NaN : ratio(e.p99Ms, p99Of(r.backend, smallest, e.name)),
       vsFirstBackend: r.backend === firstBackend ? NaN : ratio(e.p99Ms, p99Of(firstBackend, r.size, e.name)),
     }));
     for (const e of r.endpoints) {
-      if (e.non2xx + e.errors > 0) problems.push(`volume ${r.backend} ${r.size} ${e.name}: ${e.non2xx} non-2xx, ${e.errors} errors (first: ${e.firstFailure})`);
+      if (e.non2xx + e.errors > 0)
+        problems.push(
+          `volume ${r.backend} ${r.size} ${e.name}: ${e.non2xx} non-2xx, ${e.errors} errors (first: ${e.firstFailure})`,
+        );
     }
     if (r.error && !r.unavailable) problems.push(`volume ${r.backend} ${r.size}: ${r.error}`);
     return {
-      backend: r.backend, size: r.size, loadedNotifications: r.loaded.notifications, partialLoad: r.partialLoad, loadDocsPerSecond: r.loadDocsPerSecond,
-      endpoints, allP99Met: endpoints.length > 0 && endpoints.every((e) => e.p99Met),
-      goalKind: r.size < VOLUME_GOALS.goalSize ? 'reference'
-        : r.size === VOLUME_GOALS.goalSize ? 'goal' : 'moonshot',
-      idleDbPct: r.idle.databasePctOfCore, idleMet: r.idle.databasePctOfCore <= VOLUME_GOALS.idleCpuPct,
-      diskBytes: r.disk.totalBytes, error: r.error, unavailable: r.unavailable,
+      backend: r.backend,
+      size: r.size,
+      loadedNotifications: r.loaded.notifications,
+      partialLoad: r.partialLoad,
+      loadDocsPerSecond: r.loadDocsPerSecond,
+      endpoints,
+      allP99Met: endpoints.length > 0 && endpoints.every((e) => e.p99Met),
+      goalKind: r.size < VOLUME_GOALS.goalSize ? 'reference' : r.size === VOLUME_GOALS.goalSize ? 'goal' : 'moonshot',
+      idleDbPct: r.idle.databasePctOfCore,
+      idleMet: r.idle.databasePctOfCore <= VOLUME_GOALS.idleCpuPct,
+      diskBytes: r.disk.totalBytes,
+      error: r.error,
+      unavailable: r.unavailable,
     };
   });
   return { summary, problems };

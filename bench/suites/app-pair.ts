@@ -65,12 +65,22 @@ export interface PhaseResult {
  * recipients, so the load spreads over as many conversations (Kafka key of `message.created`) and
  * recipients (key of `notification.created`) as senders, round-robin, as real traffic does.
  */
-export function senderPlan(senders: number, jwtSecret: string): { headers: (seq: number) => Record<string, string>; body: (phase: string, seq: number) => string } {
+export function senderPlan(
+  senders: number,
+  jwtSecret: string,
+): { headers: (seq: number) => Record<string, string>; body: (phase: string, seq: number) => string } {
   const tokens = Array.from({ length: senders }, (_, k) => signToken(benchUser(k), jwtSecret));
-  const recipients = Array.from({ length: senders }, (_, k) => [benchUser(senders + 2 * k), benchUser(senders + 2 * k + 1)]);
+  const recipients = Array.from({ length: senders }, (_, k) => [
+    benchUser(senders + 2 * k),
+    benchUser(senders + 2 * k + 1),
+  ]);
   return {
     headers: (seq) => ({ 'content-type': 'application/json', authorization: `Bearer ${tokens[seq % senders]}` }),
-    body: (phase, seq) => JSON.stringify({ recipientIds: recipients[seq % senders], body: `e2e ${phase} ${seq} lunch at noon? Bring the slides.` }),
+    body: (phase, seq) =>
+      JSON.stringify({
+        recipientIds: recipients[seq % senders],
+        body: `e2e ${phase} ${seq} lunch at noon? Bring the slides.`,
+      }),
   };
 }
 
@@ -108,17 +118,33 @@ export class AppPair {
     const groupId = `bench-${name}-${ctx.stamp}`;
     const consumer = ctx.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
     const apps: Child[] = [];
-    const pair = new AppPair(ctx, db, apps, consumer, `http://127.0.0.1:${mPort}/api/v1/messages`,
-      { messages: `http://127.0.0.1:${mPort}/metrics`, notifications: `http://127.0.0.1:${nPort}/metrics` });
+    const pair = new AppPair(ctx, db, apps, consumer, `http://127.0.0.1:${mPort}/api/v1/messages`, {
+      messages: `http://127.0.0.1:${mPort}/metrics`,
+      notifications: `http://127.0.0.1:${nPort}/metrics`,
+    });
     try {
       await consumer.connect();
       await consumer.subscribe({ topic: Topics.NotificationCreated, fromBeginning: true });
-      await consumer.run({ eachBatch: async ({ batch }) => pair.record(batch.messages.map((m) => m.value?.toString() ?? '{}')) });
+      await consumer.run({
+        eachBatch: async ({ batch }) => pair.record(batch.messages.map((m) => m.value?.toString() ?? '{}')),
+      });
       await waitGroupAssigned(ctx.admin, groupId);
-      apps.push(startNode({ name: 'notifications', script: appEntry('notifications'), logName: `${name}-notifications-${ctx.stamp}`,
-        env: heraldEnv(ctx, db, { NOTIFICATIONS_PORT: String(nPort) }) }));
-      apps.push(startNode({ name: 'messages', script: appEntry('messages'), logName: `${name}-messages-${ctx.stamp}`,
-        env: heraldEnv(ctx, db, { MESSAGES_PORT: String(mPort) }) }));
+      apps.push(
+        startNode({
+          name: 'notifications',
+          script: appEntry('notifications'),
+          logName: `${name}-notifications-${ctx.stamp}`,
+          env: heraldEnv(ctx, db, { NOTIFICATIONS_PORT: String(nPort) }),
+        }),
+      );
+      apps.push(
+        startNode({
+          name: 'messages',
+          script: appEntry('messages'),
+          logName: `${name}-messages-${ctx.stamp}`,
+          env: heraldEnv(ctx, db, { MESSAGES_PORT: String(mPort) }),
+        }),
+      );
       await waitHttp(`http://127.0.0.1:${nPort}/api/v1/notifications`, apps[0]);
       await waitHttp(pair.url, apps[1]);
       await waitGroupAssigned(ctx.admin, NOTIFICATIONS_GROUP_ID);
@@ -166,16 +192,28 @@ export class AppPair {
    * @param phase tag written into the bodies (no spaces), unique per phase
    * @param rssIntervalMs RSS and heap sampling period of both apps (ms)
    */
-  async load(phase: string, rate: number, seconds: number, senders: number, rssIntervalMs = 5000): Promise<PhaseResult> {
+  async load(
+    phase: string,
+    rate: number,
+    seconds: number,
+    senders: number,
+    rssIntervalMs = 5000,
+  ): Promise<PhaseResult> {
     const plan = senderPlan(senders, this.ctx.jwtSecret);
     const cpu = new CpuMeter({ ...serverPids(), ...this.pids });
     const rss = new RssSampler(this.pids, rssIntervalMs);
     const heap = new HeapSampler(this.metricsUrls, rssIntervalMs);
     for (const app of this.apps) {
-      if (app.proc.exitCode !== null || app.proc.signalCode !== null) throw new Error(`${app.name} exited; see bench/results/logs`);
+      if (app.proc.exitCode !== null || app.proc.signalCode !== null)
+        throw new Error(`${app.name} exited; see bench/results/logs`);
     }
     const { sent, notSent, stoppedAfterS } = await openLoop({
-      url: this.url, headers: plan.headers, rate, seconds, maxOutstanding: MAX_OUTSTANDING, body: (seq) => plan.body(phase, seq),
+      url: this.url,
+      headers: plan.headers,
+      rate,
+      seconds,
+      maxOutstanding: MAX_OUTSTANDING,
+      body: (seq) => plan.body(phase, seq),
     });
     const ok = sent.filter((s) => s.status >= 200 && s.status < 300);
     const received = await this.waitArrivals(phase, 2 * ok.length);
@@ -183,14 +221,28 @@ export class AppPair {
     const samples = rss.stop();
     const heapSamples = await heap.stop();
     const t0 = sent[0]?.dueAt ?? 0;
-    const latencies = ok.flatMap((s) => (this.arrivals.get(`${phase} ${s.seq}`) ?? []).map((at) => ({ dueS: (s.dueAt - t0) / 1000, ms: at - s.dueAt })));
+    const latencies = ok.flatMap((s) =>
+      (this.arrivals.get(`${phase} ${s.seq}`) ?? []).map((at) => ({ dueS: (s.dueAt - t0) / 1000, ms: at - s.dueAt })),
+    );
     for (const s of sent) this.arrivals.delete(`${phase} ${s.seq}`);
     const window = ok.length ? ok.reduce((m, s) => Math.max(m, s.doneAt), -Infinity) - t0 : NaN;
     return {
-      rate, seconds, sent, accepted: ok.length, expected: 2 * ok.length, received, latencies, httpMs: ok.map((s) => s.doneAt - s.dueAt),
+      rate,
+      seconds,
+      sent,
+      accepted: ok.length,
+      expected: 2 * ok.length,
+      received,
+      latencies,
+      httpMs: ok.map((s) => s.doneAt - s.dueAt),
       non2xx: sent.filter((s) => s.status !== 0 && (s.status < 200 || s.status >= 300)).length,
       errors: sent.filter((s) => s.error).length,
-      achievedRate: ok.length / (window / 1000), notSent, stoppedAfterS, cpuSeconds, rss: samples, heap: heapSamples,
+      achievedRate: ok.length / (window / 1000),
+      notSent,
+      stoppedAfterS,
+      cpuSeconds,
+      rss: samples,
+      heap: heapSamples,
     };
   }
 
@@ -203,6 +255,9 @@ export class AppPair {
   async stop(): Promise<void> {
     await this.consumer.disconnect().catch(() => undefined);
     for (const app of [...this.apps].reverse()) await app.stop();
-    await this.ctx.mongo.db(this.db).dropDatabase().catch(() => undefined);
+    await this.ctx.mongo
+      .db(this.db)
+      .dropDatabase()
+      .catch(() => undefined);
   }
 }

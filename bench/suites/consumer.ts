@@ -56,14 +56,21 @@ const PROFILE_DIR = path.join(RESULTS_DIR, 'profiles');
  * document) is the proof, run once at the end so it does not slow the run it measures. Until the
  * first notification exists, a `findOne` (cheap) is polled instead, for the start-up time.
  */
-async function waitCaughtUp(ctx: SuiteContext, child: Child, group: string, db: string, expected: number): Promise<{ endAt: number; firstAt: number }> {
+async function waitCaughtUp(
+  ctx: SuiteContext,
+  child: Child,
+  group: string,
+  db: string,
+  expected: number,
+): Promise<{ endAt: number; firstAt: number }> {
   const ends = await topicEndOffsets(ctx.admin, Topics.MessageCreated);
   const total = [...ends.values()].reduce((a, b) => a + b, 0);
   const deadline = Date.now() + Math.max(120_000, total * 20);
   const col = ctx.mongo.db(db).collection('notifications');
   let firstAt = NaN;
   for (;;) {
-    if (child.proc.exitCode !== null || child.proc.signalCode !== null) throw new Error(`${child.name} exited during catch-up; see bench/results/logs`);
+    if (child.proc.exitCode !== null || child.proc.signalCode !== null)
+      throw new Error(`${child.name} exited during catch-up; see bench/results/logs`);
     if (Date.now() > deadline) throw new Error(`${child.name} did not catch up in time`);
     if (Number.isNaN(firstAt)) {
       if (await col.findOne({}, { projection: { _id: 1 } }).catch(() => null)) firstAt = performance.now();
@@ -87,7 +94,12 @@ async function waitCaughtUp(ctx: SuiteContext, child: Child, group: string, db: 
 }
 
 /** Spawns one side's consumer process on a fresh database and times its catch-up. */
-async function catchUpOnce(ctx: SuiteContext, side: CatchUpRun['side'], run: number, profile = false): Promise<CatchUpRun> {
+async function catchUpOnce(
+  ctx: SuiteContext,
+  side: CatchUpRun['side'],
+  run: number,
+  profile = false,
+): Promise<CatchUpRun> {
   const events = ctx.params.consumerEvents;
   const db = `bench_consumer_${side}_${run}${profile ? '_prof' : ''}`;
   await freshDb(ctx, db);
@@ -97,25 +109,53 @@ async function catchUpOnce(ctx: SuiteContext, side: CatchUpRun['side'], run: num
   const servers = serverPids();
   let child: Child;
   if (side === 'herald') {
-    const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${path.relative(ROOT, PROFILE_DIR)}`, '-r', './bench/support/exit-on-sigusr2.js'] : [];
-    child = startNode({ name: 'notifications', script: appEntry('notifications'), nodeArgs, logName,
-      env: heraldEnv(ctx, db, { NOTIFICATIONS_PORT: String(await freePort()) }) });
+    const nodeArgs = profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.relative(ROOT, PROFILE_DIR)}`, '-r', './bench/support/exit-on-sigusr2.js']
+      : [];
+    child = startNode({
+      name: 'notifications',
+      script: appEntry('notifications'),
+      nodeArgs,
+      logName,
+      env: heraldEnv(ctx, db, { NOTIFICATIONS_PORT: String(await freePort()) }),
+    });
   } else {
-    child = startNode({ name: 'baseline-consumer', script: 'bench/baseline/consumer.ts', logName,
-      env: { KAFKA_BROKERS: ctx.servers.KAFKA_BROKERS, MONGODB_URI: `${ctx.servers.mongoBase}/${db}`, BENCH_GROUP: group, BENCH_INDEXES: JSON.stringify(baselineIndexes()) } });
+    child = startNode({
+      name: 'baseline-consumer',
+      script: 'bench/baseline/consumer.ts',
+      logName,
+      env: {
+        KAFKA_BROKERS: ctx.servers.KAFKA_BROKERS,
+        MONGODB_URI: `${ctx.servers.mongoBase}/${db}`,
+        BENCH_GROUP: group,
+        BENCH_INDEXES: JSON.stringify(baselineIndexes()),
+      },
+    });
   }
   const cpu = new CpuMeter({ ...servers, [side]: child.proc.pid });
   try {
     const { endAt, firstAt } = await waitCaughtUp(ctx, child, group, db, 2 * events);
     const cpuSeconds = cpu.stop();
     const totalMs = endAt - child.startedAt;
-    return { side, run, events, notifications: 2 * events, totalMs, firstStoredMs: firstAt - child.startedAt,
-      perSecond: (2 * events) / (totalMs / 1000), cpuSeconds, ...(profile ? { profiled: true } : {}) };
+    return {
+      side,
+      run,
+      events,
+      notifications: 2 * events,
+      totalMs,
+      firstStoredMs: firstAt - child.startedAt,
+      perSecond: (2 * events) / (totalMs / 1000),
+      cpuSeconds,
+      ...(profile ? { profiled: true } : {}),
+    };
   } finally {
     if (profile) await child.stop('SIGUSR2', 30_000);
     await child.stop();
     await deleteGroup(ctx.admin, group).catch(() => undefined);
-    await ctx.mongo.db(db).dropDatabase().catch(() => undefined);
+    await ctx.mongo
+      .db(db)
+      .dropDatabase()
+      .catch(() => undefined);
   }
 }
 
@@ -137,7 +177,9 @@ export async function consumerSuite(ctx: SuiteContext): Promise<CatchUpResult> {
     for (const side of order) {
       const r = await catchUpOnce(ctx, side, run);
       results.push(r);
-      ctx.log(`  run ${run} ${side.padEnd(8)} ${r.perSecond.toFixed(0).padStart(7)} notifications/s (${(r.totalMs / 1000).toFixed(1)} s, first stored after ${(r.firstStoredMs / 1000).toFixed(1)} s)`);
+      ctx.log(
+        `  run ${run} ${side.padEnd(8)} ${r.perSecond.toFixed(0).padStart(7)} notifications/s (${(r.totalMs / 1000).toFixed(1)} s, first stored after ${(r.firstStoredMs / 1000).toFixed(1)} s)`,
+      );
     }
   }
   let profile: CatchUpResult['profile'];

@@ -56,16 +56,35 @@ export function toE2eRun(kind: E2eRun['kind'], run: number, senders: number, p: 
   const ms = p.latencies.map((l) => l.ms);
   const rss = Object.fromEntries(['messages', 'notifications'].map((app) => [app, rssFigures(p.rss, app)]));
   return {
-    kind, run, rate: p.rate, seconds: p.seconds, senders, messages: p.sent.length, expected: p.expected, received: p.received,
-    p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99), maxMs: percentile(ms, 100),
-    httpP50Ms: percentile(p.httpMs, 50), httpP99Ms: percentile(p.httpMs, 99), non2xx: p.non2xx, errors: p.errors,
-    achievedRate: p.achievedRate, overloaded: p.notSent > 0, notSent: p.notSent, stoppedAfterS: p.stoppedAfterS, cpuSeconds: p.cpuSeconds, rss,
+    kind,
+    run,
+    rate: p.rate,
+    seconds: p.seconds,
+    senders,
+    messages: p.sent.length,
+    expected: p.expected,
+    received: p.received,
+    p50Ms: percentile(ms, 50),
+    p99Ms: percentile(ms, 99),
+    maxMs: percentile(ms, 100),
+    httpP50Ms: percentile(p.httpMs, 50),
+    httpP99Ms: percentile(p.httpMs, 99),
+    non2xx: p.non2xx,
+    errors: p.errors,
+    achievedRate: p.achievedRate,
+    overloaded: p.notSent > 0,
+    notSent: p.notSent,
+    stoppedAfterS: p.stoppedAfterS,
+    cpuSeconds: p.cpuSeconds,
+    rss,
   };
 }
 
 function logRun(ctx: SuiteContext, label: string, r: E2eRun): void {
-  ctx.log(`  ${label} p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  max ${r.maxMs.toFixed(1)} ms  received ${r.received}/${r.expected}  ` +
-    `achieved ${r.achievedRate.toFixed(0)}/s  non-2xx ${r.non2xx}  errors ${r.errors}${r.overloaded ? `  OVERLOADED: stopped after ${r.stoppedAfterS.toFixed(1)} s, ${r.notSent} not sent` : ''}`);
+  ctx.log(
+    `  ${label} p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  max ${r.maxMs.toFixed(1)} ms  received ${r.received}/${r.expected}  ` +
+      `achieved ${r.achievedRate.toFixed(0)}/s  non-2xx ${r.non2xx}  errors ${r.errors}${r.overloaded ? `  OVERLOADED: stopped after ${r.stoppedAfterS.toFixed(1)} s, ${r.notSent} not sent` : ''}`,
+  );
 }
 
 /**
@@ -97,7 +116,9 @@ export async function e2eSuite(ctx: SuiteContext, rates: number[]): Promise<E2eR
     }
   }
   if (e2eSweepRates.length === 0) return results;
-  ctx.log(`end-to-end rate sweep: ${e2eSweepRates.join(', ')} messages/s, ${e2eSweepSeconds} s each, until p99 > ${SWEEP_P99_MS} ms or overload`);
+  ctx.log(
+    `end-to-end rate sweep: ${e2eSweepRates.join(', ')} messages/s, ${e2eSweepSeconds} s each, until p99 > ${SWEEP_P99_MS} ms or overload`,
+  );
   const pair = await AppPair.start(ctx, 'e2e-sweep', 'bench_e2e_sweep');
   try {
     await pair.warmUp('sweepwarmup', e2eSweepRates[0], e2eWarmupSeconds, senders);

@@ -45,7 +45,10 @@ export interface SingleConnectionRun {
 }
 
 /** Body of every request: two recipients, a realistic short text. */
-const BODY = JSON.stringify({ recipientIds: ['user-0001', 'user-0002'], body: 'Lunch at noon? Bring the quarterly numbers and the slides.' });
+const BODY = JSON.stringify({
+  recipientIds: ['user-0001', 'user-0002'],
+  body: 'Lunch at noon? Bring the quarterly numbers and the slides.',
+});
 
 function fire(url: string, token: string, connections: number, duration: number): Promise<autocannon.Result> {
   return autocannon({
@@ -68,12 +71,26 @@ function postgresTree(ctx: SuiteContext): Record<string, number> {
 }
 
 /** One connection for `seconds` s against a warm server; CPU seconds of the servers and of the side's process `pid`. */
-async function singleConnection(ctx: SuiteContext, url: string, token: string, seconds: number, side: IngestRun['side'], pid: number | undefined): Promise<SingleConnectionRun> {
+async function singleConnection(
+  ctx: SuiteContext,
+  url: string,
+  token: string,
+  seconds: number,
+  side: IngestRun['side'],
+  pid: number | undefined,
+): Promise<SingleConnectionRun> {
   const cpu = new CpuMeter({ ...serverPids(), [side]: pid }, postgresTree(ctx));
   const r = await fire(url, token, 1, seconds);
   return {
-    seconds, requestsPerSecond: r.requests.average, latencyP50Ms: r.latency.p50, latencyP99Ms: r.latency.p99, latencyMaxMs: r.latency.max,
-    requests2xx: r['2xx'], non2xx: r.non2xx, errors: r.errors, cpuSeconds: cpu.stop(),
+    seconds,
+    requestsPerSecond: r.requests.average,
+    latencyP50Ms: r.latency.p50,
+    latencyP99Ms: r.latency.p99,
+    latencyMaxMs: r.latency.max,
+    requests2xx: r['2xx'],
+    non2xx: r.non2xx,
+    errors: r.errors,
+    cpuSeconds: cpu.stop(),
   };
 }
 
@@ -84,10 +101,24 @@ async function ingestOnce(ctx: SuiteContext, side: IngestRun['side'], run: numbe
   await freshDb(ctx, db);
   const port = await freePort();
   const logName = `ingest-${side}-${run}-${ctx.stamp}`;
-  const child: Child = side === 'herald'
-    ? startNode({ name: 'messages', script: appEntry('messages'), logName, env: heraldEnv(ctx, db, { MESSAGES_PORT: String(port) }) })
-    : startNode({ name: 'baseline-ingest', script: 'bench/baseline/ingest-server.ts', logName,
-      env: { PORT: String(port), KAFKA_BROKERS: ctx.servers.KAFKA_BROKERS, MONGODB_URI: `${ctx.servers.mongoBase}/${db}` } });
+  const child: Child =
+    side === 'herald'
+      ? startNode({
+          name: 'messages',
+          script: appEntry('messages'),
+          logName,
+          env: heraldEnv(ctx, db, { MESSAGES_PORT: String(port) }),
+        })
+      : startNode({
+          name: 'baseline-ingest',
+          script: 'bench/baseline/ingest-server.ts',
+          logName,
+          env: {
+            PORT: String(port),
+            KAFKA_BROKERS: ctx.servers.KAFKA_BROKERS,
+            MONGODB_URI: `${ctx.servers.mongoBase}/${db}`,
+          },
+        });
   try {
     const url = `http://127.0.0.1:${port}/api/v1/messages`;
     await waitHttp(url, child);
@@ -97,17 +128,34 @@ async function ingestOnce(ctx: SuiteContext, side: IngestRun['side'], run: numbe
     const cpu = new CpuMeter({ ...serverPids(), [side]: child.proc.pid }, postgresTree(ctx));
     const r = await fire(url, token, ingestConnections, ingestSeconds);
     const cpuSeconds = cpu.stop();
-    const single = ctx.params.ingestSingleSeconds > 0 ? await singleConnection(ctx, url, token, ctx.params.ingestSingleSeconds, side, child.proc.pid) : undefined;
+    const single =
+      ctx.params.ingestSingleSeconds > 0
+        ? await singleConnection(ctx, url, token, ctx.params.ingestSingleSeconds, side, child.proc.pid)
+        : undefined;
     const rssMb = rssFigures(rss.stop(), side);
     const stored = await ctx.mongo.db(db).collection('messages').countDocuments();
     return {
-      side, run, requestsPerSecond: r.requests.average, latencyP50Ms: r.latency.p50, latencyP99Ms: r.latency.p99,
-      latencyMaxMs: r.latency.max, requests2xx: r['2xx'], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, stored, cpuSeconds,
-      ...(single ? { single } : {}), rss: rssMb,
+      side,
+      run,
+      requestsPerSecond: r.requests.average,
+      latencyP50Ms: r.latency.p50,
+      latencyP99Ms: r.latency.p99,
+      latencyMaxMs: r.latency.max,
+      requests2xx: r['2xx'],
+      non2xx: r.non2xx,
+      errors: r.errors,
+      timeouts: r.timeouts,
+      stored,
+      cpuSeconds,
+      ...(single ? { single } : {}),
+      rss: rssMb,
     };
   } finally {
     await child.stop();
-    await ctx.mongo.db(db).dropDatabase().catch(() => undefined);
+    await ctx.mongo
+      .db(db)
+      .dropDatabase()
+      .catch(() => undefined);
   }
 }
 
@@ -127,8 +175,13 @@ export async function ingestSuite(ctx: SuiteContext): Promise<IngestRun[]> {
     for (const side of order) {
       const r = await ingestOnce(ctx, side, run);
       results.push(r);
-      ctx.log(`  run ${run} ${side.padEnd(8)} ${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${r.latencyP50Ms} ms  p99 ${r.latencyP99Ms} ms  non-2xx ${r.non2xx}  errors ${r.errors} (timeouts ${r.timeouts})`);
-      if (r.single) ctx.log(`        1 connection: ${r.single.requestsPerSecond.toFixed(0)} req/s  p50 ${r.single.latencyP50Ms} ms  p99 ${r.single.latencyP99Ms} ms  non-2xx ${r.single.non2xx}  errors ${r.single.errors}`);
+      ctx.log(
+        `  run ${run} ${side.padEnd(8)} ${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${r.latencyP50Ms} ms  p99 ${r.latencyP99Ms} ms  non-2xx ${r.non2xx}  errors ${r.errors} (timeouts ${r.timeouts})`,
+      );
+      if (r.single)
+        ctx.log(
+          `        1 connection: ${r.single.requestsPerSecond.toFixed(0)} req/s  p50 ${r.single.latencyP50Ms} ms  p99 ${r.single.latencyP99Ms} ms  non-2xx ${r.single.non2xx}  errors ${r.single.errors}`,
+        );
     }
   }
   return results;

@@ -73,27 +73,72 @@ export async function soakSuite(ctx: SuiteContext): Promise<SoakResult> {
     await pair.warmUp('soakwarmup', rate, e2eWarmupSeconds, senders);
     const p = await pair.load('soak', rate, minutes * 60, senders, soakSampleSeconds * 1000);
     const slopeWindowMinutes = Math.min(SLOPE_WINDOW_MINUTES, 0.8 * minutes);
-    const memory = Object.fromEntries(['messages', 'notifications'].map((app) => {
-      const slopeMbPerMin = rssSlopeMbPerMin(p.rss, app, slopeWindowMinutes);
-      const floorSlopeMbPerMin = rssFloorSlopeMbPerMin(p.rss, app, slopeWindowMinutes);
-      const heap = { ...rssFigures(p.heap, app), floorSlopeMbPerMin: rssFloorSlopeMbPerMin(p.heap, app, slopeWindowMinutes) };
-      return [app, { ...rssFigures(p.rss, app), slopeMbPerMin, floorSlopeMbPerMin, flat: Math.abs(floorSlopeMbPerMin) < FLAT_MB_PER_MIN, heap }];
-    }));
+    const memory = Object.fromEntries(
+      ['messages', 'notifications'].map((app) => {
+        const slopeMbPerMin = rssSlopeMbPerMin(p.rss, app, slopeWindowMinutes);
+        const floorSlopeMbPerMin = rssFloorSlopeMbPerMin(p.rss, app, slopeWindowMinutes);
+        const heap = {
+          ...rssFigures(p.heap, app),
+          floorSlopeMbPerMin: rssFloorSlopeMbPerMin(p.heap, app, slopeWindowMinutes),
+        };
+        return [
+          app,
+          {
+            ...rssFigures(p.rss, app),
+            slopeMbPerMin,
+            floorSlopeMbPerMin,
+            flat: Math.abs(floorSlopeMbPerMin) < FLAT_MB_PER_MIN,
+            heap,
+          },
+        ];
+      }),
+    );
     const perMinute: SoakMinute[] = [];
     for (let m = 0; m < Math.ceil(minutes); m++) {
       const ms = p.latencies.filter((l) => l.dueS >= m * 60 && l.dueS < (m + 1) * 60).map((l) => l.ms);
-      if (ms.length) perMinute.push({ minute: m + 1, notifications: ms.length, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99), maxMs: percentile(ms, 100) });
+      if (ms.length)
+        perMinute.push({
+          minute: m + 1,
+          notifications: ms.length,
+          p50Ms: percentile(ms, 50),
+          p99Ms: percentile(ms, 99),
+          maxMs: percentile(ms, 100),
+        });
     }
     const r: SoakResult = {
-      rate, minutes, senders, sampleSeconds: soakSampleSeconds, slopeWindowMinutes, messages: p.sent.length, accepted: p.accepted,
-      expected: p.expected, received: p.received, non2xx: p.non2xx, errors: p.errors, overloaded: p.notSent > 0, notSent: p.notSent,
-      achievedRate: p.achievedRate, p99Ms: percentile(p.latencies.map((l) => l.ms), 99), perMinute, memory, samples: p.rss, heapSamples: p.heap, cpuSeconds: p.cpuSeconds,
+      rate,
+      minutes,
+      senders,
+      sampleSeconds: soakSampleSeconds,
+      slopeWindowMinutes,
+      messages: p.sent.length,
+      accepted: p.accepted,
+      expected: p.expected,
+      received: p.received,
+      non2xx: p.non2xx,
+      errors: p.errors,
+      overloaded: p.notSent > 0,
+      notSent: p.notSent,
+      achievedRate: p.achievedRate,
+      p99Ms: percentile(
+        p.latencies.map((l) => l.ms),
+        99,
+      ),
+      perMinute,
+      memory,
+      samples: p.rss,
+      heapSamples: p.heap,
+      cpuSeconds: p.cpuSeconds,
     };
     for (const [app, m] of Object.entries(memory)) {
-      ctx.log(`  ${app.padEnd(13)} RSS ${m.startMb.toFixed(0)} → ${m.endMb.toFixed(0)} MB (max ${m.maxMb.toFixed(0)}), slope ${m.slopeMbPerMin.toFixed(2)} MB/min, floor ${m.floorSlopeMbPerMin.toFixed(2)} MB/min over the last ${slopeWindowMinutes} min; ` +
-        `heap ${m.heap.startMb.toFixed(0)} → ${m.heap.endMb.toFixed(0)} MB, floor ${m.heap.floorSlopeMbPerMin.toFixed(2)} MB/min`);
+      ctx.log(
+        `  ${app.padEnd(13)} RSS ${m.startMb.toFixed(0)} → ${m.endMb.toFixed(0)} MB (max ${m.maxMb.toFixed(0)}), slope ${m.slopeMbPerMin.toFixed(2)} MB/min, floor ${m.floorSlopeMbPerMin.toFixed(2)} MB/min over the last ${slopeWindowMinutes} min; ` +
+          `heap ${m.heap.startMb.toFixed(0)} → ${m.heap.endMb.toFixed(0)} MB, floor ${m.heap.floorSlopeMbPerMin.toFixed(2)} MB/min`,
+      );
     }
-    ctx.log(`  p99 per minute: ${perMinute.map((x) => x.p99Ms.toFixed(0)).join(', ')} ms; received ${r.received}/${r.expected}${r.overloaded ? `; OVERLOADED (${r.notSent} not sent)` : ''}`);
+    ctx.log(
+      `  p99 per minute: ${perMinute.map((x) => x.p99Ms.toFixed(0)).join(', ')} ms; received ${r.received}/${r.expected}${r.overloaded ? `; OVERLOADED (${r.notSent} not sent)` : ''}`,
+    );
     return r;
   } finally {
     await pair.stop();

@@ -75,7 +75,8 @@ async function waitReady(base: string, child: Child, timeoutMs = 120_000): Promi
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline) {
-      if (child.proc.exitCode !== null) throw new Error(`${child.name} exited (${child.proc.exitCode}); see bench/results/logs`);
+      if (child.proc.exitCode !== null)
+        throw new Error(`${child.name} exited (${child.proc.exitCode}); see bench/results/logs`);
       if ((await send(agent, { method: 'GET', url: `${base}/health/ready`, token: '' }, 5000)).status === 200) return;
       await sleep(250);
     }
@@ -91,13 +92,27 @@ async function waitReady(base: string, child: Child, timeoutMs = 120_000): Promi
  * @throws Error after `timeoutMs`
  */
 async function waitIndexes(ctx: SuiteContext, db: string, timeoutMs = 120_000): Promise<void> {
-  const wanted: Array<[string, Schema]> = [['notifications', NotificationSchema], ['messages', MessageSchema], ['conversations', ConversationSchema]];
+  const wanted: Array<[string, Schema]> = [
+    ['notifications', NotificationSchema],
+    ['messages', MessageSchema],
+    ['conversations', ConversationSchema],
+  ];
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const missing: string[] = [];
     for (const [name, schema] of wanted) {
-      const have = new Set((await ctx.mongo.db(db).collection(name).listIndexes().toArray().catch(() => [])).map((i) => JSON.stringify(i.key)));
-      for (const [keys] of schema.indexes()) if (!have.has(JSON.stringify(keys))) missing.push(`${name} ${JSON.stringify(keys)}`);
+      const have = new Set(
+        (
+          await ctx.mongo
+            .db(db)
+            .collection(name)
+            .listIndexes()
+            .toArray()
+            .catch(() => [])
+        ).map((i) => JSON.stringify(i.key)),
+      );
+      for (const [keys] of schema.indexes())
+        if (!have.has(JSON.stringify(keys))) missing.push(`${name} ${JSON.stringify(keys)}`);
     }
     if (missing.length === 0) return;
     if (Date.now() > deadline) throw new Error(`indexes not built within ${timeoutMs} ms: ${missing.join(', ')}`);
@@ -106,7 +121,11 @@ async function waitIndexes(ctx: SuiteContext, db: string, timeoutMs = 120_000): 
 }
 
 /** Inserts the volume data with unordered `insertMany` batches, stopping at the load time cap. */
-async function preload(ctx: SuiteContext, db: string, data: VolumeData): Promise<Pick<VolumeRun, 'loaded' | 'partialLoad' | 'loadSeconds' | 'loadDocsPerSecond'>> {
+async function preload(
+  ctx: SuiteContext,
+  db: string,
+  data: VolumeData,
+): Promise<Pick<VolumeRun, 'loaded' | 'partialLoad' | 'loadSeconds' | 'loadDocsPerSecond'>> {
   const { volumeBatch, volumeMaxLoadSeconds } = ctx.params;
   const d = ctx.mongo.db(db);
   const loaded = { notifications: 0, messages: 0, conversations: 0 };
@@ -122,17 +141,22 @@ async function preload(ctx: SuiteContext, db: string, data: VolumeData): Promise
     loaded.notifications += batch.notifications.length;
     if (loaded.notifications / total >= nextLog) {
       const s = (performance.now() - t0) / 1000;
-      ctx.log(`    loaded ${loaded.notifications.toLocaleString('en-US')} notifications + messages in ${s.toFixed(0)} s (${Math.round((2 * loaded.notifications) / s)} docs/s)`);
+      ctx.log(
+        `    loaded ${loaded.notifications.toLocaleString('en-US')} notifications + messages in ${s.toFixed(0)} s (${Math.round((2 * loaded.notifications) / s)} docs/s)`,
+      );
       nextLog += 0.1;
     }
     if (performance.now() > deadline && loaded.notifications < total) {
       partialLoad = true;
-      ctx.log(`    load time cap (${volumeMaxLoadSeconds} s) reached: measuring at ${loaded.notifications} notifications`);
+      ctx.log(
+        `    load time cap (${volumeMaxLoadSeconds} s) reached: measuring at ${loaded.notifications} notifications`,
+      );
       break;
     }
   }
   const dir = data.inboxBuckets();
-  for (let i = 0; i < dir.length; i += volumeBatch) await d.collection('inbox_buckets').insertMany(dir.slice(i, i + volumeBatch) as never[], { ordered: false });
+  for (let i = 0; i < dir.length; i += volumeBatch)
+    await d.collection('inbox_buckets').insertMany(dir.slice(i, i + volumeBatch) as never[], { ordered: false });
   const convs = data.conversations();
   for (let i = 0; i < convs.length; i += volumeBatch) {
     const part = convs.slice(i, i + volumeBatch);
@@ -140,7 +164,12 @@ async function preload(ctx: SuiteContext, db: string, data: VolumeData): Promise
     loaded.conversations += part.length;
   }
   const loadSeconds = (performance.now() - t0) / 1000;
-  return { loaded, partialLoad, loadSeconds, loadDocsPerSecond: (loaded.notifications + loaded.messages + loaded.conversations) / loadSeconds };
+  return {
+    loaded,
+    partialLoad,
+    loadSeconds,
+    loadDocsPerSecond: (loaded.notifications + loaded.messages + loaded.conversations) / loadSeconds,
+  };
 }
 
 /** What the first inbox pages told about a sampled user (targets for the other endpoints). */
@@ -160,7 +189,12 @@ interface PageSample {
  * (user, conversation) pairs (read-all of a conversation, history) and message ids (GET
  * /messages/:id), each used once while there are enough, then again from the start.
  */
-async function measureEndpoints(ctx: SuiteContext, nBase: string, mBase: string, users: number): Promise<VolumeEndpointRun[]> {
+async function measureEndpoints(
+  ctx: SuiteContext,
+  nBase: string,
+  mBase: string,
+  users: number,
+): Promise<VolumeEndpointRun[]> {
   const { volumeRequests: count, volumeWarmup: warmup, volumeMaxSeconds: maxSeconds } = ctx.params;
   const random = seeded(VOLUME_SHAPE.seed + 1);
   const heavy = Math.max(1, Math.floor(users / 100));
@@ -176,12 +210,22 @@ async function measureEndpoints(ctx: SuiteContext, nBase: string, mBase: string,
     return t;
   };
   const group = (user: string): string => (Number(user.slice(3)) < heavy ? 'heavy' : 'others');
-  const sampleUsers = Array.from({ length: count + warmup }, () => volumeUser(random() < 0.5 ? pick(random, heavy) : pick(random, users)));
+  const sampleUsers = Array.from({ length: count + warmup }, () =>
+    volumeUser(random() < 0.5 ? pick(random, heavy) : pick(random, users)),
+  );
   const nAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const mAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const runs: VolumeEndpointRun[] = [];
-  const cycle = <T>(xs: T[], f: (x: T) => RequestSpec): ((i: number) => RequestSpec | undefined) => (i) => (xs.length ? f(xs[i % xs.length]) : undefined);
-  const run = async (name: VolumeEndpointName, agent: http.Agent, next: (i: number) => RequestSpec | undefined, onAnswer?: (i: number, a: Answer) => void): Promise<void> => {
+  const cycle =
+    <T>(xs: T[], f: (x: T) => RequestSpec): ((i: number) => RequestSpec | undefined) =>
+    (i) =>
+      xs.length ? f(xs[i % xs.length]) : undefined;
+  const run = async (
+    name: VolumeEndpointName,
+    agent: http.Agent,
+    next: (i: number) => RequestSpec | undefined,
+    onAnswer?: (i: number, a: Answer) => void,
+  ): Promise<void> => {
     const tagged = (i: number): RequestSpec | undefined => {
       const spec = next(i);
       const user = spec && userOf.get(spec.token);
@@ -189,20 +233,54 @@ async function measureEndpoints(ctx: SuiteContext, nBase: string, mBase: string,
     };
     const r = await measureSequential({ agent, count, warmup, maxSeconds, next: tagged, onAnswer });
     runs.push({ name, ...r });
-    ctx.log(`    ${VOLUME_ENDPOINTS[name].padEnd(50)} p50 ${r.p50Ms.toFixed(1).padStart(7)} ms  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  ` +
-      `${r.requests}/${r.planned} requests${r.timeCapped ? ` (time cap ${maxSeconds} s)` : ''}${r.non2xx + r.errors ? `  FAILED ${r.non2xx + r.errors}: ${r.firstFailure}` : ''}`);
+    ctx.log(
+      `    ${VOLUME_ENDPOINTS[name].padEnd(50)} p50 ${r.p50Ms.toFixed(1).padStart(7)} ms  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  ` +
+        `${r.requests}/${r.planned} requests${r.timeCapped ? ` (time cap ${maxSeconds} s)` : ''}${r.non2xx + r.errors ? `  FAILED ${r.non2xx + r.errors}: ${r.firstFailure}` : ''}`,
+    );
   };
   try {
     const pages: PageSample[] = [];
-    await run('inbox', nAgent, (i) => ({ method: 'GET', url: `${nBase}/api/v1/notifications?limit=20`, token: token(sampleUsers[i]) }), (i, a) => {
-      const body = a.json as { data?: PageSample['items']; nextCursor?: string | null } | undefined;
-      if (a.status === 200 && body?.data) pages.push({ user: sampleUsers[i], token: token(sampleUsers[i]), cursor: body.nextCursor ?? null, items: body.data });
-    });
+    await run(
+      'inbox',
+      nAgent,
+      (i) => ({ method: 'GET', url: `${nBase}/api/v1/notifications?limit=20`, token: token(sampleUsers[i]) }),
+      (i, a) => {
+        const body = a.json as { data?: PageSample['items']; nextCursor?: string | null } | undefined;
+        if (a.status === 200 && body?.data)
+          pages.push({
+            user: sampleUsers[i],
+            token: token(sampleUsers[i]),
+            cursor: body.nextCursor ?? null,
+            items: body.data,
+          });
+      },
+    );
     const withCursor = pages.filter((p) => p.cursor);
-    await run('nextPage', nAgent, cycle(withCursor, (p) => ({ method: 'GET', url: `${nBase}/api/v1/notifications?limit=20&after=${p.cursor}`, token: p.token })));
-    await run('unreadCount', nAgent, (i) => (i < sampleUsers.length ? { method: 'GET', url: `${nBase}/api/v1/notifications/count?read=false`, token: token(sampleUsers[i]) } : undefined));
+    await run(
+      'nextPage',
+      nAgent,
+      cycle(withCursor, (p) => ({
+        method: 'GET',
+        url: `${nBase}/api/v1/notifications?limit=20&after=${p.cursor}`,
+        token: p.token,
+      })),
+    );
+    await run('unreadCount', nAgent, (i) =>
+      i < sampleUsers.length
+        ? { method: 'GET', url: `${nBase}/api/v1/notifications/count?read=false`, token: token(sampleUsers[i]) }
+        : undefined,
+    );
     const items = pages.filter((p) => p.items.length).map((p) => ({ p, item: p.items[pick(random, p.items.length)] }));
-    await run('markRead', nAgent, cycle(items, ({ p, item }) => ({ method: 'PATCH', url: `${nBase}/api/v1/notifications/${item.id}`, token: p.token, body: { read: true } })));
+    await run(
+      'markRead',
+      nAgent,
+      cycle(items, ({ p, item }) => ({
+        method: 'PATCH',
+        url: `${nBase}/api/v1/notifications/${item.id}`,
+        token: p.token,
+        body: { read: true },
+      })),
+    );
     const pairs: Array<{ p: PageSample; conversationId: string }> = [];
     const seen = new Set<string>();
     for (let depth = 0; depth < 20 && pairs.length < count + warmup; depth++) {
@@ -214,10 +292,39 @@ async function measureEndpoints(ctx: SuiteContext, nBase: string, mBase: string,
         }
       }
     }
-    await run('readAllConversation', nAgent, cycle(pairs, ({ p, conversationId }) => ({ method: 'POST', url: `${nBase}/api/v1/notifications/read-all`, token: p.token, body: { conversationId } })));
-    await run('conversations', mAgent, (i) => (i < sampleUsers.length ? { method: 'GET', url: `${mBase}/api/v1/conversations?limit=20`, token: token(sampleUsers[i]) } : undefined));
-    await run('history', mAgent, cycle(pairs, ({ p, conversationId }) => ({ method: 'GET', url: `${mBase}/api/v1/conversations/${conversationId}/messages?limit=20`, token: p.token })));
-    await run('message', mAgent, cycle(items, ({ p, item }) => ({ method: 'GET', url: `${mBase}/api/v1/messages/${item.messageId}`, token: p.token })));
+    await run(
+      'readAllConversation',
+      nAgent,
+      cycle(pairs, ({ p, conversationId }) => ({
+        method: 'POST',
+        url: `${nBase}/api/v1/notifications/read-all`,
+        token: p.token,
+        body: { conversationId },
+      })),
+    );
+    await run('conversations', mAgent, (i) =>
+      i < sampleUsers.length
+        ? { method: 'GET', url: `${mBase}/api/v1/conversations?limit=20`, token: token(sampleUsers[i]) }
+        : undefined,
+    );
+    await run(
+      'history',
+      mAgent,
+      cycle(pairs, ({ p, conversationId }) => ({
+        method: 'GET',
+        url: `${mBase}/api/v1/conversations/${conversationId}/messages?limit=20`,
+        token: p.token,
+      })),
+    );
+    await run(
+      'message',
+      mAgent,
+      cycle(items, ({ p, item }) => ({
+        method: 'GET',
+        url: `${mBase}/api/v1/messages/${item.messageId}`,
+        token: p.token,
+      })),
+    );
   } finally {
     nAgent.destroy();
     mAgent.destroy();
@@ -238,7 +345,8 @@ async function idleCpu(backend: Backend, apps: Child[], seconds: number): Promis
   const cpuSeconds = Object.fromEntries(Object.keys(start).map((k) => [k, (end[k] - start[k]) / 1000]));
   const pct = (keys: string[]): number => (100 * keys.reduce((n, k) => n + cpuSeconds[k], 0)) / seconds;
   return {
-    seconds, cpuSeconds,
+    seconds,
+    cpuSeconds,
     databasePctOfCore: pct(Object.keys(dbPids)),
     appsPctOfCore: pct(Object.keys(cpuSeconds).filter((k) => k.startsWith('app:'))),
   };
@@ -248,13 +356,21 @@ async function idleCpu(backend: Backend, apps: Child[], seconds: number): Promis
 async function diskUsage(ctx: SuiteContext, backend: Backend, db: string): Promise<VolumeRun['disk']> {
   // SQLite: this database's own files (`<db>.sqlite`, `-wal`, `-shm`; other databases share the folder);
   // PostgreSQL: the whole cluster folder (WAL included), and dbStats for the database alone.
-  const folders = Object.fromEntries(dataFolders(backend).map((f) => backend === 'sqlite'
-    ? [path.join(f, `${db}.sqlite*`).replace(`${ROOT}/`, ''), filesBytes(f, `${db}.sqlite`)]
-    : [f.replace(`${ROOT}/`, ''), folderBytes(f)]));
+  const folders = Object.fromEntries(
+    dataFolders(backend).map((f) =>
+      backend === 'sqlite'
+        ? [path.join(f, `${db}.sqlite*`).replace(`${ROOT}/`, ''), filesBytes(f, `${db}.sqlite`)]
+        : [f.replace(`${ROOT}/`, ''), folderBytes(f)],
+    ),
+  );
   let dbStats: Record<string, number> | undefined;
   try {
     const s = (await ctx.mongo.db(db).command({ dbStats: 1 })) as Record<string, unknown>;
-    dbStats = Object.fromEntries(['dataSize', 'storageSize', 'indexSize', 'totalSize', 'objects'].filter((k) => typeof s[k] === 'number').map((k) => [k, s[k] as number]));
+    dbStats = Object.fromEntries(
+      ['dataSize', 'storageSize', 'indexSize', 'totalSize', 'objects']
+        .filter((k) => typeof s[k] === 'number')
+        .map((k) => [k, s[k] as number]),
+    );
   } catch {
     dbStats = undefined;
   }
@@ -269,7 +385,9 @@ async function volumeOnce(ctx: SuiteContext, backend: Backend, size: number): Pr
   const data = new VolumeData({ ...VOLUME_SHAPE, notifications: size, users });
   const sorted = [...data.sizes];
   const inbox = { largest: sorted[0] ?? 0, median: median(sorted), over10k: sorted.filter((n) => n >= 10_000).length };
-  ctx.log(`  ${backend}, ${size.toLocaleString('en-US')} notifications over ${users} users (largest inbox ${inbox.largest}, median ${inbox.median}, ${inbox.over10k} with ≥ 10,000)`);
+  ctx.log(
+    `  ${backend}, ${size.toLocaleString('en-US')} notifications over ${users} users (largest inbox ${inbox.largest}, median ${inbox.median}, ${inbox.over10k} with ≥ 10,000)`,
+  );
   await freshDb(ctx, db);
   const nPort = await port(process.env.BENCH_NOTIFICATIONS_PORT);
   const mPort = await port(process.env.BENCH_MESSAGES_PORT);
@@ -277,10 +395,22 @@ async function volumeOnce(ctx: SuiteContext, backend: Backend, size: number): Pr
   const mBase = `http://127.0.0.1:${mPort}`;
   const apps: Child[] = [];
   const start = async (phase: string): Promise<void> => {
-    apps.push(startNode({ name: 'notifications', script: appEntry('notifications'), logName: `volume-notifications-${backend}-${size}-${phase}-${ctx.stamp}`,
-      env: heraldEnv(ctx, db, { NOTIFICATIONS_PORT: String(nPort) }) }));
-    apps.push(startNode({ name: 'messages', script: appEntry('messages'), logName: `volume-messages-${backend}-${size}-${phase}-${ctx.stamp}`,
-      env: heraldEnv(ctx, db, { MESSAGES_PORT: String(mPort) }) }));
+    apps.push(
+      startNode({
+        name: 'notifications',
+        script: appEntry('notifications'),
+        logName: `volume-notifications-${backend}-${size}-${phase}-${ctx.stamp}`,
+        env: heraldEnv(ctx, db, { NOTIFICATIONS_PORT: String(nPort) }),
+      }),
+    );
+    apps.push(
+      startNode({
+        name: 'messages',
+        script: appEntry('messages'),
+        logName: `volume-messages-${backend}-${size}-${phase}-${ctx.stamp}`,
+        env: heraldEnv(ctx, db, { MESSAGES_PORT: String(mPort) }),
+      }),
+    );
     await waitHttp(`${nBase}/health/live`, apps[0]);
     await waitHttp(`${mBase}/health/live`, apps[1]);
   };
@@ -294,20 +424,27 @@ async function volumeOnce(ctx: SuiteContext, backend: Backend, size: number): Pr
     await waitIndexes(ctx, db);
     await stop();
     const load = await preload(ctx, db, data);
-    ctx.log(`    pre-load: ${load.loaded.notifications} notifications, ${load.loaded.messages} messages, ${load.loaded.conversations} conversations ` +
-      `in ${load.loadSeconds.toFixed(1)} s (${Math.round(load.loadDocsPerSecond)} documents/s)`);
+    ctx.log(
+      `    pre-load: ${load.loaded.notifications} notifications, ${load.loaded.messages} messages, ${load.loaded.conversations} conversations ` +
+        `in ${load.loadSeconds.toFixed(1)} s (${Math.round(load.loadDocsPerSecond)} documents/s)`,
+    );
     await start('measure');
     await waitReady(nBase, apps[0]);
     await waitReady(mBase, apps[1]);
     const endpoints = await measureEndpoints(ctx, nBase, mBase, users);
     const idle = await idleCpu(backend, apps, ctx.params.volumeIdleSeconds);
     const disk = await diskUsage(ctx, backend, db);
-    ctx.log(`    idle database CPU ${idle.databasePctOfCore.toFixed(2)} % of a core over ${idle.seconds} s (apps ${idle.appsPctOfCore.toFixed(2)} %); ` +
-      `data folders ${(disk.totalBytes / 2 ** 20).toFixed(1)} MiB`);
+    ctx.log(
+      `    idle database CPU ${idle.databasePctOfCore.toFixed(2)} % of a core over ${idle.seconds} s (apps ${idle.appsPctOfCore.toFixed(2)} %); ` +
+        `data folders ${(disk.totalBytes / 2 ** 20).toFixed(1)} MiB`,
+    );
     return { backend, size, users, ...load, inbox, endpoints, idle, disk };
   } finally {
     await stop();
-    await ctx.mongo.db(db).dropDatabase().catch(() => undefined);
+    await ctx.mongo
+      .db(db)
+      .dropDatabase()
+      .catch(() => undefined);
   }
 }
 
@@ -322,7 +459,12 @@ async function volumeOnce(ctx: SuiteContext, backend: Backend, size: number): Pr
  */
 export async function volumeSuite(ctx: SuiteContext): Promise<VolumeResult> {
   const { volumeSizes, volumeRequests, partitions } = ctx.params;
-  const backends: Backend[] = ctx.servers.kind === 'external' ? ['external'] : ctx.params.backends.length ? ctx.params.backends : [ctx.servers.backend];
+  const backends: Backend[] =
+    ctx.servers.kind === 'external'
+      ? ['external']
+      : ctx.params.backends.length
+        ? ctx.params.backends
+        : [ctx.servers.backend];
   ctx.log(`volume: sizes ${volumeSizes.join(', ')} on ${backends.join(', ')}, ${volumeRequests} requests per endpoint`);
   await resetTopics(ctx.admin, partitions, [NOTIFICATIONS_GROUP_ID]);
   const runs: VolumeRun[] = [];
@@ -333,7 +475,8 @@ export async function volumeSuite(ctx: SuiteContext): Promise<VolumeResult> {
     } catch (err) {
       const error = (err as Error).message;
       ctx.log(`  backend ${backend} not available: ${error}`);
-      for (const size of volumeSizes) runs.push({ ...emptyRun(backend, size, ctx.params.volumeUsers, error), unavailable: true });
+      for (const size of volumeSizes)
+        runs.push({ ...emptyRun(backend, size, ctx.params.volumeUsers, error), unavailable: true });
       continue;
     }
     for (const size of volumeSizes) {
@@ -351,8 +494,17 @@ export async function volumeSuite(ctx: SuiteContext): Promise<VolumeResult> {
 
 function emptyRun(backend: Backend, size: number, users: number, error: string): VolumeRun {
   return {
-    backend, size, users, loaded: { notifications: 0, messages: 0, conversations: 0 }, partialLoad: false, loadSeconds: NaN, loadDocsPerSecond: NaN,
-    inbox: { largest: 0, median: 0, over10k: 0 }, endpoints: [], idle: { seconds: 0, cpuSeconds: {}, databasePctOfCore: NaN, appsPctOfCore: NaN },
-    disk: { folders: {}, totalBytes: NaN }, error,
+    backend,
+    size,
+    users,
+    loaded: { notifications: 0, messages: 0, conversations: 0 },
+    partialLoad: false,
+    loadSeconds: NaN,
+    loadDocsPerSecond: NaN,
+    inbox: { largest: 0, median: 0, over10k: 0 },
+    endpoints: [],
+    idle: { seconds: 0, cpuSeconds: {}, databasePctOfCore: NaN, appsPctOfCore: NaN },
+    disk: { folders: {}, totalBytes: NaN },
+    error,
   };
 }

@@ -28,13 +28,31 @@ export function writePreset(base: Pick<BenchParams, 'mode' | 'suites'>): WritePa
   const suites: BenchParams['suites'] = [...base.suites.filter((s) => s !== 'soak'), 'soak'];
   if (base.mode === 'smoke') {
     return {
-      e2eRate: 100, e2eSeconds: 5, e2eAlsoSustainable: false, ingestSingleSeconds: 3, e2eSenders: 50, e2eSweepRates: [], e2eSweepSeconds: 5,
-      soakMinutes: 0.3, soakRate: 50, soakSampleSeconds: 5, suites,
+      e2eRate: 100,
+      e2eSeconds: 5,
+      e2eAlsoSustainable: false,
+      ingestSingleSeconds: 3,
+      e2eSenders: 50,
+      e2eSweepRates: [],
+      e2eSweepSeconds: 5,
+      soakMinutes: 0.3,
+      soakRate: 50,
+      soakSampleSeconds: 5,
+      suites,
     };
   }
   return {
-    e2eRate: 200, e2eSeconds: 60, e2eAlsoSustainable: false, ingestSingleSeconds: 10, e2eSenders: 50, e2eSweepRates: [300, 400, 500, 700, 1000],
-    e2eSweepSeconds: 20, soakMinutes: 10, soakRate: 200, soakSampleSeconds: 10, suites,
+    e2eRate: 200,
+    e2eSeconds: 60,
+    e2eAlsoSustainable: false,
+    ingestSingleSeconds: 10,
+    e2eSenders: 50,
+    e2eSweepRates: [300, 400, 500, 700, 1000],
+    e2eSweepSeconds: 20,
+    soakMinutes: 10,
+    soakRate: 200,
+    soakSampleSeconds: 10,
+    suites,
   };
 }
 
@@ -55,7 +73,14 @@ export function parseWriteArg(argv: string[], i: number, params: WriteParams): n
   const v = argv[i + 1];
   if (a === '--single-seconds') params.ingestSingleSeconds = num(v);
   else if (a === '--e2e-senders') params.e2eSenders = Math.round(num(v));
-  else if (a === '--sweep-rates') params.e2eSweepRates = v === 'none' ? [] : (v ?? '').split(',').map(num).sort((x, y) => x - y);
+  else if (a === '--sweep-rates')
+    params.e2eSweepRates =
+      v === 'none'
+        ? []
+        : (v ?? '')
+            .split(',')
+            .map(num)
+            .sort((x, y) => x - y);
   else if (a === '--sweep-seconds') params.e2eSweepSeconds = num(v);
   else if (a === '--soak-minutes') params.soakMinutes = num(v);
   else if (a === '--soak-rate') params.soakRate = num(v);

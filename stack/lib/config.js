@@ -9,17 +9,13 @@ const path = require('node:path');
 /** Absolute path of the repository root. */
 const ROOT = path.resolve(__dirname, '..', '..');
 /** Absolute path of the gitignored state folder (`.stack/`, or env HERALD_STACK_DIR). */
-const STACK_DIR = process.env.HERALD_STACK_DIR
-  ? path.resolve(process.env.HERALD_STACK_DIR)
-  : path.join(ROOT, '.stack');
+const STACK_DIR = process.env.HERALD_STACK_DIR ? path.resolve(process.env.HERALD_STACK_DIR) : path.join(ROOT, '.stack');
 /**
  * Absolute path of the folder holding what the stack downloads and builds (Kafka jars, FerretDB
  * binary): env HERALD_STACK_CACHE_DIR, else the state folder. Lets a second stack (own ports, data,
  * logs and pids in another HERALD_STACK_DIR, e.g. the benchmark's) reuse them without refetching.
  */
-const CACHE_DIR = process.env.HERALD_STACK_CACHE_DIR
-  ? path.resolve(process.env.HERALD_STACK_CACHE_DIR)
-  : STACK_DIR;
+const CACHE_DIR = process.env.HERALD_STACK_CACHE_DIR ? path.resolve(process.env.HERALD_STACK_CACHE_DIR) : STACK_DIR;
 
 /** Every file and folder the stack reads or writes (absolute paths). */
 const paths = {
@@ -101,7 +97,8 @@ function kafkaNodeCount() {
   const raw = process.env.STACK_KAFKA_BROKERS;
   if (raw === undefined || raw === '') return 1;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_KAFKA_NODES) throw new Error(`STACK_KAFKA_BROKERS=${raw} is not 1..${MAX_KAFKA_NODES}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_KAFKA_NODES)
+    throw new Error(`STACK_KAFKA_BROKERS=${raw} is not 1..${MAX_KAFKA_NODES}`);
   return n;
 }
 
@@ -199,12 +196,23 @@ function stackEnv() {
     return { KAFKA_BROKERS: process.env.KAFKA_BROKERS, MONGODB_URI: process.env.MONGODB_URI };
   }
   return {
-    KAFKA_BROKERS: kafkaPorts().map((port) => `127.0.0.1:${port}`).join(','),
+    KAFKA_BROKERS: kafkaPorts()
+      .map((port) => `127.0.0.1:${port}`)
+      .join(','),
     MONGODB_URI: `mongodb://127.0.0.1:${serverPort('ferretdb')}/herald`,
   };
 }
 
 module.exports = {
-  paths, serverFiles, configuredPorts, serverPort, isExternal, stackEnv, mongoBackend, MONGO_BACKENDS, kafkaNodeCount, kafkaNode,
+  paths,
+  serverFiles,
+  configuredPorts,
+  serverPort,
+  isExternal,
+  stackEnv,
+  mongoBackend,
+  MONGO_BACKENDS,
+  kafkaNodeCount,
+  kafkaNode,
   kafkaPorts,
 };

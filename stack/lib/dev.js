@@ -46,8 +46,10 @@ const devLog = (msg) => console.log(`[dev] ${msg}`);
  * @throws {Error} when neither exists
  */
 function appEntry(name) {
-  const candidates = [path.join('dist', 'apps', name, 'main.js'),
-    path.join('dist', 'apps', name, 'apps', name, 'src', 'main.js')];
+  const candidates = [
+    path.join('dist', 'apps', name, 'main.js'),
+    path.join('dist', 'apps', name, 'apps', name, 'src', 'main.js'),
+  ];
   const found = candidates.find((c) => fs.existsSync(path.join(ROOT, c)));
   if (!found) throw new Error(`no compiled entry for ${name} (looked for ${candidates.join(', ')})`);
   return found;
@@ -60,7 +62,10 @@ function appEntry(name) {
  * @param {(line: string) => void} [onLine] also called with each stdout line (colours stripped)
  */
 function prefixOutput(child, prefix, onLine) {
-  for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+  for (const [stream, out] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ]) {
     readline.createInterface({ input: stream }).on('line', (line) => {
       if (onLine && stream === child.stdout && onLine(line.replace(ANSI, '')) === false) return;
       out.write(`[${prefix}] ${line}\n`);
@@ -89,22 +94,30 @@ class Supervised {
     clearTimeout(this.timer);
     this.timer = null;
     if (this.stopping || this.child) return;
-    const child = spawn(process.execPath, [appEntry(this.name)], { cwd: ROOT, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [appEntry(this.name)], {
+      cwd: ROOT,
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const startedAt = Date.now();
     this.child = child;
     child.on('error', (err) => devLog(`${this.name} could not be started: ${err.message}`));
     devLog(`${this.name} started (pid ${child.pid})`);
     prefixOutput(child, this.name);
-    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
-      this.child = null;
-      resolve();
-      if (this.stopping || child.replaced) return;
-      if (Date.now() - startedAt >= STABLE_MS) this.delay = BACKOFF_MIN_MS;
-      devLog(`${this.name} exited (${signal || `code ${code}`}); restarting in ${this.delay / 1000} s`
-        + ' (the other app keeps running)');
-      this.timer = setTimeout(() => this.start(), this.delay);
-      this.delay = Math.min(this.delay * 2, BACKOFF_MAX_MS);
-    }));
+    this.exited = new Promise((resolve) =>
+      child.on('exit', (code, signal) => {
+        this.child = null;
+        resolve();
+        if (this.stopping || child.replaced) return;
+        if (Date.now() - startedAt >= STABLE_MS) this.delay = BACKOFF_MIN_MS;
+        devLog(
+          `${this.name} exited (${signal || `code ${code}`}); restarting in ${this.delay / 1000} s` +
+            ' (the other app keeps running)',
+        );
+        this.timer = setTimeout(() => this.start(), this.delay);
+        this.delay = Math.min(this.delay * 2, BACKOFF_MAX_MS);
+      }),
+    );
   }
 
   /**
@@ -143,8 +156,11 @@ class Supervised {
  * @returns {import('node:child_process').ChildProcess}
  */
 function watchBuild(name, onCompiled) {
-  const child = spawn(process.execPath, [NEST_CLI, 'build', name, '--watch', '--preserveWatchOutput'],
-    { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [NEST_CLI, 'build', name, '--watch', '--preserveWatchOutput'], {
+    cwd: ROOT,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let first = true;
   prefixOutput(child, `${name}:build`, (line) => {
     const done = COMPILED.exec(line);
@@ -169,8 +185,10 @@ function printDevHelp(env, apps, watch) {
   const n = `http://localhost:${env.NOTIFICATIONS_PORT || 3001}`;
   const lines = [''];
   if (apps.includes('messages')) lines.push(`  messages       ${m}/api/v1   (Swagger: ${m}/docs)`);
-  if (apps.includes('notifications')) lines.push(`  notifications  ${n}/api/v1   (Swagger: ${n}/docs)`, `  inbox page     ${n}/inbox`);
-  console.log(`${lines.join('\n')}
+  if (apps.includes('notifications'))
+    lines.push(`  notifications  ${n}/api/v1   (Swagger: ${n}/docs)`, `  inbox page     ${n}/inbox`);
+  console.log(
+    `${lines.join('\n')}
 Try it:
   TOKEN_ALICE=$(npm run -s token -- alice)
   TOKEN_BOB=$(npm run -s token -- bob)
@@ -178,8 +196,9 @@ Try it:
     -H 'Content-Type: application/json' -d '{"recipientIds":["bob"],"body":"hi"}'
   curl -s ${n}/api/v1/notifications -H "Authorization: Bearer $TOKEN_BOB"
   npm run -s stack:status
-${watch ? 'Watching: an edit rebuilds and restarts only the app it belongs to.\n' : ''}`
-  + 'Ctrl-C stops the apps (the stack keeps running; npm run stack:down stops it).\n');
+${watch ? 'Watching: an edit rebuilds and restarts only the app it belongs to.\n' : ''}` +
+      'Ctrl-C stops the apps (the stack keeps running; npm run stack:down stops it).\n',
+  );
 }
 
 /**
@@ -228,14 +247,19 @@ async function dev(args) {
   // (DEV_JWT_SECRET, libs/config/src/app-config.ts) unless the caller sets one.
   const env = {
     ...inboxPageEnv(process.env),
-    ...process.env, ...stackVars, LOG_FORMAT: process.env.LOG_FORMAT || 'pretty', KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...process.env,
+    ...stackVars,
+    LOG_FORMAT: process.env.LOG_FORMAT || 'pretty',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...(process.stdout.isTTY && !('NO_COLOR' in process.env) ? { FORCE_COLOR: '1' } : {}),
   };
   const apps = names.map((name) => new Supervised(name, env));
   const watchers = [];
   let stopping = false;
   let done;
-  const finished = new Promise((resolve) => { done = resolve; });
+  const finished = new Promise((resolve) => {
+    done = resolve;
+  });
   const stopAll = async (why) => {
     if (stopping) return;
     stopping = true;
@@ -247,7 +271,8 @@ async function dev(args) {
   };
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void stopAll(sig));
   // The inbox page (apps/notifications/web) is bundled once; edits to it need another `npm run dev`.
-  if (names.includes('notifications')) await run(process.execPath, [path.join(ROOT, 'scripts', 'build-inbox.js')], { cwd: ROOT });
+  if (names.includes('notifications'))
+    await run(process.execPath, [path.join(ROOT, 'scripts', 'build-inbox.js')], { cwd: ROOT });
   if (watch) {
     devLog(`watching ${names.join(' and ')} (nest build --watch; npm run dev -- --no-watch turns it off)`);
     let helped = false;
@@ -270,7 +295,8 @@ async function dev(args) {
         }
       });
       w.on('exit', (code, signal) => {
-        if (!stopping) devLog(`${app.name} watcher exited (${signal || `code ${code}`}); edits are not picked up any more`);
+        if (!stopping)
+          devLog(`${app.name} watcher exited (${signal || `code ${code}`}); edits are not picked up any more`);
       });
       watchers.push(w);
     }

@@ -133,5 +133,11 @@ function waitMongo(timeoutMs = 30000) {
 }
 
 module.exports = {
-  mongoDriver, ensureFerretBinary, startMongo, stopMongo, waitMongo, runningBackend, MONGO_LOG: serverFiles(NAME).log,
+  mongoDriver,
+  ensureFerretBinary,
+  startMongo,
+  stopMongo,
+  waitMongo,
+  runningBackend,
+  MONGO_LOG: serverFiles(NAME).log,
 };

@@ -59,17 +59,27 @@ async function startKafkaCluster({ ports, dir, heapMb = 384, tls }) {
   // A KRaft cluster id is 16 random bytes, base64url without padding; `--cluster-id=` as it may start with `-`.
   const clusterId = crypto.randomBytes(16).toString('base64url');
   const t0 = Date.now();
-  const nodes = await Promise.all(ports.map(async (p, i) => {
-    const id = i + 1;
-    const home = path.join(dir, `node-${id}`);
-    fs.mkdirSync(home, { recursive: true });
-    const propsFile = path.join(home, 'server.properties');
-    const props = nodeProperties(id, ports, path.join(home, 'data'), tls);
-    fs.writeFileSync(propsFile, `${Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
-    await run('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile],
-      { cwd: home, stdio: 'pipe' });
-    return makeNode(id, p, home, propsFile, cp, heapMb);
-  }));
+  const nodes = await Promise.all(
+    ports.map(async (p, i) => {
+      const id = i + 1;
+      const home = path.join(dir, `node-${id}`);
+      fs.mkdirSync(home, { recursive: true });
+      const propsFile = path.join(home, 'server.properties');
+      const props = nodeProperties(id, ports, path.join(home, 'data'), tls);
+      fs.writeFileSync(
+        propsFile,
+        `${Object.entries(props)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n')}\n`,
+      );
+      await run(
+        'java',
+        ['-cp', cp, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile],
+        { cwd: home, stdio: 'pipe' },
+      );
+      return makeNode(id, p, home, propsFile, cp, heapMb);
+    }),
+  );
   try {
     await Promise.all(nodes.map((n) => n.start()));
   } catch (err) {
@@ -78,7 +88,8 @@ async function startKafkaCluster({ ports, dir, heapMb = 384, tls }) {
   }
   const brokers = ports.map((p) => `127.0.0.1:${p.client}`).join(',');
   const external = ports.every((p) => p.external)
-    ? ports.map((p) => `127.0.0.1:${p.advertisedPort || p.external}`).join(',') : undefined;
+    ? ports.map((p) => `127.0.0.1:${p.advertisedPort || p.external}`).join(',')
+    : undefined;
   log(`Kafka cluster of ${nodes.length} node(s) on ${brokers} (${since(t0)})`);
   return {
     nodes,
@@ -93,8 +104,16 @@ async function startKafkaCluster({ ports, dir, heapMb = 384, tls }) {
 /** One node's lifecycle (see KafkaNode). */
 function makeNode(id, ports, home, propsFile, cp, heapMb) {
   let proc;
-  const args = [`-Xms128m`, `-Xmx${heapMb}m`, '-XX:+UseSerialGC', '-cp', cp,
-    `-Dlog4j2.configurationFile=${paths.kafkaLog4j}`, 'kafka.Kafka', propsFile];
+  const args = [
+    `-Xms128m`,
+    `-Xmx${heapMb}m`,
+    '-XX:+UseSerialGC',
+    '-cp',
+    cp,
+    `-Dlog4j2.configurationFile=${paths.kafkaLog4j}`,
+    'kafka.Kafka',
+    propsFile,
+  ];
   const running = () => Boolean(proc && proc.child.exitCode === null && proc.child.signalCode === null);
   return {
     id,
@@ -116,10 +135,14 @@ function makeNode(id, ports, home, propsFile, cp, heapMb) {
       const t = Date.now();
       if (running()) return 0;
       proc = spawnChild('java', args, home);
-      await retryUntil(async () => {
-        if (!running()) throw new StackError(`Kafka node ${id} exited:\n${proc.logs().slice(-3000)}`);
-        if (!(await portOpen(ports.client))) throw new Error(`Kafka node ${id} not listening on ${ports.client} yet`);
-      }, 120_000, 300);
+      await retryUntil(
+        async () => {
+          if (!running()) throw new StackError(`Kafka node ${id} exited:\n${proc.logs().slice(-3000)}`);
+          if (!(await portOpen(ports.client))) throw new Error(`Kafka node ${id} not listening on ${ports.client} yet`);
+        },
+        120_000,
+        300,
+      );
       return Date.now() - t;
     },
   };

@@ -26,7 +26,8 @@ async function kafkaStatus(brokers) {
     const topics = [];
     const ends = new Map();
     for (const name of names) {
-      const offs = (await admin.fetchTopicOffsets(name)).map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }))
+      const offs = (await admin.fetchTopicOffsets(name))
+        .map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }))
         .sort((a, b) => a.partition - b.partition);
       topics.push({ name, partitions: offs });
       for (const p of offs) ends.set(`${name}/${p.partition}`, p.high);
@@ -39,7 +40,9 @@ async function kafkaStatus(brokers) {
         let assignment = {};
         try {
           assignment = AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment || {};
-        } catch { /* not a consumer protocol assignment */ }
+        } catch {
+          /* not a consumer protocol assignment */
+        }
         return { clientId: m.clientId, host: m.clientHost, assignment };
       });
       const committed = await admin.fetchOffsets({ groupId: g.groupId });
@@ -50,11 +53,23 @@ async function kafkaStatus(brokers) {
         for (const { partition, low, high } of topic ? topic.partitions : []) {
           const c = byPartition.get(partition) ?? -1;
           // No commit yet: Herald's consumers start from the earliest offset (subscribe.fromBeginning).
-          partitions.push({ topic: t.topic, partition, committed: c >= 0 ? c : null, end: high, lag: Math.max(0, high - (c >= 0 ? c : low)) });
+          partitions.push({
+            topic: t.topic,
+            partition,
+            committed: c >= 0 ? c : null,
+            end: high,
+            lag: Math.max(0, high - (c >= 0 ? c : low)),
+          });
         }
       }
       partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-      groups.push({ groupId: g.groupId, state: g.state, members, partitions, lag: partitions.reduce((n, p) => n + p.lag, 0) });
+      groups.push({
+        groupId: g.groupId,
+        state: g.state,
+        members,
+        partitions,
+        lag: partitions.reduce((n, p) => n + p.lag, 0),
+      });
     }
     return { topics, groups };
   } finally {
@@ -73,18 +88,28 @@ function printKafkaStatus(s, brokers) {
   const w = Math.max(...s.topics.map((t) => t.name.length), 5);
   for (const t of s.topics) {
     const records = t.partitions.reduce((n, p) => n + p.high - p.low, 0);
-    console.log(`  ${t.name.padEnd(w)}  partitions ${t.partitions.length}  ${t.partitions.map((p) => `${p.partition}:${p.high}`).join(' ')}`
-      + `  (${records} records kept)`);
+    console.log(
+      `  ${t.name.padEnd(w)}  partitions ${t.partitions.length}  ${t.partitions.map((p) => `${p.partition}:${p.high}`).join(' ')}` +
+        `  (${records} records kept)`,
+    );
   }
-  console.log(s.groups.length ? 'consumer groups (lag = end offset - committed offset, or - earliest offset before the first commit):' : 'no consumer groups');
+  console.log(
+    s.groups.length
+      ? 'consumer groups (lag = end offset - committed offset, or - earliest offset before the first commit):'
+      : 'no consumer groups',
+  );
   for (const g of s.groups) {
     console.log(`group ${g.groupId}  ${g.state}  members ${g.members.length}  lag ${g.lag}`);
     for (const m of g.members) {
-      const parts = Object.entries(m.assignment).map(([topic, ps]) => `${topic} ${[...ps].sort((a, b) => a - b).join(',')}`);
+      const parts = Object.entries(m.assignment).map(
+        ([topic, ps]) => `${topic} ${[...ps].sort((a, b) => a - b).join(',')}`,
+      );
       console.log(`    member ${m.clientId} ${m.host}${parts.length ? `  assigned ${parts.join('; ')}` : ''}`);
     }
     for (const p of g.partitions) {
-      console.log(`    ${p.topic} partition ${p.partition}  committed ${p.committed ?? '-'}  end ${p.end}  lag ${p.lag}`);
+      console.log(
+        `    ${p.topic} partition ${p.partition}  committed ${p.committed ?? '-'}  end ${p.end}  lag ${p.lag}`,
+      );
     }
   }
 }

@@ -38,8 +38,20 @@ async function ensureToolsJars() {
   log(`fetching Kafka ${kafkaVersion()} tools (kafka-tools) from Maven Central…`);
   fs.rmSync(paths.kafkaToolsLibs, { recursive: true, force: true });
   fs.mkdirSync(paths.kafkaToolsLibs, { recursive: true });
-  await run('mvn', ['-B', '-q', '-Dstyle.color=never', '-f', paths.kafkaToolsPom, 'dependency:copy-dependencies',
-    '-DincludeScope=runtime', `-DoutputDirectory=${paths.kafkaToolsLibs}`], { stdio: 'pipe' });
+  await run(
+    'mvn',
+    [
+      '-B',
+      '-q',
+      '-Dstyle.color=never',
+      '-f',
+      paths.kafkaToolsPom,
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${paths.kafkaToolsLibs}`,
+    ],
+    { stdio: 'pipe' },
+  );
   fs.writeFileSync(MARKER, `${hash}\n`);
   log(`Kafka tools ready (${since(t0)})`);
   return true;
@@ -62,7 +74,8 @@ function toolClass(tool) {
  * @returns {string[]}
  */
 function withBootstrap(args, brokers) {
-  return args.some((a) => a === '--bootstrap-server' || a.startsWith('--bootstrap-server=')) ? args
+  return args.some((a) => a === '--bootstrap-server' || a.startsWith('--bootstrap-server='))
+    ? args
     : ['--bootstrap-server', brokers, ...args];
 }
 
@@ -76,11 +89,19 @@ function withBootstrap(args, brokers) {
 async function runTool(tool, args) {
   const main = toolClass(tool || '');
   if (!main) {
-    throw new Error(`usage: npm run kafka -- <tool> [args]; tools: ${Object.keys(TOOLS).join(', ')} (or without "kafka-")`);
+    throw new Error(
+      `usage: npm run kafka -- <tool> [args]; tools: ${Object.keys(TOOLS).join(', ')} (or without "kafka-")`,
+    );
   }
   await ensureToolsJars();
-  const javaArgs = ['-Xmx256m', '-cp', path.join(paths.kafkaToolsLibs, '*'),
-    `-Dlog4j2.configurationFile=${paths.kafkaToolsLog4j}`, main, ...withBootstrap(args, stackEnv().KAFKA_BROKERS)];
+  const javaArgs = [
+    '-Xmx256m',
+    '-cp',
+    path.join(paths.kafkaToolsLibs, '*'),
+    `-Dlog4j2.configurationFile=${paths.kafkaToolsLog4j}`,
+    main,
+    ...withBootstrap(args, stackEnv().KAFKA_BROKERS),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn('java', javaArgs, { stdio: 'inherit' });
     const forward = (sig) => child.kill(sig);

@@ -78,8 +78,9 @@ async function findBinDir() {
   const ok = (dir) => dir && ['initdb', 'pg_ctl', 'postgres'].every((b) => fs.existsSync(path.join(dir, b)));
   if (process.env.STACK_POSTGRES_BIN) {
     if (ok(process.env.STACK_POSTGRES_BIN)) return process.env.STACK_POSTGRES_BIN;
-    throw new StackError(`STACK_POSTGRES_BIN=${process.env.STACK_POSTGRES_BIN} holds no initdb, pg_ctl and postgres`,
-      { server: NAME });
+    throw new StackError(`STACK_POSTGRES_BIN=${process.env.STACK_POSTGRES_BIN} holds no initdb, pg_ctl and postgres`, {
+      server: NAME,
+    });
   }
   try {
     const dir = (await run('pg_config', ['--bindir'], { stdio: 'pipe' })).trim();
@@ -91,9 +92,12 @@ async function findBinDir() {
   const majors = fs.existsSync(base) ? fs.readdirSync(base).filter((d) => /^\d+$/.test(d)) : [];
   majors.sort((a, b) => Number(b) - Number(a));
   for (const m of majors) if (ok(path.join(base, m, 'bin'))) return path.join(base, m, 'bin');
-  throw new StackError('no PostgreSQL server binaries found (initdb, pg_ctl, postgres); install them, e.g. '
-    + '`apt-get install postgresql` (Debian/Ubuntu), set STACK_POSTGRES_BIN to their folder, '
-    + 'or use STACK_MONGO_BACKEND=sqlite', { server: NAME });
+  throw new StackError(
+    'no PostgreSQL server binaries found (initdb, pg_ctl, postgres); install them, e.g. ' +
+      '`apt-get install postgresql` (Debian/Ubuntu), set STACK_POSTGRES_BIN to their folder, ' +
+      'or use STACK_MONGO_BACKEND=sqlite',
+    { server: NAME },
+  );
 }
 
 /** @returns {boolean} whether this process runs as root (server commands then run as `postgres`) */
@@ -123,8 +127,11 @@ async function chownToPostgres(list) {
   try {
     await run('chown', ['-R', 'postgres:postgres', ...list], { stdio: 'pipe' });
   } catch (err) {
-    throw new StackError(`cannot hand ${list.join(', ')} to the postgres OS user (${err.message.split('\n')[0]}); `
-      + 'running as root, the cluster needs that user (made by `apt-get install postgresql`)', { server: NAME });
+    throw new StackError(
+      `cannot hand ${list.join(', ')} to the postgres OS user (${err.message.split('\n')[0]}); ` +
+        'running as root, the cluster needs that user (made by `apt-get install postgresql`)',
+      { server: NAME },
+    );
   }
 }
 
@@ -163,8 +170,10 @@ const FERRET_POOL_MAX = 200;
  * @returns {string}
  */
 function postgresUrl() {
-  return `postgres://${PG_USER}:${encodeURIComponent(password())}@127.0.0.1:${postgresPort()}/${PG_DATABASE}`
-    + `?pool_max_conns=${FERRET_POOL_MAX}`;
+  return (
+    `postgres://${PG_USER}:${encodeURIComponent(password())}@127.0.0.1:${postgresPort()}/${PG_DATABASE}` +
+    `?pool_max_conns=${FERRET_POOL_MAX}`
+  );
 }
 
 /** @returns {number|null} the postmaster's pid from data/postmaster.pid, when it is alive */
@@ -196,14 +205,27 @@ async function ensureCluster(bin) {
       await run('runuser', ['-u', 'postgres', '--', 'test', '-w', files.data], { stdio: 'pipe' });
     } catch {
       fs.rmSync(files.data, { recursive: true, force: true });
-      throw new StackError(`the postgres OS user cannot reach ${files.data} (a parent folder is not `
-        + 'world-executable, e.g. /root is 0700): move the repository, point HERALD_STACK_DIR at a folder it can '
-        + 'reach, or use STACK_MONGO_BACKEND=sqlite', { server: NAME });
+      throw new StackError(
+        `the postgres OS user cannot reach ${files.data} (a parent folder is not ` +
+          'world-executable, e.g. /root is 0700): move the repository, point HERALD_STACK_DIR at a folder it can ' +
+          'reach, or use STACK_MONGO_BACKEND=sqlite',
+        { server: NAME },
+      );
     }
   }
   try {
-    await pgRun(path.join(bin, 'initdb'), ['-D', files.data, '-U', PG_USER, `--pwfile=${pwFile}`,
-      '--auth-host=scram-sha-256', '--auth-local=peer', '-E', 'UTF8', '--locale=C.UTF-8']);
+    await pgRun(path.join(bin, 'initdb'), [
+      '-D',
+      files.data,
+      '-U',
+      PG_USER,
+      `--pwfile=${pwFile}`,
+      '--auth-host=scram-sha-256',
+      '--auth-local=peer',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+    ]);
   } catch (err) {
     fs.rmSync(files.data, { recursive: true, force: true });
     throw new StackError(`initdb failed: ${err.message}`, { server: NAME });
@@ -222,7 +244,7 @@ async function ensureCluster(bin) {
  * @throws {StackError} when no binaries are found
  */
 async function postgresVersion(bin) {
-  const out = await run(path.join(bin || await findBinDir(), 'postgres'), ['--version'], { stdio: 'pipe' });
+  const out = await run(path.join(bin || (await findBinDir()), 'postgres'), ['--version'], { stdio: 'pipe' });
   return out.trim().replace(/^postgres \(PostgreSQL\) /, 'PostgreSQL ');
 }
 
@@ -240,8 +262,11 @@ async function startPostgres() {
   if (running) return { pid: running, port: postgresPort(), started: false, version, bin };
   const port = configuredPorts().postgres;
   if (await portOpen(port)) {
-    throw new StackError(`port ${port} is already in use by another process (not started by the stack); `
-      + 'stop it or set STACK_POSTGRES_PORT', { server: NAME });
+    throw new StackError(
+      `port ${port} is already in use by another process (not started by the stack); ` +
+        'stop it or set STACK_POSTGRES_PORT',
+      { server: NAME },
+    );
   }
   await ensureCluster(bin);
   // The unix socket path is limited to 107 bytes; with a deep state folder, TCP only.
@@ -263,10 +288,13 @@ async function startPostgres() {
   fs.writeFileSync(files.port, `${port}\n`);
   if (!fs.existsSync(files.dbMarker)) {
     try {
-      await run(path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', PG_USER, PG_DATABASE],
-        { stdio: 'pipe', env: { ...process.env, PGPASSWORD: password() } });
+      await run(path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', PG_USER, PG_DATABASE], {
+        stdio: 'pipe',
+        env: { ...process.env, PGPASSWORD: password() },
+      });
     } catch (err) {
-      if (!/already exists/.test(err.message)) throw new StackError(`createdb failed: ${err.message}`, { server: NAME });
+      if (!/already exists/.test(err.message))
+        throw new StackError(`createdb failed: ${err.message}`, { server: NAME });
     }
     fs.writeFileSync(files.dbMarker, `${PG_DATABASE}\n`);
   }
@@ -301,6 +329,13 @@ async function postgresState() {
 }
 
 module.exports = {
-  startPostgres, stopPostgres, postgresState, postgresUrl, postgresVersion, findBinDir,
-  POSTGRES_FILES: files, POSTGRES_LOG: files.log, heraldConf,
+  startPostgres,
+  stopPostgres,
+  postgresState,
+  postgresUrl,
+  postgresVersion,
+  findBinDir,
+  POSTGRES_FILES: files,
+  POSTGRES_LOG: files.log,
+  heraldConf,
 };

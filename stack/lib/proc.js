@@ -234,7 +234,11 @@ function tail(file, lines = 40) {
  */
 function sha256Files(files) {
   const hash = crypto.createHash('sha256');
-  for (const file of files) hash.update(`${path.basename(file)}\0`).update(fs.readFileSync(file)).update('\0');
+  for (const file of files)
+    hash
+      .update(`${path.basename(file)}\0`)
+      .update(fs.readFileSync(file))
+      .update('\0');
   return hash.digest('hex');
 }
 
@@ -252,6 +256,18 @@ function readText(file) {
 }
 
 module.exports = {
-  StackError, sleep, log, since, run, spawnDetached, readPid, isAlive, portOpen, retryUntil, stopPid,
-  tail, sha256Files, readText,
+  StackError,
+  sleep,
+  log,
+  since,
+  run,
+  spawnDetached,
+  readPid,
+  isAlive,
+  portOpen,
+  retryUntil,
+  stopPid,
+  tail,
+  sha256Files,
+  readText,
 };

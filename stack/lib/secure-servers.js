@@ -75,8 +75,7 @@ async function startSaslKafka({ port, controllerPort, dir, users }) {
     'inter.broker.listener.name': 'SASL_PLAINTEXT',
     'sasl.enabled.mechanisms': 'SCRAM-SHA-256',
     'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-256',
-    'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config':
-      `org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="${brokerPassword}";`,
+    'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config': `org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="${brokerPassword}";`,
     'log.dirs': path.join(dir, 'data'),
     'num.partitions': 1,
     'offsets.topic.replication.factor': 1,
@@ -89,19 +88,39 @@ async function startSaslKafka({ port, controllerPort, dir, users }) {
     'auto.create.topics.enable': false,
   };
   const propsFile = path.join(dir, 'server.properties');
-  fs.writeFileSync(propsFile, `${Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
-  const scram = Object.entries({ broker: brokerPassword, ...users }).flatMap(([name, password]) => ['--add-scram', `SCRAM-SHA-256=[name=${name},password=${password}]`]);
+  fs.writeFileSync(
+    propsFile,
+    `${Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')}\n`,
+  );
+  const scram = Object.entries({ broker: brokerPassword, ...users }).flatMap(([name, password]) => [
+    '--add-scram',
+    `SCRAM-SHA-256=[name=${name},password=${password}]`,
+  ]);
   // A KRaft cluster id is 16 random bytes, base64url without padding (what `random-uuid` prints);
   // passed as `--cluster-id=<id>` because an id may start with `-`.
   const clusterId = crypto.randomBytes(16).toString('base64url');
-  await run('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile, ...scram], { cwd: dir, stdio: 'pipe' });
+  await run(
+    'java',
+    ['-cp', cp, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile, ...scram],
+    { cwd: dir, stdio: 'pipe' },
+  );
   const t0 = Date.now();
-  const proc = spawnChild('java', ['-Xms128m', '-Xmx384m', '-cp', cp, `-Dlog4j2.configurationFile=${paths.kafkaLog4j}`, 'kafka.Kafka', propsFile], dir);
+  const proc = spawnChild(
+    'java',
+    ['-Xms128m', '-Xmx384m', '-cp', cp, `-Dlog4j2.configurationFile=${paths.kafkaLog4j}`, 'kafka.Kafka', propsFile],
+    dir,
+  );
   try {
-    await retryUntil(async () => {
-      if (proc.child.exitCode !== null) throw new Error(`SASL broker exited:\n${proc.logs().slice(-3000)}`);
-      if (!(await portOpen(port))) throw new Error(`SASL broker not listening on ${port} yet`);
-    }, 90_000, 300);
+    await retryUntil(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`SASL broker exited:\n${proc.logs().slice(-3000)}`);
+        if (!(await portOpen(port))) throw new Error(`SASL broker not listening on ${port} yet`);
+      },
+      90_000,
+      300,
+    );
   } catch (err) {
     await proc.stop();
     throw err;
@@ -123,14 +142,20 @@ async function ensureFerretAuthBinary() {
   if (fs.existsSync(FERRET_AUTH_BIN) && readText(marker) === FERRETDB_MODULE) return FERRET_AUTH_BIN;
   const t0 = Date.now();
   log(`building ${FERRETDB_MODULE} cmd/ferretdb (authentication tests; first run only)…`);
-  const info = JSON.parse(await run('go', ['mod', 'download', '-json', FERRETDB_MODULE], { cwd: paths.ferretSrc, stdio: 'pipe' }));
+  const info = JSON.parse(
+    await run('go', ['mod', 'download', '-json', FERRETDB_MODULE], { cwd: paths.ferretSrc, stdio: 'pipe' }),
+  );
   const src = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'herald-ferretdb-src-'));
   try {
     fs.cpSync(info.Dir, src, { recursive: true });
     for (const f of walk(src)) fs.chmodSync(f, 0o644);
     fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_MODULE.split('@')[1]}\n`);
     fs.mkdirSync(path.dirname(FERRET_AUTH_BIN), { recursive: true });
-    await run('go', ['build', '-o', FERRET_AUTH_BIN, './cmd/ferretdb'], { cwd: src, stdio: 'pipe', env: { ...process.env, GOFLAGS: '-mod=mod' } });
+    await run('go', ['build', '-o', FERRET_AUTH_BIN, './cmd/ferretdb'], {
+      cwd: src,
+      stdio: 'pipe',
+      env: { ...process.env, GOFLAGS: '-mod=mod' },
+    });
   } finally {
     fs.rmSync(src, { recursive: true, force: true });
   }
@@ -161,21 +186,37 @@ function walk(dir) {
 async function startFerretAuth({ port, dir, user, password, database }) {
   const bin = await ensureFerretAuthBinary();
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-  const proc = spawnChild(bin, [
-    '--handler=sqlite', `--sqlite-url=file:${path.join(dir, 'data')}/`, `--listen-addr=127.0.0.1:${port}`,
-    '--test-enable-new-auth', `--setup-database=${database}`, `--setup-username=${user}`, `--setup-password=${password}`,
-    '--debug-addr=-', '--telemetry=disable', '--log-level=warn',
-  ], dir);
+  const proc = spawnChild(
+    bin,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${path.join(dir, 'data')}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      '--test-enable-new-auth',
+      `--setup-database=${database}`,
+      `--setup-username=${user}`,
+      `--setup-password=${password}`,
+      '--debug-addr=-',
+      '--telemetry=disable',
+      '--log-level=warn',
+    ],
+    dir,
+  );
   try {
-    await retryUntil(async () => {
-      if (proc.child.exitCode !== null) throw new Error(`ferretdb exited:\n${proc.logs().slice(-3000)}`);
-      if (!(await portOpen(port))) throw new Error(`ferretdb not listening on ${port} yet`);
-    }, 60_000, 200);
+    await retryUntil(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`ferretdb exited:\n${proc.logs().slice(-3000)}`);
+        if (!(await portOpen(port))) throw new Error(`ferretdb not listening on ${port} yet`);
+      },
+      60_000,
+      200,
+    );
   } catch (err) {
     await proc.stop();
     throw err;
   }
-  const uri = (u, p) => `mongodb://${encodeURIComponent(u)}:${encodeURIComponent(p)}@127.0.0.1:${port}/${database}?authSource=${database}`;
+  const uri = (u, p) =>
+    `mongodb://${encodeURIComponent(u)}:${encodeURIComponent(p)}@127.0.0.1:${port}/${database}?authSource=${database}`;
   return { port, uri, logs: proc.logs, stop: proc.stop };
 }
 

@@ -31,8 +31,10 @@ async function waitNamed(name, wait, logFile, timeoutMs) {
     await wait();
   } catch (err) {
     if (err instanceof StackError) throw err;
-    throw new StackError(`${name} did not answer within ${timeoutMs / 1000} s: ${err.message}`,
-      { server: name, logFile });
+    throw new StackError(`${name} did not answer within ${timeoutMs / 1000} s: ${err.message}`, {
+      server: name,
+      logFile,
+    });
   }
 }
 
@@ -59,13 +61,18 @@ async function up() {
     if (backend === 'postgresql') {
       const p = await postgres.startPostgres();
       started.postgres = p.started;
-      log(`${p.version} ${p.started ? 'started' : 'already running'} (pid ${p.pid}, 127.0.0.1:${p.port}, `
-        + `data ${rel(postgres.POSTGRES_FILES.data)})`);
+      log(
+        `${p.version} ${p.started ? 'started' : 'already running'} (pid ${p.pid}, 127.0.0.1:${p.port}, ` +
+          `data ${rel(postgres.POSTGRES_FILES.data)})`,
+      );
     }
     const m = await ferretdb.startMongo();
     started.kafka = k.started;
     started.mongo = m.started;
-    for (const [name, r] of [['kafka', k], [`ferretdb (FerretDB v1.24.2, ${backend} backend)`, m]]) {
+    for (const [name, r] of [
+      ['kafka', k],
+      [`ferretdb (FerretDB v1.24.2, ${backend} backend)`, m],
+    ]) {
       if (name === 'kafka' && r.nodes > 1) log(`kafka: a cluster of ${r.nodes} nodes (STACK_KAFKA_BROKERS)`);
       if (r.started) log(`${name} started (pid ${r.pid})`);
       else log(`${name} already running (pid ${r.pid}${r.answering ? '' : ', port not answering yet'})`);
@@ -91,8 +98,11 @@ async function up() {
   if (!isExternal()) {
     const backend = mongoBackend();
     const logs = [kafka.KAFKA_LOG, ferretdb.MONGO_LOG, ...(backend === 'postgresql' ? [postgres.POSTGRES_LOG] : [])];
-    console.log(`  MongoDB backend: ${backend} (STACK_MONGO_BACKEND), data in ${rel(backend === 'postgresql'
-      ? postgres.POSTGRES_FILES.data : paths.ferretData)}`);
+    console.log(
+      `  MongoDB backend: ${backend} (STACK_MONGO_BACKEND), data in ${rel(
+        backend === 'postgresql' ? postgres.POSTGRES_FILES.data : paths.ferretData,
+      )}`,
+    );
     console.log(`  logs: ${logs.map(rel).join(', ')}`);
   }
   console.log(`  (also in ${rel(paths.envJson)})`);
@@ -112,9 +122,11 @@ async function down({ purge = false, kafka: doKafka = true, mongo: doMongo = tru
   const jobs = [];
   if (doKafka) jobs.push(kafka.stopKafka().then((r) => log(`kafka: ${r}`)));
   const mongoJob = doMongo ? ferretdb.stopMongo().then((r) => log(`ferretdb: ${r}`)) : Promise.resolve();
-  jobs.push(mongoJob.then(async () => {
-    if (doPg) log(`postgres: ${await postgres.stopPostgres()}`);
-  }));
+  jobs.push(
+    mongoJob.then(async () => {
+      if (doPg) log(`postgres: ${await postgres.stopPostgres()}`);
+    }),
+  );
   await Promise.all(jobs);
   if (purge) {
     const dirs = [paths.kafkaData, paths.ferretData, postgres.POSTGRES_FILES.home];
@@ -144,8 +156,12 @@ async function status() {
   const states = [
     ['kafka', await serverState('kafka', paths.kafkaProps), 'Kafka 4.1.1', paths.kafkaData],
     ...extraNodes,
-    ['ferretdb', await serverState('ferretdb', paths.ferretData), `FerretDB v1.24.2 (${backend} backend)`,
-      backend === 'postgresql' ? null : paths.ferretData],
+    [
+      'ferretdb',
+      await serverState('ferretdb', paths.ferretData),
+      `FerretDB v1.24.2 (${backend} backend)`,
+      backend === 'postgresql' ? null : paths.ferretData,
+    ],
   ];
   if (backend === 'postgresql') {
     const pg = await postgres.postgresState();
@@ -153,14 +169,19 @@ async function status() {
   }
   for (const [name, s, what, data] of states) {
     const pid = String(s.running ? s.pid : '-').padEnd(7);
-    console.log(`${name.padEnd(9)} ${s.running ? 'running' : 'stopped'}  pid ${pid} port ${String(s.port).padEnd(5)}`
-      + ` answering: ${s.answering ? 'yes' : 'no '}  ${what}${data ? `, data ${rel(data)}` : ''}, log ${rel(s.log)}`
-      + (!s.running && s.answering ? '  (port used by a process the stack did not start)' : ''));
+    console.log(
+      `${name.padEnd(9)} ${s.running ? 'running' : 'stopped'}  pid ${pid} port ${String(s.port).padEnd(5)}` +
+        ` answering: ${s.answering ? 'yes' : 'no '}  ${what}${data ? `, data ${rel(data)}` : ''}, log ${rel(s.log)}` +
+        (!s.running && s.answering ? '  (port used by a process the stack did not start)' : ''),
+    );
   }
   if (isExternal()) {
     console.log(`(KAFKA_BROKERS and MONGODB_URI are set: apps and tests use ${JSON.stringify(stackEnv())})`);
   }
-  if (extraNodes.length) console.log(`(a Kafka cluster of ${extraNodes.length + 1} nodes; ${kafkaNodeCount() === 1 ? 'data formatted for it: `stack:down -- --purge` returns to one node' : 'STACK_KAFKA_BROKERS'})`);
+  if (extraNodes.length)
+    console.log(
+      `(a Kafka cluster of ${extraNodes.length + 1} nodes; ${kafkaNodeCount() === 1 ? 'data formatted for it: `stack:down -- --purge` returns to one node' : 'STACK_KAFKA_BROKERS'})`,
+    );
   if (states[0][1].answering || isExternal()) {
     const brokers = stackEnv().KAFKA_BROKERS;
     try {

@@ -17,7 +17,9 @@ const { kafkaClient } = require('./kafka');
  */
 function readTopics(file = paths.topicsTs) {
   const ts = require('typescript');
-  const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText;
+  const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.CommonJS },
+  }).outputText;
   const mod = { exports: {} };
   vm.runInNewContext(js, { module: mod, exports: mod.exports }, { filename: file });
   const names = mod.exports.ALL_TOPICS;
@@ -47,7 +49,11 @@ async function ensureTopics(brokers, o = {}) {
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: o.replicationFactor || 1 })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          replicationFactor: o.replicationFactor || 1,
+        })),
       });
     }
     return { created: missing, existing: names.filter((t) => present.has(t)) };

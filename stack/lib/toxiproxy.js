@@ -32,8 +32,11 @@ async function ensureToxiproxyBinary() {
   log(`building Toxiproxy ${TOXIPROXY_VERSION} (Go module proxy; first run only)…`);
   fs.mkdirSync(path.dirname(TOXIPROXY_BIN), { recursive: true });
   fs.rmSync(marker, { force: true });
-  await run('go', ['install', `${TOXIPROXY_MODULE}/cmd/server@${TOXIPROXY_VERSION}`],
-    { stdio: 'pipe', cwd: path.dirname(TOXIPROXY_BIN), env: { ...process.env, GOBIN: path.dirname(TOXIPROXY_BIN), GOFLAGS: '' } });
+  await run('go', ['install', `${TOXIPROXY_MODULE}/cmd/server@${TOXIPROXY_VERSION}`], {
+    stdio: 'pipe',
+    cwd: path.dirname(TOXIPROXY_BIN),
+    env: { ...process.env, GOBIN: path.dirname(TOXIPROXY_BIN), GOFLAGS: '' },
+  });
   fs.writeFileSync(marker, want);
   log(`Toxiproxy built (${since(t0)})`);
   return TOXIPROXY_BIN;
@@ -51,10 +54,14 @@ async function startToxiproxy({ port, dir }) {
   fs.mkdirSync(dir, { recursive: true });
   const proc = spawnChild(bin, ['-host', '127.0.0.1', '-port', String(port)], dir);
   try {
-    await retryUntil(async () => {
-      if (proc.child.exitCode !== null) throw new StackError(`toxiproxy exited:\n${proc.logs().slice(-3000)}`);
-      if (!(await portOpen(port))) throw new Error(`toxiproxy not listening on ${port} yet`);
-    }, 30_000, 200);
+    await retryUntil(
+      async () => {
+        if (proc.child.exitCode !== null) throw new StackError(`toxiproxy exited:\n${proc.logs().slice(-3000)}`);
+        if (!(await portOpen(port))) throw new Error(`toxiproxy not listening on ${port} yet`);
+      },
+      30_000,
+      200,
+    );
   } catch (err) {
     await proc.stop();
     throw err;

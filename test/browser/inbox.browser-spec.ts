@@ -50,9 +50,22 @@ describe('inbox page (Chromium)', () => {
     await waitForNotificationsReady(group.groupId, [a, b]);
     // One message through the whole path first (warm connections, caches): the timed one is not the first.
     const token = await messages.get(TokenService).issue(alice);
-    await request(messages.getHttpServer()).post('/api/v1/messages').set('Authorization', `Bearer ${token}`).send({ recipientIds: [carol], body: 'warm-up' }).expect(201);
+    await request(messages.getHttpServer())
+      .post('/api/v1/messages')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ recipientIds: [carol], body: 'warm-up' })
+      .expect(201);
     const carolToken = await messages.get(TokenService).issue(carol);
-    await waitFor(async () => (await request(a.getHttpServer()).get('/api/v1/notifications/count').set('Authorization', `Bearer ${carolToken}`)).body.count, (n) => n === 1, { what: 'warm-up stored', timeoutMs: 60_000 });
+    await waitFor(
+      async () =>
+        (
+          await request(a.getHttpServer())
+            .get('/api/v1/notifications/count')
+            .set('Authorization', `Bearer ${carolToken}`)
+        ).body.count,
+      (n) => n === 1,
+      { what: 'warm-up stored', timeoutMs: 60_000 },
+    );
   }, 240_000);
   afterAll(async () => {
     for (const br of browsers) await br.close().catch(() => undefined);
@@ -89,7 +102,9 @@ describe('inbox page (Chromium)', () => {
     const body = `Lunch at noon? ${Date.now()}`;
     await alicePage.fill('#recipients', bob);
     await alicePage.fill('#body', body);
-    const accepted = alicePage.waitForResponse((r) => r.url().endsWith('/api/v1/messages') && r.request().method() === 'POST');
+    const accepted = alicePage.waitForResponse(
+      (r) => r.url().endsWith('/api/v1/messages') && r.request().method() === 'POST',
+    );
     const clickedAt = Date.now();
     await alicePage.click('#send');
     expect((await accepted).status()).toBe(201);
@@ -98,8 +113,16 @@ describe('inbox page (Chromium)', () => {
     const item = bobB.locator('#inbox li', { hasText: body });
     await item.waitFor({ timeout: VISIBLE_WITHIN_MS });
     const shownAt = Date.now();
-    reportLatency('browser: send → visible on the other instance', "alice's click Send → bob's page (other instance) shows it, Chromium headless (ms)", [shownAt - clickedAt]);
-    reportLatency('browser: 201 → visible on the other instance', "alice's POST 201 reached her page → bob's page (other instance) shows it (ms)", [shownAt - acceptedAt]);
+    reportLatency(
+      'browser: send → visible on the other instance',
+      "alice's click Send → bob's page (other instance) shows it, Chromium headless (ms)",
+      [shownAt - clickedAt],
+    );
+    reportLatency(
+      'browser: 201 → visible on the other instance',
+      "alice's POST 201 reached her page → bob's page (other instance) shows it (ms)",
+      [shownAt - acceptedAt],
+    );
     await bobB.locator('#badge', { hasText: /^1$/ }).waitFor({ timeout: UI_TIMEOUT_MS });
     await bobA.locator('#badge', { hasText: /^1$/ }).waitFor({ timeout: UI_TIMEOUT_MS });
     await bobA.locator('#inbox li', { hasText: body }).waitFor({ timeout: UI_TIMEOUT_MS });
@@ -134,20 +157,38 @@ describe('inbox page (Chromium)', () => {
     // 25 more for bob through the API: the page shows 20, the rest behind "Older notifications".
     const token = await messages.get(TokenService).issue(alice);
     for (let i = 0; i < 25; i++) {
-      await request(messages.getHttpServer()).post('/api/v1/messages').set('Authorization', `Bearer ${token}`).send({ recipientIds: [bob], body: `batch ${i}` }).expect(201);
+      await request(messages.getHttpServer())
+        .post('/api/v1/messages')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ recipientIds: [bob], body: `batch ${i}` })
+        .expect(201);
     }
     const bobToken = await messages.get(TokenService).issue(bob);
-    await waitFor(async () => (await request(a.getHttpServer()).get('/api/v1/notifications/count').set('Authorization', `Bearer ${bobToken}`)).body.count, (n) => n === 26, { what: "bob's 26 stored", timeoutMs: 60_000 });
+    await waitFor(
+      async () =>
+        (await request(a.getHttpServer()).get('/api/v1/notifications/count').set('Authorization', `Bearer ${bobToken}`))
+          .body.count,
+      (n) => n === 26,
+      { what: "bob's 26 stored", timeoutMs: 60_000 },
+    );
     await page.goto(`${urlB}/inbox`); // signed in already (same origin as his first tab)
     await page.locator('#status', { hasText: 'live' }).waitFor({ timeout: UI_TIMEOUT_MS });
     await page.locator('#badge', { hasText: /^25$/ }).waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await page.locator('#inbox li').count()).toBe(20);
     // GET /conversations is a projection (it may lag the 201s a little): refreshed until it shows.
     const conversation = page.locator('#conversations li', { hasText: alice });
-    await waitFor(async () => (await page.click('#refresh-conversations'), conversation.count()), (n) => n === 1, { what: 'the conversation with alice', timeoutMs: UI_TIMEOUT_MS, intervalMs: 500 });
+    await waitFor(
+      async () => (await page.click('#refresh-conversations'), conversation.count()),
+      (n) => n === 1,
+      { what: 'the conversation with alice', timeoutMs: UI_TIMEOUT_MS, intervalMs: 500 },
+    );
 
     await page.click('#load-older');
-    await waitFor(() => page.locator('#inbox li').count(), (n) => n === 26, { what: 'older page', timeoutMs: UI_TIMEOUT_MS });
+    await waitFor(
+      () => page.locator('#inbox li').count(),
+      (n) => n === 26,
+      { what: 'older page', timeoutMs: UI_TIMEOUT_MS },
+    );
     expect(await page.locator('#load-older').isHidden()).toBe(true);
 
     await page.click('#read-all');
@@ -155,7 +196,11 @@ describe('inbox page (Chromium)', () => {
     expect(await page.locator('#inbox li.unread').count()).toBe(0);
 
     await page.locator('#inbox li', { hasText: 'batch 0' }).locator('button.archive').click();
-    await waitFor(() => page.locator('#inbox li').count(), (n) => n === 25, { what: 'archived one gone', timeoutMs: UI_TIMEOUT_MS });
+    await waitFor(
+      () => page.locator('#inbox li').count(),
+      (n) => n === 25,
+      { what: 'archived one gone', timeoutMs: UI_TIMEOUT_MS },
+    );
     shots.push(await screenshot(page, '6-bob-paged-read-all-archived'));
     expect(bobBrowser.errors).toEqual([]);
     console.log(`screenshots: ${shots.join(', ')}`);

@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topics } from '@herald/contracts';
-import { clusterPort, createTopics, KafkaCluster, kafkaNodes, toxiproxy, ToxiproxyServer, useBrokers } from '../support/cluster';
+import {
+  clusterPort,
+  createTopics,
+  KafkaCluster,
+  kafkaNodes,
+  toxiproxy,
+  ToxiproxyServer,
+  useBrokers,
+} from '../support/cluster';
 import { testServers, uniqueUser } from '../support/env';
 import { countNotifications, dropDatabase, Expected, reportFault } from '../support/fault-metrics';
 import { caughtUp, eventCounts, latencyFigures, seconds } from '../support/fault-phases';
@@ -30,9 +38,14 @@ const CONCURRENCY = 10;
 describe('cluster: flaky network (Toxiproxy)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'herald-flaky-'));
   const ports = {
-    api: clusterPort(0), mongoProxy: clusterPort(1), kafkaProxy: clusterPort(2),
-    kafka: clusterPort(10), controller: clusterPort(11), external: clusterPort(12),
-    messages: clusterPort(50), notifications: clusterPort(51),
+    api: clusterPort(0),
+    mongoProxy: clusterPort(1),
+    kafkaProxy: clusterPort(2),
+    kafka: clusterPort(10),
+    controller: clusterPort(11),
+    external: clusterPort(12),
+    messages: clusterPort(50),
+    notifications: clusterPort(51),
   };
   const directUri = faultDatabaseUri(testServers().MONGODB_URI, 'flaky_network');
   const proxiedUri = faultDatabaseUri(`mongodb://127.0.0.1:${ports.mongoProxy}/herald`, 'flaky_network');
@@ -48,7 +61,14 @@ describe('cluster: flaky network (Toxiproxy)', () => {
     [proxy, kafka] = await Promise.all([
       toxiproxy.startToxiproxy({ port: ports.api, dir: join(dir, 'toxiproxy') }),
       kafkaNodes.startKafkaCluster({
-        ports: [{ client: ports.kafka, controller: ports.controller, external: ports.external, advertisedPort: ports.kafkaProxy }],
+        ports: [
+          {
+            client: ports.kafka,
+            controller: ports.controller,
+            external: ports.external,
+            advertisedPort: ports.kafkaProxy,
+          },
+        ],
         dir: join(dir, 'kafka'),
       }),
     ]);
@@ -60,7 +80,12 @@ describe('cluster: flaky network (Toxiproxy)', () => {
     await createTopics(kafka.brokers, 1);
     await dropDatabase(directUri);
     const env = { KAFKA_BROKERS: kafka.externalBrokers!, PUBLISH_TIMEOUT_MS: '2000' };
-    notifications = await startApp('notifications', { mongoUri: proxiedUri, env, port: ports.notifications, readyTimeoutMs: 120_000 });
+    notifications = await startApp('notifications', {
+      mongoUri: proxiedUri,
+      env,
+      port: ports.notifications,
+      readyTimeoutMs: 120_000,
+    });
     messages = await startApp('messages', { mongoUri: proxiedUri, env, port: ports.messages, readyTimeoutMs: 120_000 });
     const cast = await makeCast(uniqueUser('flaky-base'));
     baseline = await sendMessages(messages.url, cast, DURING, { concurrency: CONCURRENCY });
@@ -78,7 +103,13 @@ describe('cluster: flaky network (Toxiproxy)', () => {
    * or, with `holdMs`, `holdMs` after they were added (the sends go on meanwhile); then the
    * catch-up is timed, AFTER messages are sent, and everything is counted and reported.
    */
-  async function underFault(fault: string, title: string, proxyName: 'mongo' | 'kafka', toxics: Toxic[], holdMs?: number) {
+  async function underFault(
+    fault: string,
+    title: string,
+    proxyName: 'mongo' | 'kafka',
+    toxics: Toxic[],
+    holdMs?: number,
+  ) {
     const t0 = Date.now();
     const from: Offsets = await topicEnds(Topics.MessageCreated);
     const cast = await makeCast(uniqueUser(fault));
@@ -131,35 +162,85 @@ describe('cluster: flaky network (Toxiproxy)', () => {
     expect(messages.alive() && notifications.alive()).toBe(true);
   }
 
-  it('database latency 200 ms ± 50 ms', () =>
-    withAppLogs(() => underFault('net-db-latency', 'Database latency 200 ms ± 50 ms', 'mongo', [{ name: 'lat', type: 'latency', attributes: { latency: 200, jitter: 50 } }])),
-  300_000);
+  it(
+    'database latency 200 ms ± 50 ms',
+    () =>
+      withAppLogs(() =>
+        underFault('net-db-latency', 'Database latency 200 ms ± 50 ms', 'mongo', [
+          { name: 'lat', type: 'latency', attributes: { latency: 200, jitter: 50 } },
+        ]),
+      ),
+    300_000,
+  );
 
-  it('Kafka latency 200 ms ± 50 ms', () =>
-    withAppLogs(() => underFault('net-kafka-latency', 'Kafka latency 200 ms ± 50 ms', 'kafka', [{ name: 'lat', type: 'latency', attributes: { latency: 200, jitter: 50 } }])),
-  300_000);
+  it(
+    'Kafka latency 200 ms ± 50 ms',
+    () =>
+      withAppLogs(() =>
+        underFault('net-kafka-latency', 'Kafka latency 200 ms ± 50 ms', 'kafka', [
+          { name: 'lat', type: 'latency', attributes: { latency: 200, jitter: 50 } },
+        ]),
+      ),
+    300_000,
+  );
 
-  it('Kafka connections reset (TCP RST) mid-stream for 2 s', () =>
-    withAppLogs(() => underFault('net-kafka-reset', 'Kafka connections reset mid-stream (2 s of TCP RST)', 'kafka', [{ name: 'rst', type: 'reset_peer', attributes: { timeout: 0 } }], 2000)),
-  300_000);
+  it(
+    'Kafka connections reset (TCP RST) mid-stream for 2 s',
+    () =>
+      withAppLogs(() =>
+        underFault(
+          'net-kafka-reset',
+          'Kafka connections reset mid-stream (2 s of TCP RST)',
+          'kafka',
+          [{ name: 'rst', type: 'reset_peer', attributes: { timeout: 0 } }],
+          2000,
+        ),
+      ),
+    300_000,
+  );
 
-  it('database connections reset (TCP RST) mid-stream for 2 s', () =>
-    withAppLogs(() => underFault('net-db-reset', 'Database connections reset mid-stream (2 s of TCP RST)', 'mongo', [{ name: 'rst', type: 'reset_peer', attributes: { timeout: 0 } }], 2000)),
-  300_000);
+  it(
+    'database connections reset (TCP RST) mid-stream for 2 s',
+    () =>
+      withAppLogs(() =>
+        underFault(
+          'net-db-reset',
+          'Database connections reset mid-stream (2 s of TCP RST)',
+          'mongo',
+          [{ name: 'rst', type: 'reset_peer', attributes: { timeout: 0 } }],
+          2000,
+        ),
+      ),
+    300_000,
+  );
 
-  it('database blackhole for 10 s', () =>
-    withAppLogs(() =>
-      underFault('net-db-blackhole', 'Database blackhole 10 s (all data dropped both ways)', 'mongo', [
-        { name: 'down', type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } },
-        { name: 'up', type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } },
-      ], 10_000)),
-  300_000);
+  it(
+    'database blackhole for 10 s',
+    () =>
+      withAppLogs(() =>
+        underFault(
+          'net-db-blackhole',
+          'Database blackhole 10 s (all data dropped both ways)',
+          'mongo',
+          [
+            { name: 'down', type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } },
+            { name: 'up', type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } },
+          ],
+          10_000,
+        ),
+      ),
+    300_000,
+  );
 
-  it('Kafka bandwidth limited to a trickle (16 KB/s each way)', () =>
-    withAppLogs(() =>
-      underFault('net-kafka-trickle', 'Kafka bandwidth 16 KB/s each way', 'kafka', [
-        { name: 'down', type: 'bandwidth', stream: 'downstream', attributes: { rate: 16 } },
-        { name: 'up', type: 'bandwidth', stream: 'upstream', attributes: { rate: 16 } },
-      ])),
-  300_000);
+  it(
+    'Kafka bandwidth limited to a trickle (16 KB/s each way)',
+    () =>
+      withAppLogs(() =>
+        underFault('net-kafka-trickle', 'Kafka bandwidth 16 KB/s each way', 'kafka', [
+          { name: 'down', type: 'bandwidth', stream: 'downstream', attributes: { rate: 16 } },
+          { name: 'up', type: 'bandwidth', stream: 'upstream', attributes: { rate: 16 } },
+        ]),
+      ),
+    300_000,
+  );
 });

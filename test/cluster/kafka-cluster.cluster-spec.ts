@@ -32,22 +32,30 @@ async function leadersOf(topic: string): Promise<Map<number, number>> {
 
 /** Resolves once every partition of Herald's topics and `__consumer_offsets` has its full replica set in sync. */
 async function fullIsr(timeoutMs = 120_000): Promise<void> {
-  await waitFor(async () => {
-    const admin = testKafka().admin();
-    await admin.connect();
-    try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [Topics.MessageCreated, Topics.NotificationCreated, '__consumer_offsets'] });
-      return topics.flatMap((t) => t.partitions).filter((p) => p.isr.length < p.replicas.length).length;
-    } finally {
-      await admin.disconnect();
-    }
-  }, (shrunk) => shrunk === 0, { timeoutMs, intervalMs: 1000, what: 'every partition fully in sync' });
+  await waitFor(
+    async () => {
+      const admin = testKafka().admin();
+      await admin.connect();
+      try {
+        const { topics } = await admin.fetchTopicMetadata({
+          topics: [Topics.MessageCreated, Topics.NotificationCreated, '__consumer_offsets'],
+        });
+        return topics.flatMap((t) => t.partitions).filter((p) => p.isr.length < p.replicas.length).length;
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    (shrunk) => shrunk === 0,
+    { timeoutMs, intervalMs: 1000, what: 'every partition fully in sync' },
+  );
 }
 
 /** The messages app's `herald_events_published_total` for `message.created` (events Kafka acknowledged). */
 async function publishedTotal(app: AppProcess): Promise<number> {
   const res = await httpRequest('GET', `${app.url}/metrics`);
-  const m = new RegExp(`herald_events_published_total\\{[^}]*topic="${Topics.MessageCreated}"[^}]*\\} (\\d+)`).exec(res.text);
+  const m = new RegExp(`herald_events_published_total\\{[^}]*topic="${Topics.MessageCreated}"[^}]*\\} (\\d+)`).exec(
+    res.text,
+  );
   return m ? Number(m[1]) : 0;
 }
 
@@ -98,7 +106,12 @@ describe('cluster: three Kafka brokers, replication factor 3, min.insync.replica
     await createTopics(cluster.brokers, 3, 6);
     await dropDatabase(uri);
     const env = { KAFKA_BROKERS: cluster.brokers };
-    notifications = await startApp('notifications', { mongoUri: uri, env, port: clusterPort(52), readyTimeoutMs: 120_000 });
+    notifications = await startApp('notifications', {
+      mongoUri: uri,
+      env,
+      port: clusterPort(52),
+      readyTimeoutMs: 120_000,
+    });
     messages = await startApp('messages', { mongoUri: uri, env, port: clusterPort(53), readyTimeoutMs: 120_000 });
   }, 300_000);
 
@@ -110,7 +123,14 @@ describe('cluster: three Kafka brokers, replication factor 3, min.insync.replica
   }, 120_000);
 
   /** Counts a phase's notifications and events, reports them and asserts exactly-once delivery. */
-  async function settle(fault: string, t0: number, from: Offsets, cast: Cast, sent: Sent[], details: Record<string, string | number>) {
+  async function settle(
+    fault: string,
+    t0: number,
+    from: Offsets,
+    cast: Cast,
+    sent: Sent[],
+    details: Record<string, string | number>,
+  ) {
     const expected: Expected[] = expectedOf(sent);
     const catchUpMs = await caughtUp(uri, expected, 240_000);
     await new Promise((r) => setTimeout(r, 2000)); // late duplicates
@@ -125,99 +145,123 @@ describe('cluster: three Kafka brokers, replication factor 3, min.insync.replica
       duplicated: count.duplicated,
       dlq: 0,
       seconds: (Date.now() - t0) / 1000,
-      details: { ...details, catchUpS: catchUpMs < 0 ? 'timeout' : seconds(catchUpMs), statuses: JSON.stringify(statusHistogram(sent)), ...events },
+      details: {
+        ...details,
+        catchUpS: catchUpMs < 0 ? 'timeout' : seconds(catchUpMs),
+        statuses: JSON.stringify(statusHistogram(sent)),
+        ...events,
+      },
     });
     expect(statusHistogram(sent)).toEqual({ 201: sent.length });
-    expect(count).toEqual({ stored: 2 * sent.length, delivered: 2 * sent.length, lost: 0, duplicated: 0, unexpected: 0 });
+    expect(count).toEqual({
+      stored: 2 * sent.length,
+      delivered: 2 * sent.length,
+      lost: 0,
+      duplicated: 0,
+      unexpected: 0,
+    });
     expect(events.unpublished).toBe(0);
     expect(messages.alive() && notifications.alive()).toBe(true);
   }
 
-  it(`leader kill: ${LEADER_KILL_N} messages, the broker leading most partitions SIGKILLed after ${KILL_AT} answers, restarted`, () =>
-    withAppLogs(async () => {
-      const t0 = Date.now();
-      const from = await topicEnds(Topics.MessageCreated);
-      const cast = await makeCast(uniqueUser('leaderkill'));
-      const leaders = await leadersOf(Topics.MessageCreated);
-      const leaderId = [...leaders].sort((a, b) => b[1] - a[1])[0][0];
-      const victim = cluster.nodes.find((n) => n.id === leaderId)!;
-      const details: Record<string, string | number> = { leader: leaderId, partitionsLed: leaders.get(leaderId)! };
-      let restarted: Promise<void> | undefined;
-      const sent = await sendMessages(messages.url, cast, LEADER_KILL_N, {
-        concurrency: 20,
-        onSent: (n) => {
-          if (n !== KILL_AT) return;
-          restarted = (async () => {
-            const tKill = Date.now();
-            await victim.stop('SIGKILL');
-            await new Promise((r) => setTimeout(r, 10_000)); // down for 10 s while the stream goes on
-            await victim.start();
-            details.downS = seconds(Date.now() - tKill);
-          })();
-        },
-      });
-      await restarted;
-      details.newLeaders = JSON.stringify(Object.fromEntries(await leadersOf(Topics.MessageCreated)));
-      await settle('cluster-leader-kill', t0, from, cast, sent, details);
-      await fullIsr();
-    }),
-  600_000);
+  it(
+    `leader kill: ${LEADER_KILL_N} messages, the broker leading most partitions SIGKILLed after ${KILL_AT} answers, restarted`,
+    () =>
+      withAppLogs(async () => {
+        const t0 = Date.now();
+        const from = await topicEnds(Topics.MessageCreated);
+        const cast = await makeCast(uniqueUser('leaderkill'));
+        const leaders = await leadersOf(Topics.MessageCreated);
+        const leaderId = [...leaders].sort((a, b) => b[1] - a[1])[0][0];
+        const victim = cluster.nodes.find((n) => n.id === leaderId)!;
+        const details: Record<string, string | number> = { leader: leaderId, partitionsLed: leaders.get(leaderId)! };
+        let restarted: Promise<void> | undefined;
+        const sent = await sendMessages(messages.url, cast, LEADER_KILL_N, {
+          concurrency: 20,
+          onSent: (n) => {
+            if (n !== KILL_AT) return;
+            restarted = (async () => {
+              const tKill = Date.now();
+              await victim.stop('SIGKILL');
+              await new Promise((r) => setTimeout(r, 10_000)); // down for 10 s while the stream goes on
+              await victim.start();
+              details.downS = seconds(Date.now() - tKill);
+            })();
+          },
+        });
+        await restarted;
+        details.newLeaders = JSON.stringify(Object.fromEntries(await leadersOf(Topics.MessageCreated)));
+        await settle('cluster-leader-kill', t0, from, cast, sent, details);
+        await fullIsr();
+      }),
+    600_000,
+  );
 
-  it('rolling restart: each broker stopped (SIGTERM) and restarted in turn under traffic', () =>
-    withAppLogs(async () => {
-      const t0 = Date.now();
-      const from = await topicEnds(Topics.MessageCreated);
-      const cast = await makeCast(uniqueUser('rolling'));
-      const sent: Sent[] = [];
-      const stall = stallMeter(uri, cast, () => 2 * sent.filter((s) => s.status === 201).length);
-      const details: Record<string, string | number> = {};
-      let rolling = true;
-      const restarts = (async () => {
-        for (const node of cluster.nodes) {
-          await new Promise((r) => setTimeout(r, 3000));
-          const stopMs = await node.stop('SIGTERM');
-          const startMs = await node.start();
-          await fullIsr();
-          details[`node${node.id}`] = `stop ${seconds(stopMs)}s start ${seconds(startMs)}s`;
-        }
-        rolling = false;
-      })();
-      while (rolling) sent.push(...(await sendMessages(messages.url, cast, 50, { concurrency: 5, offset: sent.length })));
-      await restarts;
-      details.rollingS = seconds(Date.now() - t0);
-      await caughtUp(uri, expectedOf(sent), 240_000);
-      const stallMs = await stall.stop();
-      details.maxStallS = seconds(stallMs);
-      await settle('cluster-rolling-restart', t0, from, cast, sent, details);
-      // Issue 16: the group keeps consuming through the restarts (a liveness bound, not a performance figure).
-      expect(stallMs).toBeLessThan(30_000);
-    }),
-  600_000);
+  it(
+    'rolling restart: each broker stopped (SIGTERM) and restarted in turn under traffic',
+    () =>
+      withAppLogs(async () => {
+        const t0 = Date.now();
+        const from = await topicEnds(Topics.MessageCreated);
+        const cast = await makeCast(uniqueUser('rolling'));
+        const sent: Sent[] = [];
+        const stall = stallMeter(uri, cast, () => 2 * sent.filter((s) => s.status === 201).length);
+        const details: Record<string, string | number> = {};
+        let rolling = true;
+        const restarts = (async () => {
+          for (const node of cluster.nodes) {
+            await new Promise((r) => setTimeout(r, 3000));
+            const stopMs = await node.stop('SIGTERM');
+            const startMs = await node.start();
+            await fullIsr();
+            details[`node${node.id}`] = `stop ${seconds(stopMs)}s start ${seconds(startMs)}s`;
+          }
+          rolling = false;
+        })();
+        while (rolling)
+          sent.push(...(await sendMessages(messages.url, cast, 50, { concurrency: 5, offset: sent.length })));
+        await restarts;
+        details.rollingS = seconds(Date.now() - t0);
+        await caughtUp(uri, expectedOf(sent), 240_000);
+        const stallMs = await stall.stop();
+        details.maxStallS = seconds(stallMs);
+        await settle('cluster-rolling-restart', t0, from, cast, sent, details);
+        // Issue 16: the group keeps consuming through the restarts (a liveness bound, not a performance figure).
+        expect(stallMs).toBeLessThan(30_000);
+      }),
+    600_000,
+  );
 
-  it('below min ISR: two brokers down, POSTs still 201, nothing acknowledged until they return, then all delivered', () =>
-    withAppLogs(async () => {
-      const t0 = Date.now();
-      const from = await topicEnds(Topics.MessageCreated);
-      const cast = await makeCast(uniqueUser('belowisr'));
-      const warm = await sendMessages(messages.url, cast, 20, { concurrency: 5 });
-      await caughtUp(uri, expectedOf(warm));
-      const down: KafkaNode[] = cluster.nodes.slice(1);
-      await Promise.all(down.map((n) => n.stop('SIGTERM')));
-      const publishedBefore = await publishedTotal(messages);
-      const tDown = Date.now();
-      const whileDown = await sendMessages(messages.url, cast, 200, { concurrency: 20, offset: 20 });
-      await new Promise((r) => setTimeout(r, 3000)); // the relay's retries too
-      const publishedWhileDown = (await publishedTotal(messages)) - publishedBefore;
-      const storedWhileDown = await countStored(uri, cast.recipients);
-      await Promise.all(down.map((n) => n.start()));
-      const details: Record<string, string | number> = {
-        down: down.map((n) => n.id).join('+'), downS: seconds(Date.now() - tDown), publishedWhileDown, storedWhileDown,
-      };
-      const sent = [...warm, ...whileDown];
-      await settle('cluster-below-min-isr', t0, from, cast, sent, details);
-      expect(publishedWhileDown).toBe(0);
-      expect(storedWhileDown).toBe(2 * warm.length);
-      await fullIsr();
-    }),
-  600_000);
+  it(
+    'below min ISR: two brokers down, POSTs still 201, nothing acknowledged until they return, then all delivered',
+    () =>
+      withAppLogs(async () => {
+        const t0 = Date.now();
+        const from = await topicEnds(Topics.MessageCreated);
+        const cast = await makeCast(uniqueUser('belowisr'));
+        const warm = await sendMessages(messages.url, cast, 20, { concurrency: 5 });
+        await caughtUp(uri, expectedOf(warm));
+        const down: KafkaNode[] = cluster.nodes.slice(1);
+        await Promise.all(down.map((n) => n.stop('SIGTERM')));
+        const publishedBefore = await publishedTotal(messages);
+        const tDown = Date.now();
+        const whileDown = await sendMessages(messages.url, cast, 200, { concurrency: 20, offset: 20 });
+        await new Promise((r) => setTimeout(r, 3000)); // the relay's retries too
+        const publishedWhileDown = (await publishedTotal(messages)) - publishedBefore;
+        const storedWhileDown = await countStored(uri, cast.recipients);
+        await Promise.all(down.map((n) => n.start()));
+        const details: Record<string, string | number> = {
+          down: down.map((n) => n.id).join('+'),
+          downS: seconds(Date.now() - tDown),
+          publishedWhileDown,
+          storedWhileDown,
+        };
+        const sent = [...warm, ...whileDown];
+        await settle('cluster-below-min-isr', t0, from, cast, sent, details);
+        expect(publishedWhileDown).toBe(0);
+        expect(storedWhileDown).toBe(2 * warm.length);
+        await fullIsr();
+      }),
+    600_000,
+  );
 });

@@ -21,8 +21,22 @@ const openssl = (cwd: string, ...args: string[]): void => {
  * @returns the CA certificate's path
  */
 function makeCa(dir: string, name: string): string {
-  openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=Herald test CA ${name}`,
-    '-keyout', `${name}-ca.key`, '-out', `${name}-ca.pem`);
+  openssl(
+    dir,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=Herald test CA ${name}`,
+    '-keyout',
+    `${name}-ca.key`,
+    '-out',
+    `${name}-ca.pem`,
+  );
   return join(dir, `${name}-ca.pem`);
 }
 
@@ -34,10 +48,52 @@ function makeCa(dir: string, name: string): string {
  */
 function makeBrokerKeystore(dir: string, ca: string, password: string): string {
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'broker.key', '-out', 'broker.csr');
-  openssl(dir, 'x509', '-req', '-in', 'broker.csr', '-CA', `${ca}-ca.pem`, '-CAkey', `${ca}-ca.key`, '-CAcreateserial',
-    '-days', '2', '-extfile', 'san.ext', '-out', 'broker.pem');
-  openssl(dir, 'pkcs12', '-export', '-in', 'broker.pem', '-inkey', 'broker.key', '-name', 'broker', '-out', 'broker.p12', '-passout', `pass:${password}`);
+  openssl(
+    dir,
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    'broker.key',
+    '-out',
+    'broker.csr',
+  );
+  openssl(
+    dir,
+    'x509',
+    '-req',
+    '-in',
+    'broker.csr',
+    '-CA',
+    `${ca}-ca.pem`,
+    '-CAkey',
+    `${ca}-ca.key`,
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+    '-out',
+    'broker.pem',
+  );
+  openssl(
+    dir,
+    'pkcs12',
+    '-export',
+    '-in',
+    'broker.pem',
+    '-inkey',
+    'broker.key',
+    '-name',
+    'broker',
+    '-out',
+    'broker.p12',
+    '-passout',
+    `pass:${password}`,
+  );
   return join(dir, 'broker.p12');
 }
 
@@ -57,9 +113,20 @@ describe('cluster: Kafka over TLS', () => {
   let wrongCaFile: string;
 
   /** The apps' own client settings (libs/kafka) for the TLS listener, with `ca` as the trusted CA. */
-  const tlsEnv = (ca: string): Record<string, string> => ({ KAFKA_BROKERS: kafka.externalBrokers!, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: ca });
+  const tlsEnv = (ca: string): Record<string, string> => ({
+    KAFKA_BROKERS: kafka.externalBrokers!,
+    KAFKA_SSL: 'true',
+    KAFKA_SSL_CA_FILE: ca,
+  });
   const adminOf = (ca: string) =>
-    new Kafka({ ...kafkaClientConfig(loadConfig({ ...tlsEnv(ca), MONGODB_URI: 'mongodb://127.0.0.1:1/unused' }), 'herald-tls-test'), logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    new Kafka({
+      ...kafkaClientConfig(
+        loadConfig({ ...tlsEnv(ca), MONGODB_URI: 'mongodb://127.0.0.1:1/unused' }),
+        'herald-tls-test',
+      ),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    }).admin();
 
   beforeAll(async () => {
     caFile = makeCa(dir, 'good');
@@ -82,32 +149,48 @@ describe('cluster: Kafka over TLS', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it('the apps connect with KAFKA_SSL + KAFKA_SSL_CA_FILE and deliver every message', () =>
-    withAppLogs(async () => {
-      const t0 = Date.now();
-      const admin = adminOf(caFile);
-      await admin.connect();
-      const brokers = (await admin.describeCluster()).brokers;
-      await admin.disconnect();
-      expect(brokers.map((b) => b.port)).toEqual([clusterPort(42)]); // the TLS listener's metadata
-      const env = tlsEnv(caFile);
-      await startApp('notifications', { mongoUri: uri, env, port: clusterPort(54) });
-      const messages = await startApp('messages', { mongoUri: uri, env, port: clusterPort(55) });
-      const cast = await makeCast(uniqueUser('tls'));
-      const sent = await sendMessages(messages.url, cast, 100, { concurrency: 10 });
-      const count = await awaitNotifications(uri, expectedOf(sent), { timeoutMs: 120_000 });
-      reportFault({
-        fault: 'kafka-tls', sent: sent.length, expected: 2 * sent.length, stored: count.stored, lost: count.lost, duplicated: count.duplicated, dlq: 0,
-        seconds: (Date.now() - t0) / 1000, details: { title: 'Apps on a TLS listener (CA made by the test)', statuses: JSON.stringify(statusHistogram(sent)) },
-      });
-      expect(statusHistogram(sent)).toEqual({ 201: 100 });
-      expect(count).toEqual({ stored: 200, delivered: 200, lost: 0, duplicated: 0, unexpected: 0 });
-    }),
-  240_000);
+  it(
+    'the apps connect with KAFKA_SSL + KAFKA_SSL_CA_FILE and deliver every message',
+    () =>
+      withAppLogs(async () => {
+        const t0 = Date.now();
+        const admin = adminOf(caFile);
+        await admin.connect();
+        const brokers = (await admin.describeCluster()).brokers;
+        await admin.disconnect();
+        expect(brokers.map((b) => b.port)).toEqual([clusterPort(42)]); // the TLS listener's metadata
+        const env = tlsEnv(caFile);
+        await startApp('notifications', { mongoUri: uri, env, port: clusterPort(54) });
+        const messages = await startApp('messages', { mongoUri: uri, env, port: clusterPort(55) });
+        const cast = await makeCast(uniqueUser('tls'));
+        const sent = await sendMessages(messages.url, cast, 100, { concurrency: 10 });
+        const count = await awaitNotifications(uri, expectedOf(sent), { timeoutMs: 120_000 });
+        reportFault({
+          fault: 'kafka-tls',
+          sent: sent.length,
+          expected: 2 * sent.length,
+          stored: count.stored,
+          lost: count.lost,
+          duplicated: count.duplicated,
+          dlq: 0,
+          seconds: (Date.now() - t0) / 1000,
+          details: {
+            title: 'Apps on a TLS listener (CA made by the test)',
+            statuses: JSON.stringify(statusHistogram(sent)),
+          },
+        });
+        expect(statusHistogram(sent)).toEqual({ 201: 100 });
+        expect(count).toEqual({ stored: 200, delivered: 200, lost: 0, duplicated: 0, unexpected: 0 });
+      }),
+    240_000,
+  );
 
   it('a client trusting another CA is refused with a certificate error', async () => {
     const admin = adminOf(wrongCaFile);
-    const err = await admin.connect().then(() => undefined, (e: Error) => e);
+    const err = await admin.connect().then(
+      () => undefined,
+      (e: Error) => e,
+    );
     await admin.disconnect().catch(() => undefined);
     expect(err).toBeInstanceOf(Error);
     process.stdout.write(`kafka-tls wrong CA refused: ${err?.message}\n`);
@@ -116,7 +199,12 @@ describe('cluster: Kafka over TLS', () => {
   }, 60_000);
 
   it('an app trusting another CA does not become ready and says why', async () => {
-    const failed = await startApp('messages', { mongoUri: uri, env: tlsEnv(wrongCaFile), port: clusterPort(56), readyTimeoutMs: 30_000 }).then(
+    const failed = await startApp('messages', {
+      mongoUri: uri,
+      env: tlsEnv(wrongCaFile),
+      port: clusterPort(56),
+      readyTimeoutMs: 30_000,
+    }).then(
       () => undefined,
       (e: Error) => e,
     );

@@ -39,7 +39,8 @@ describe('authentication (HS256 + JWKS, issuer and audience checked)', () => {
 
   it.each(accepted)('accepts %s on both apps', async (_, make) => {
     const token = await make();
-    for (const { app, url } of routes()) expect((await app.inject({ method: 'GET', url, headers: bearer(token) })).statusCode).toBe(200);
+    for (const { app, url } of routes())
+      expect((await app.inject({ method: 'GET', url, headers: bearer(token) })).statusCode).toBe(200);
   });
 
   const refused: Array<[string, () => Promise<string>]> = [
@@ -48,15 +49,27 @@ describe('authentication (HS256 + JWKS, issuer and audience checked)', () => {
     ['without an issuer', () => hs256(user, { audience: AUDIENCE })],
     ['for another audience', () => jwks.sign('RS256', { ...claims, aud: 'other-api' })],
     ['with alg none', async () => unsecured(user)],
-    ['with a tampered payload', async () => {
-      const [h, , s] = (await jwks.sign('RS256', claims)).split('.');
-      return `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'admin', exp: 9999999999 })).toString('base64url')}.${s}`;
-    }],
-    ['signed by a key the JWKS does not have', async () => {
-      const { privateKey } = await generateKeyPair('ES256');
-      return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'test-ES256' }).setExpirationTime('1h').sign(privateKey);
-    }],
-    ['HS256 with the wrong secret', () => hs256(user, { issuer: ISSUER, audience: AUDIENCE, secret: 'wrong-secret-but-long-enough' })],
+    [
+      'with a tampered payload',
+      async () => {
+        const [h, , s] = (await jwks.sign('RS256', claims)).split('.');
+        return `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'admin', exp: 9999999999 })).toString('base64url')}.${s}`;
+      },
+    ],
+    [
+      'signed by a key the JWKS does not have',
+      async () => {
+        const { privateKey } = await generateKeyPair('ES256');
+        return new SignJWT(claims)
+          .setProtectedHeader({ alg: 'ES256', kid: 'test-ES256' })
+          .setExpirationTime('1h')
+          .sign(privateKey);
+      },
+    ],
+    [
+      'HS256 with the wrong secret',
+      () => hs256(user, { issuer: ISSUER, audience: AUDIENCE, secret: 'wrong-secret-but-long-enough' }),
+    ],
     ['whose sub is not a user id', () => jwks.sign('RS256', { ...claims, sub: 'alice\nbob' })],
     ['whose sub is an operator', () => jwks.sign('RS256', { ...claims, sub: { $ne: null } as unknown as string })],
   ];
@@ -80,7 +93,8 @@ describe('authentication (HS256 + JWKS, issuer and audience checked)', () => {
   it('reads the JWKS once for many requests (jose cache)', async () => {
     const before = jwks.hits();
     const token = await jwks.sign('RS256', claims);
-    for (let i = 0; i < 10; i++) await apps.messages.inject({ method: 'GET', url: '/api/v1/conversations', headers: bearer(token) });
+    for (let i = 0; i < 10; i++)
+      await apps.messages.inject({ method: 'GET', url: '/api/v1/conversations', headers: bearer(token) });
     expect(jwks.hits() - before).toBeLessThanOrEqual(1);
   });
 });

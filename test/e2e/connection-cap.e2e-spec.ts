@@ -104,7 +104,8 @@ describe('real-time connection cap across instances', () => {
       { _id: `dead-${userDead}` as never, expiresAt: new Date(now - 60_000) },
       { _id: `live-${userLive}` as never, expiresAt: new Date(now + 120_000) },
     ]);
-    const leases = (instanceId: string) => [0, 1].map((i) => ({ id: `${instanceId}-${i}`, instanceId, since: new Date(now) }));
+    const leases = (instanceId: string) =>
+      [0, 1].map((i) => ({ id: `${instanceId}-${i}`, instanceId, since: new Date(now) }));
     await conn.collection('push_presence').insertMany([
       { _id: userDead as never, leases: leases(`dead-${userDead}`), rev: 1 },
       { _id: userLive as never, leases: leases(`live-${userLive}`), rev: 1 },

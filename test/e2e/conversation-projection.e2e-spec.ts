@@ -42,18 +42,37 @@ describe('conversation projection (consumer group conversations)', () => {
   afterAll(() => app?.close());
 
   const send = async (from: string, to: string, body: string) =>
-    (await request(app.getHttpServer()).post('/api/v1/messages').set('Authorization', `Bearer ${token[from]}`).send({ recipientIds: [to], body }).expect(201)).body as { id: string; conversationId: string };
+    (
+      await request(app.getHttpServer())
+        .post('/api/v1/messages')
+        .set('Authorization', `Bearer ${token[from]}`)
+        .send({ recipientIds: [to], body })
+        .expect(201)
+    ).body as { id: string; conversationId: string };
   const summary = (id: string) => summaries.findById(id).lean().exec();
   const projected = (id: string, lastMessageId: string) =>
-    waitFor(() => summary(id), (s) => s?.lastMessage?.id === lastMessageId, { timeoutMs: WAIT_MS, intervalMs: 250, what: `summary of ${id} with last message ${lastMessageId}` });
+    waitFor(
+      () => summary(id),
+      (s) => s?.lastMessage?.id === lastMessageId,
+      { timeoutMs: WAIT_MS, intervalMs: 250, what: `summary of ${id} with last message ${lastMessageId}` },
+    );
 
   /** Waits until group `conversations` committed past every offset in `produced` (partition → last offset). */
   async function committedPast(produced: Offsets): Promise<void> {
     const admin = testKafka('herald-test-projection').admin();
     await admin.connect();
     try {
-      const committed = async () => new Map((await admin.fetchOffsets({ groupId: CONVERSATIONS_GROUP_ID, topics: [Topics.MessageCreated] }))[0].partitions.map((p) => [p.partition, BigInt(p.offset)]));
-      await waitFor(committed, (c) => [...produced].every(([p, last]) => (c.get(p) ?? -1n) > last), { timeoutMs: WAIT_MS, intervalMs: 250, what: `group ${CONVERSATIONS_GROUP_ID} committed past ${[...produced].map(([p, o]) => `${p}@${o}`).join(',')}` });
+      const committed = async () =>
+        new Map(
+          (
+            await admin.fetchOffsets({ groupId: CONVERSATIONS_GROUP_ID, topics: [Topics.MessageCreated] })
+          )[0].partitions.map((p) => [p.partition, BigInt(p.offset)]),
+        );
+      await waitFor(committed, (c) => [...produced].every(([p, last]) => (c.get(p) ?? -1n) > last), {
+        timeoutMs: WAIT_MS,
+        intervalMs: 250,
+        what: `group ${CONVERSATIONS_GROUP_ID} committed past ${[...produced].map(([p, o]) => `${p}@${o}`).join(',')}`,
+      });
     } finally {
       await admin.disconnect();
     }
@@ -65,7 +84,11 @@ describe('conversation projection (consumer group conversations)', () => {
       (r) => r.status === 200,
       { timeoutMs: WAIT_MS, intervalMs: 250, what: 'GET /health/ready 200' },
     );
-    expect(ready.body.details.kafkaConsumer).toMatchObject({ status: 'up', state: 'joined', groupId: CONVERSATIONS_GROUP_ID });
+    expect(ready.body.details.kafkaConsumer).toMatchObject({
+      status: 'up',
+      state: 'joined',
+      groupId: CONVERSATIONS_GROUP_ID,
+    });
     expect(ready.body.details.kafkaConsumer.partitions).toBeGreaterThan(0);
   });
 
@@ -78,20 +101,33 @@ describe('conversation projection (consumer group conversations)', () => {
     // The same three records again, in one request (one batch), and in reverse order.
     const docs = await messages.find({ conversationId: first.conversationId }).sort({ _id: 1 }).exec();
     expect(docs).toHaveLength(3);
-    const records = docs.map((d) => toMessageCreatedRecord(d)).map((r) => ({ key: r.key, value: JSON.stringify(r.value), headers: r.headers }));
+    const records = docs
+      .map((d) => toMessageCreatedRecord(d))
+      .map((r) => ({ key: r.key, value: JSON.stringify(r.value), headers: r.headers }));
     const producer = await testProducer();
     let sent;
     try {
-      sent = await producer.send({ topic: Topics.MessageCreated, acks: -1, messages: [...records, ...[...records].reverse()] });
+      sent = await producer.send({
+        topic: Topics.MessageCreated,
+        acks: -1,
+        messages: [...records, ...[...records].reverse()],
+      });
     } finally {
       await producer.disconnect();
     }
-    const last: Offsets = new Map(sent.map((m) => [m.partition, BigInt(m.baseOffset ?? '0') + BigInt(records.length * 2 - 1)]));
+    const last: Offsets = new Map(
+      sent.map((m) => [m.partition, BigInt(m.baseOffset ?? '0') + BigInt(records.length * 2 - 1)]),
+    );
     await committedPast(last);
     expect(await summary(first.conversationId)).toEqual(before);
 
     // And straight through the projector: nothing left to write.
-    const events = records.map((r) => JSON.parse(r.value, (k, v) => (k === 'createdAt' || k === 'occurredAt' ? new Date(v) : v)) as MessageCreatedEvent);
+    const events = records.map(
+      (r) =>
+        JSON.parse(r.value, (k, v) =>
+          k === 'createdAt' || k === 'occurredAt' ? new Date(v) : v,
+        ) as MessageCreatedEvent,
+    );
     expect(await app.get(ConversationProjector).project(events)).toEqual({ conversations: 1, written: 0 });
     expect(await summary(first.conversationId)).toEqual(before);
   });
@@ -105,7 +141,15 @@ describe('conversation projection (consumer group conversations)', () => {
       type: Topics.MessageCreated,
       version: 2,
       occurredAt: new Date(),
-      data: { messageId: new Types.ObjectId().toHexString(), conversationId, senderId: bob, recipientIds: [alice], body: `after the poison ${tag}`, createdAt: new Date(), mentions: [] },
+      data: {
+        messageId: new Types.ObjectId().toHexString(),
+        conversationId,
+        senderId: bob,
+        recipientIds: [alice],
+        body: `after the poison ${tag}`,
+        createdAt: new Date(),
+        mentions: [],
+      },
     };
     const poison = Buffer.from(`{"not json ${tag}`);
     const producer = await testProducer();
@@ -126,9 +170,16 @@ describe('conversation projection (consumer group conversations)', () => {
     expect(after?.lastMessage).toMatchObject({ senderId: bob, preview: `after the poison ${tag}` });
 
     const ours = await waitFor(
-      async () => (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, tag)).filter((r) => String(r.headers[DlqHeaders.consumerGroup]) === CONVERSATIONS_GROUP_ID),
+      async () =>
+        (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, tag)).filter(
+          (r) => String(r.headers[DlqHeaders.consumerGroup]) === CONVERSATIONS_GROUP_ID,
+        ),
       (list) => list.length >= 1,
-      { timeoutMs: WAIT_MS, intervalMs: 500, what: 'the poison record in message.created.dlq from group conversations' },
+      {
+        timeoutMs: WAIT_MS,
+        intervalMs: 500,
+        what: 'the poison record in message.created.dlq from group conversations',
+      },
     );
     expect(ours).toHaveLength(1);
     expect(ours[0].value?.equals(poison)).toBe(true);

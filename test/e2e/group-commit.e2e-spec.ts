@@ -16,7 +16,10 @@ import { waitFor } from '../support/wait';
 /** Count and sum of the group-commit size histogram. */
 async function groupCommits(metrics: HeraldMetrics): Promise<{ count: number; sum: number }> {
   const h = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'herald_group_commit_messages');
-  const value = (suffix: string): number => (h?.values as Array<{ metricName?: string; value: number }> | undefined)?.find((v) => v.metricName === `herald_group_commit_messages_${suffix}`)?.value ?? 0;
+  const value = (suffix: string): number =>
+    (h?.values as Array<{ metricName?: string; value: number }> | undefined)?.find(
+      (v) => v.metricName === `herald_group_commit_messages_${suffix}`,
+    )?.value ?? 0;
   return { count: value('count'), sum: value('sum') };
 }
 
@@ -45,8 +48,14 @@ describe('group commit (messages app)', () => {
   });
 
   const message = (sender: string, body: string, _id = new Types.ObjectId()): StoredMessage => ({
-    _id, conversationId: `gc-${sender}`, senderId: sender, recipientIds: [`${sender}-r`], participants: [sender, `${sender}-r`].sort(),
-    body, createdAt: new Date(), eventId: randomUUID(),
+    _id,
+    conversationId: `gc-${sender}`,
+    senderId: sender,
+    recipientIds: [`${sender}-r`],
+    participants: [sender, `${sender}-r`].sort(),
+    body,
+    createdAt: new Date(),
+    eventId: randomUUID(),
   });
 
   it('stores and publishes concurrent messages as one group; a rejected document fails only its own request', async () => {
@@ -57,7 +66,9 @@ describe('group commit (messages app)', () => {
 
     const fresh = Array.from({ length: 5 }, (_, i) => message(sender, `${sender} fresh ${i}`));
     const clash = message(sender, `${sender} clash`, taken._id); // same _id as a stored message
-    const outcomes = await Promise.allSettled([...fresh.slice(0, 3), clash, ...fresh.slice(3)].map((m) => commit.submit(m)));
+    const outcomes = await Promise.allSettled(
+      [...fresh.slice(0, 3), clash, ...fresh.slice(3)].map((m) => commit.submit(m)),
+    );
 
     // One group of six: one outbox write, one insertMany, one produce call.
     expect(await groupCommits(metrics)).toEqual({ count: before.count + 1, sum: before.sum + 6 });
@@ -65,24 +76,40 @@ describe('group commit (messages app)', () => {
     expect(rejected.status).toBe('rejected');
     expect((rejected as PromiseRejectedResult).reason).toBeInstanceOf(DocumentWriteError);
     expect(((rejected as PromiseRejectedResult).reason as DocumentWriteError).code).toBe(11000);
-    expect(outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<{ published: boolean }>).value)).toEqual(
-      Array(5).fill({ published: true }),
-    );
+    expect(
+      outcomes
+        .filter((o) => o.status === 'fulfilled')
+        .map((o) => (o as PromiseFulfilledResult<{ published: boolean }>).value),
+    ).toEqual(Array(5).fill({ published: true }));
 
     for (const m of fresh) expect((await store.findById(m._id))?.body).toBe(m.body);
     expect((await store.findById(taken._id))?.body).toBe(taken.body); // the clash overwrote nothing
-    const events = await scanTopic(Topics.MessageCreated, topicFrom, (r) => r.value !== null && r.value.includes(sender));
+    const events = await scanTopic(
+      Topics.MessageCreated,
+      topicFrom,
+      (r) => r.value !== null && r.value.includes(sender),
+    );
     const eventIds = events.map((r) => (JSON.parse(r.value!.toString()) as { eventId: string }).eventId).sort();
     expect(eventIds).toEqual(fresh.map((m) => m.eventId).sort()); // no event for the rejected one
-    await waitFor(() => outbox.pendingAmong([...fresh, clash].map((m) => m._id)), (s) => s.size === 0, { what: 'the acknowledged outbox entry deleted' });
+    await waitFor(
+      () => outbox.pendingAmong([...fresh, clash].map((m) => m._id)),
+      (s) => s.size === 0,
+      { what: 'the acknowledged outbox entry deleted' },
+    );
   });
 
   it('answers two concurrent POSTs with one Idempotency-Key in one group: one message, one replay', async () => {
     const alice = uniqueUser('gc-alice');
-    const headers = { ...bearer(await hs256(alice)), 'idempotency-key': `${alice}-k`, 'content-type': 'application/json' };
+    const headers = {
+      ...bearer(await hs256(alice)),
+      'idempotency-key': `${alice}-k`,
+      'content-type': 'application/json',
+    };
     const payload = { recipientIds: [uniqueUser('gc-bob')], body: 'same request twice' };
     const before = await groupCommits(metrics);
-    const answers = await Promise.all([0, 1].map(() => app.inject({ method: 'POST', url: '/api/v1/messages', headers, payload })));
+    const answers = await Promise.all(
+      [0, 1].map(() => app.inject({ method: 'POST', url: '/api/v1/messages', headers, payload })),
+    );
     expect(answers.map((a) => a.statusCode)).toEqual([201, 201]);
     expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
     expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(1);

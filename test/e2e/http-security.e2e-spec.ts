@@ -21,19 +21,32 @@ describe('HTTP hardening', () => {
   describe('rate limits (per user and per IP, 429 + Retry-After)', () => {
     let apps: HttpApps;
     beforeAll(async () => {
-      apps = await startHttpApps({ RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_IP_PER_MINUTE: '8' });
+      apps = await startHttpApps({
+        RATE_LIMIT_ENABLED: 'true',
+        RATE_LIMIT_PER_MINUTE: '5',
+        RATE_LIMIT_IP_PER_MINUTE: '8',
+      });
     });
     afterAll(() => apps?.close());
 
     it('limits a user across routes, whatever IP they come from; other users are unaffected', async () => {
       const alice = await hs256(uniqueUser('alice'));
-      const get = (url: string, ip: string, token = alice) => apps.messages.inject({ method: 'GET', url, headers: bearer(token), remoteAddress: ip });
+      const get = (url: string, ip: string, token = alice) =>
+        apps.messages.inject({ method: 'GET', url, headers: bearer(token), remoteAddress: ip });
       const codes: number[] = [];
-      for (let i = 0; i < 5; i++) codes.push((await get(i % 2 ? '/api/v1/conversations' : '/api/v1/messages/000000000000000000000000', `${NET}.${i}`)).statusCode);
+      for (let i = 0; i < 5; i++)
+        codes.push(
+          (await get(i % 2 ? '/api/v1/conversations' : '/api/v1/messages/000000000000000000000000', `${NET}.${i}`))
+            .statusCode,
+        );
       expect(codes).toEqual([404, 200, 404, 200, 404]);
       const limited = await get('/api/v1/conversations', `${NET}.99`);
       expect(limited.statusCode).toBe(429);
-      expect(limited.json()).toEqual({ statusCode: 429, error: 'Too Many Requests', message: 'rate limit exceeded, retry later' });
+      expect(limited.json()).toEqual({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: 'rate limit exceeded, retry later',
+      });
       expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
       expect((await get('/api/v1/conversations', `${NET}.99`, await hs256(uniqueUser('bob')))).statusCode).toBe(200);
@@ -43,7 +56,12 @@ describe('HTTP hardening', () => {
       const ip = `${NET}.201`;
       const codes: number[] = [];
       for (let i = 0; i < 9; i++) {
-        const res = await apps.notifications.inject({ method: 'GET', url: '/api/v1/notifications', remoteAddress: ip, headers: { 'x-forwarded-for': `192.0.2.${i}` } });
+        const res = await apps.notifications.inject({
+          method: 'GET',
+          url: '/api/v1/notifications',
+          remoteAddress: ip,
+          headers: { 'x-forwarded-for': `192.0.2.${i}` },
+        });
         codes.push(res.statusCode);
       }
       expect(codes).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 429]);
@@ -51,7 +69,9 @@ describe('HTTP hardening', () => {
 
     it('never limits health probes and metrics', async () => {
       for (let i = 0; i < 12; i++) {
-        expect((await apps.messages.inject({ method: 'GET', url: '/health/live', remoteAddress: `${NET}.202` })).statusCode).toBe(200);
+        expect(
+          (await apps.messages.inject({ method: 'GET', url: '/health/live', remoteAddress: `${NET}.202` })).statusCode,
+        ).toBe(200);
       }
     });
   });
@@ -67,7 +87,11 @@ describe('HTTP hardening', () => {
 
     it('sends OWASP security headers and a no-load CSP on API responses', async () => {
       for (const app of [apps.messages, apps.notifications]) {
-        const res = await app.inject({ method: 'GET', url: app === apps.messages ? '/api/v1/conversations' : '/api/v1/notifications', headers: bearer(token) });
+        const res = await app.inject({
+          method: 'GET',
+          url: app === apps.messages ? '/api/v1/conversations' : '/api/v1/notifications',
+          headers: bearer(token),
+        });
         expect(res.statusCode).toBe(200);
         expect(res.headers).toMatchObject({
           'content-security-policy': expect.stringContaining("default-src 'none'"),
@@ -106,17 +130,35 @@ describe('HTTP hardening', () => {
     });
 
     it('refuses a body over 64 KiB with 413, and a body over 4000 characters with 400', async () => {
-      const big = await apps.messages.inject({ method: 'POST', url: '/api/v1/messages', headers: bearer(token), payload: { recipientIds: ['bob'], body: 'x'.repeat(65 * 1024) } });
+      const big = await apps.messages.inject({
+        method: 'POST',
+        url: '/api/v1/messages',
+        headers: bearer(token),
+        payload: { recipientIds: ['bob'], body: 'x'.repeat(65 * 1024) },
+      });
       expect(big.statusCode).toBe(413);
       expect(big.json()).toEqual({ statusCode: 413, error: 'Payload Too Large', message: expect.any(String) });
-      const long = await apps.messages.inject({ method: 'POST', url: '/api/v1/messages', headers: bearer(token), payload: { recipientIds: ['bob'], body: 'x'.repeat(4001) } });
+      const long = await apps.messages.inject({
+        method: 'POST',
+        url: '/api/v1/messages',
+        headers: bearer(token),
+        payload: { recipientIds: ['bob'], body: 'x'.repeat(4001) },
+      });
       expect(long.statusCode).toBe(400);
       expect(long.json().details[0].field).toBe('body');
     });
 
     it('rejects prototype-pollution JSON at the parser with the standard 400', async () => {
-      for (const payload of ['{"__proto__":{"admin":true},"recipientIds":["bob"],"body":"x"}', '{"constructor":{"prototype":{"admin":true}},"recipientIds":["bob"],"body":"x"}']) {
-        const res = await apps.messages.inject({ method: 'POST', url: '/api/v1/messages', headers: { ...bearer(token), 'content-type': 'application/json' }, payload });
+      for (const payload of [
+        '{"__proto__":{"admin":true},"recipientIds":["bob"],"body":"x"}',
+        '{"constructor":{"prototype":{"admin":true}},"recipientIds":["bob"],"body":"x"}',
+      ]) {
+        const res = await apps.messages.inject({
+          method: 'POST',
+          url: '/api/v1/messages',
+          headers: { ...bearer(token), 'content-type': 'application/json' },
+          payload,
+        });
         expect(res.statusCode).toBe(400);
         expect(res.json()).toEqual({ ...ERROR_SHAPE, statusCode: 400 });
       }
@@ -132,7 +174,15 @@ describe('HTTP hardening', () => {
     afterAll(() => app?.close());
 
     const preflight = (origin: string) =>
-      app.inject({ method: 'OPTIONS', url: '/api/v1/messages', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      app.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/messages',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
 
     it('allows the listed origin (with credentials), and only it', async () => {
       const ok = await preflight('https://app.example');
@@ -147,7 +197,11 @@ describe('HTTP hardening', () => {
   describe('production mode', () => {
     let app: NestFastifyApplication;
     beforeAll(async () => {
-      app = await messagesApp({ NODE_ENV: 'production', AUTH_DEV_TOKENS: 'true', JWT_SECRET: 'production-secret-0123456789abcdef' });
+      app = await messagesApp({
+        NODE_ENV: 'production',
+        AUTH_DEV_TOKENS: 'true',
+        JWT_SECRET: 'production-secret-0123456789abcdef',
+      });
     });
     afterAll(() => app?.close());
 
@@ -159,7 +213,12 @@ describe('HTTP hardening', () => {
 
     it('keeps error bodies to the standard shape without internals', async () => {
       const token = await hs256('alice', { secret: 'production-secret-0123456789abcdef' });
-      const bad = await app.inject({ method: 'POST', url: '/api/v1/messages', headers: { ...bearer(token), 'content-type': 'application/json' }, payload: '{"recipientIds": [' });
+      const bad = await app.inject({
+        method: 'POST',
+        url: '/api/v1/messages',
+        headers: { ...bearer(token), 'content-type': 'application/json' },
+        payload: '{"recipientIds": [',
+      });
       expect(bad.statusCode).toBe(400);
       expect(Object.keys(bad.json()).sort()).toEqual(['error', 'message', 'statusCode']);
       expect(bad.body).not.toMatch(/at .*\.(js|ts):\d+|node_modules|stack/);

@@ -35,8 +35,15 @@ describe('Idempotency-Key', () => {
     expect(again.body.id).toBe(first.body.id);
 
     const list = () =>
-      request(apps.notifications.getHttpServer()).get('/api/v1/notifications').set('Authorization', `Bearer ${bobToken}`).expect(200);
-    await waitFor(async () => (await list()).body.data.length as number, (n) => n >= 1, { what: "bob's notification" });
+      request(apps.notifications.getHttpServer())
+        .get('/api/v1/notifications')
+        .set('Authorization', `Bearer ${bobToken}`)
+        .expect(200);
+    await waitFor(
+      async () => (await list()).body.data.length as number,
+      (n) => n >= 1,
+      { what: "bob's notification" },
+    );
     // Give a hypothetical second event time to arrive, then check there is still exactly one.
     await new Promise((r) => setTimeout(r, 1500));
     expect((await list()).body.data).toHaveLength(1);

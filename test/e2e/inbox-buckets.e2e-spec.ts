@@ -33,13 +33,21 @@ describe('inbox hour buckets', () => {
   let token: string;
   const stored: StoredNotification[] = [];
 
-  const event = (i: number): MessageCreatedEvent => ({
-    eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    type: 'message.created',
-    version: 1,
-    occurredAt: new Date(),
-    data: { messageId: new mongoose.Types.ObjectId().toHexString(), conversationId: `walk-${user}`, senderId: 'alice', recipientIds: [user], body: `#${i}`, createdAt: new Date() },
-  }) as MessageCreatedEvent;
+  const event = (i: number): MessageCreatedEvent =>
+    ({
+      eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      type: 'message.created',
+      version: 1,
+      occurredAt: new Date(),
+      data: {
+        messageId: new mongoose.Types.ObjectId().toHexString(),
+        conversationId: `walk-${user}`,
+        senderId: 'alice',
+        recipientIds: [user],
+        body: `#${i}`,
+        createdAt: new Date(),
+      },
+    }) as MessageCreatedEvent;
 
   beforeAll(async () => {
     apps = await startApps({ INBOX_COUNT_MAX: String(COUNT_MAX) });
@@ -75,7 +83,13 @@ describe('inbox hour buckets', () => {
   });
 
   const list = async (query: Record<string, string | number | boolean>): Promise<Page> =>
-    (await request(apps.notifications.getHttpServer()).get('/api/v1/notifications').query(query).set('Authorization', `Bearer ${token}`).expect(200)).body as Page;
+    (
+      await request(apps.notifications.getHttpServer())
+        .get('/api/v1/notifications')
+        .query(query)
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200)
+    ).body as Page;
   const pageAll = async (query: Record<string, string | number | boolean>): Promise<string[]> => {
     const ids: string[] = [];
     let page = await list(query);
@@ -87,7 +101,11 @@ describe('inbox hour buckets', () => {
     return ids;
   };
   const expected = (keep: (n: StoredNotification) => boolean): string[] =>
-    stored.filter(keep).map((n) => n._id.toHexString()).sort().reverse();
+    stored
+      .filter(keep)
+      .map((n) => n._id.toHexString())
+      .sort()
+      .reverse();
 
   it('records each hour once, with the first one as `since`', async () => {
     const doc = await conn.collection('inbox_buckets').findOne({ _id: user as never });
@@ -108,9 +126,18 @@ describe('inbox hour buckets', () => {
 
   it('counts up to INBOX_COUNT_MAX, then answers the cap with capped: true (probe and plain count)', async () => {
     const count = async (query: Record<string, boolean>) =>
-      (await request(apps.notifications.getHttpServer()).get('/api/v1/notifications/count').query(query).set('Authorization', `Bearer ${token}`).expect(200)).body;
-    const newest = [...new Set(stored.filter((n) => n.bucket).map((n) => hourOf(n._id)))].sort((a, b) => b - a).slice(0, COUNT_PROBE_HOURS);
-    const inProbe = (keep: (n: StoredNotification) => boolean) => stored.filter((n) => n.bucket && newest.includes(hourOf(n._id)) && keep(n)).length;
+      (
+        await request(apps.notifications.getHttpServer())
+          .get('/api/v1/notifications/count')
+          .query(query)
+          .set('Authorization', `Bearer ${token}`)
+          .expect(200)
+      ).body;
+    const newest = [...new Set(stored.filter((n) => n.bucket).map((n) => hourOf(n._id)))]
+      .sort((a, b) => b - a)
+      .slice(0, COUNT_PROBE_HOURS);
+    const inProbe = (keep: (n: StoredNotification) => boolean) =>
+      stored.filter((n) => n.bucket && newest.includes(hourOf(n._id)) && keep(n)).length;
     const cases: Array<[Record<string, boolean>, (n: StoredNotification) => boolean]> = [
       [{ read: false }, (n) => !n.archived && !n.read],
       [{ archived: true }, (n) => n.archived],

@@ -15,7 +15,11 @@ type Plan = { stage?: string; indexName?: string; inputStage?: Plan; inputStages
 /** Index names used anywhere in a MongoDB winning plan. */
 function indexesOf(plan: Plan | undefined): string[] {
   if (!plan) return [];
-  return [...(plan.indexName ? [plan.indexName] : []), ...indexesOf(plan.inputStage), ...(plan.inputStages ?? []).flatMap(indexesOf)];
+  return [
+    ...(plan.indexName ? [plan.indexName] : []),
+    ...indexesOf(plan.inputStage),
+    ...(plan.inputStages ?? []).flatMap(indexesOf),
+  ];
 }
 
 /**
@@ -41,41 +45,70 @@ describe('indexes behind the inbox queries', () => {
 
   const queries = {
     list: { filter: inboxFilter('bob', {}), sort: { _id: -1 }, index: 'recipientId_1__id_-1' },
-    unread: { filter: inboxFilter('bob', { read: false }), sort: { _id: -1 }, index: 'recipientId_1_archivedAt_1_readAt_1__id_-1' },
-    unseen: { filter: inboxFilter('bob', { seen: false }), sort: { _id: -1 }, index: 'recipientId_1_archivedAt_1_seenAt_1__id_-1' },
+    unread: {
+      filter: inboxFilter('bob', { read: false }),
+      sort: { _id: -1 },
+      index: 'recipientId_1_archivedAt_1_readAt_1__id_-1',
+    },
+    unseen: {
+      filter: inboxFilter('bob', { seen: false }),
+      sort: { _id: -1 },
+      index: 'recipientId_1_archivedAt_1_seenAt_1__id_-1',
+    },
     // One hour of a walked inbox (inbox-bucket.ts): the inbox filter with the bucket in place of the recipient.
     hour: { filter: hourFilter('bob', 490_000), sort: { _id: -1 }, index: 'bucket_1__id_-1' },
   };
 
   it('has a unique (eventId, recipientId) index and one index per query', async () => {
-    const names = await waitForIndexes(conn, Object.values(queries).map((q) => q.index).concat('eventId_1_recipientId_1'));
-    expect(names).toEqual(expect.arrayContaining(['eventId_1_recipientId_1', ...Object.values(queries).map((q) => q.index)]));
+    const names = await waitForIndexes(
+      conn,
+      Object.values(queries)
+        .map((q) => q.index)
+        .concat('eventId_1_recipientId_1'),
+    );
+    expect(names).toEqual(
+      expect.arrayContaining(['eventId_1_recipientId_1', ...Object.values(queries).map((q) => q.index)]),
+    );
     const unique = (await conn.collection('notifications').indexes()).find((i) => i.name === 'eventId_1_recipientId_1');
     expect(unique?.unique).toBe(true);
   });
 
-  it.each(Object.entries(queries))('the %s query is served by its index (MongoDB) or explained (FerretDB)', async (_name, q) => {
-    const explain = (await conn.collection('notifications').find(q.filter as Record<string, unknown>).sort(q.sort as never).limit(21).explain()) as {
-      queryPlanner?: { winningPlan?: Plan };
-      ferretdbVersion?: string;
-      serverInfo?: { ferretdbVersion?: string };
-      filterPushdown?: boolean;
-    };
-    const text = JSON.stringify(explain);
-    if (explain.serverInfo?.ferretdbVersion !== undefined && text.includes('"Node Type"')) {
-      expect(explain.filterPushdown).toBe(true);
-      expect(text).toMatch(/"Index Name":"[^"]*_hx_gin"/);
-    } else if (explain.serverInfo?.ferretdbVersion !== undefined) {
-      expect(typeof explain.filterPushdown).toBe('boolean');
-      console.log(`FerretDB explain for ${_name}: filterPushdown=${explain.filterPushdown} (no index use reported by FerretDB v1)`);
-    } else {
-      const used = indexesOf(explain.queryPlanner?.winningPlan);
-      expect(used[0]?.startsWith(`${q.index.split('_')[0]}_1`)).toBe(true); // recipientId_1… or bucket_1…
-    }
-  });
+  it.each(Object.entries(queries))(
+    'the %s query is served by its index (MongoDB) or explained (FerretDB)',
+    async (_name, q) => {
+      const explain = (await conn
+        .collection('notifications')
+        .find(q.filter as Record<string, unknown>)
+        .sort(q.sort as never)
+        .limit(21)
+        .explain()) as {
+        queryPlanner?: { winningPlan?: Plan };
+        ferretdbVersion?: string;
+        serverInfo?: { ferretdbVersion?: string };
+        filterPushdown?: boolean;
+      };
+      const text = JSON.stringify(explain);
+      if (explain.serverInfo?.ferretdbVersion !== undefined && text.includes('"Node Type"')) {
+        expect(explain.filterPushdown).toBe(true);
+        expect(text).toMatch(/"Index Name":"[^"]*_hx_gin"/);
+      } else if (explain.serverInfo?.ferretdbVersion !== undefined) {
+        expect(typeof explain.filterPushdown).toBe('boolean');
+        console.log(
+          `FerretDB explain for ${_name}: filterPushdown=${explain.filterPushdown} (no index use reported by FerretDB v1)`,
+        );
+      } else {
+        const used = indexesOf(explain.queryPlanner?.winningPlan);
+        expect(used[0]?.startsWith(`${q.index.split('_')[0]}_1`)).toBe(true); // recipientId_1… or bucket_1…
+      }
+    },
+  );
 
   it('PATCH looks a notification up by a lone _id, index-backed on PostgreSQL storage too', async () => {
-    const explain = await conn.collection('notifications').find({ _id: new mongoose.Types.ObjectId() }).limit(1).explain();
+    const explain = await conn
+      .collection('notifications')
+      .find({ _id: new mongoose.Types.ObjectId() })
+      .limit(1)
+      .explain();
     const text = JSON.stringify(explain);
     if (text.includes('"Node Type"')) expect(text).toMatch(/"Index Name":"[^"]*__id_[0-9a-f]{8}_hx_gin"/);
     else if ((explain as { serverInfo?: { ferretdbVersion?: string } }).serverInfo?.ferretdbVersion === undefined) {

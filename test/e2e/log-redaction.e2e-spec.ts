@@ -42,12 +42,19 @@ describe('request logs redact the SSE access_token', () => {
     const base = `${await apps.notifications.getUrl()}/api/v1/notifications/stream`;
     const ok = await openSse(`${base}?access_token=${token}&x=1`);
     expect(ok.status).toBe(200);
-    await waitFor(async () => ok.events.length, (n) => n > 0, { what: 'the initial count' });
+    await waitFor(
+      async () => ok.events.length,
+      (n) => n > 0,
+      { what: 'the initial count' },
+    );
     ok.close();
     expect((await openSse(`${base}?access_token=${refused}`)).status).toBe(401);
 
     const logged = await waitFor(
-      async () => tap.lines.map((l) => JSON.parse(l) as { msg?: string; req?: { url?: string; query?: Record<string, string> } }).filter((r) => r.req?.url?.startsWith('/api/v1/notifications/stream')),
+      async () =>
+        tap.lines
+          .map((l) => JSON.parse(l) as { msg?: string; req?: { url?: string; query?: Record<string, string> } })
+          .filter((r) => r.req?.url?.startsWith('/api/v1/notifications/stream')),
       (records) => records.filter((r) => /^request (completed|aborted)$/.test(r.msg ?? '')).length >= 2,
       { what: 'the request logs of both streams' },
     );

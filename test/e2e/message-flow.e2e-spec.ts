@@ -40,14 +40,24 @@ describe('message → notifications (real Kafka + MongoDB-wire server)', () => {
       .set('Authorization', `Bearer ${tokens[alice]}`)
       .send({ recipientIds: [bob, carol, dave], body })
       .expect(201);
-    const message = res.body as { id: string; conversationId: string; senderId: string; recipientIds: string[]; createdAt: string };
+    const message = res.body as {
+      id: string;
+      conversationId: string;
+      senderId: string;
+      recipientIds: string[];
+      createdAt: string;
+    };
     expect(message.id).toMatch(/^[a-f0-9]{24}$/);
     expect(message.senderId).toBe(alice);
     expect(message.recipientIds).toEqual([bob, carol, dave]);
     expect(message.conversationId).toMatch(/^dm_[a-f0-9]{32}$/);
 
     for (const user of [bob, carol, dave]) {
-      const page = await waitFor(() => listFor(user), (p) => p.data.length >= 1, { what: `${user}'s notification` });
+      const page = await waitFor(
+        () => listFor(user),
+        (p) => p.data.length >= 1,
+        { what: `${user}'s notification` },
+      );
       expect(page.data).toHaveLength(1);
       expect(page.nextCursor).toBeNull();
       const n = page.data[0];
@@ -72,14 +82,25 @@ describe('message → notifications (real Kafka + MongoDB-wire server)', () => {
 
     // The message is readable by its participants only.
     await msgs().get(`/api/v1/messages/${message.id}`).set('Authorization', `Bearer ${tokens[bob]}`).expect(200);
-    const own = await msgs().get(`/api/v1/messages/${message.id}`).set('Authorization', `Bearer ${tokens[alice]}`).expect(200);
+    const own = await msgs()
+      .get(`/api/v1/messages/${message.id}`)
+      .set('Authorization', `Bearer ${tokens[alice]}`)
+      .expect(200);
     expect((own.body as { publishState: string }).publishState).toBe('published');
     await msgs().get(`/api/v1/messages/${message.id}`).set('Authorization', `Bearer ${tokens[eve]}`).expect(404);
   });
 
   it('derives the same conversation id whoever starts it', async () => {
-    const a = await msgs().post('/api/v1/messages').set('Authorization', `Bearer ${tokens[alice]}`).send({ recipientIds: [bob], body: 'hi' }).expect(201);
-    const b = await msgs().post('/api/v1/messages').set('Authorization', `Bearer ${tokens[bob]}`).send({ recipientIds: [alice], body: 'hey' }).expect(201);
+    const a = await msgs()
+      .post('/api/v1/messages')
+      .set('Authorization', `Bearer ${tokens[alice]}`)
+      .send({ recipientIds: [bob], body: 'hi' })
+      .expect(201);
+    const b = await msgs()
+      .post('/api/v1/messages')
+      .set('Authorization', `Bearer ${tokens[bob]}`)
+      .send({ recipientIds: [alice], body: 'hey' })
+      .expect(201);
     expect(a.body.conversationId).toBe(b.body.conversationId);
     const c = await msgs()
       .post('/api/v1/messages')
@@ -90,7 +111,10 @@ describe('message → notifications (real Kafka + MongoDB-wire server)', () => {
   });
 
   it('answers 401 without a valid token on every endpoint', async () => {
-    await msgs().post('/api/v1/messages').send({ recipientIds: [bob], body: 'hi' }).expect(401);
+    await msgs()
+      .post('/api/v1/messages')
+      .send({ recipientIds: [bob], body: 'hi' })
+      .expect(401);
     await msgs().get('/api/v1/messages/6b0528fc3be48ad755678066').expect(401);
     await inbox().get('/api/v1/notifications').expect(401);
     await inbox().get('/api/v1/notifications').set('Authorization', 'Bearer not.a.jwt').expect(401);
@@ -120,7 +144,11 @@ describe('message → notifications (real Kafka + MongoDB-wire server)', () => {
     ['conversationId', { recipientIds: ['bob'], body: 'hi', conversationId: 7 }],
     ['senderId', { recipientIds: ['bob'], body: 'hi', senderId: 'mallory' }],
   ])('400 naming %s (case %#)', async (field, payload) => {
-    const res = await msgs().post('/api/v1/messages').set('Authorization', `Bearer ${tokens[alice]}`).send(payload).expect(400);
+    const res = await msgs()
+      .post('/api/v1/messages')
+      .set('Authorization', `Bearer ${tokens[alice]}`)
+      .send(payload)
+      .expect(400);
     expect(res.body.statusCode).toBe(400);
     expect(res.body.message).toContain(field);
     expect((res.body.details as Array<{ field: string }>).map((d) => d.field)).toContain(field);
@@ -138,7 +166,9 @@ describe('message → notifications (real Kafka + MongoDB-wire server)', () => {
     const admin = new Kafka({ clientId: 'e2e-admin', brokers: testServers().KAFKA_BROKERS.split(',') }).admin();
     await admin.connect();
     try {
-      const partitions = (await admin.fetchTopicMetadata({ topics: [Topics.MessageCreated] })).topics[0].partitions.map((p) => p.partitionId);
+      const partitions = (await admin.fetchTopicMetadata({ topics: [Topics.MessageCreated] })).topics[0].partitions.map(
+        (p) => p.partitionId,
+      );
       const group = await waitFor(
         async () => (await admin.describeGroups([NOTIFICATIONS_GROUP_ID])).groups[0],
         (g) => g.state === 'Stable' && g.members.length > 0,
@@ -158,7 +188,10 @@ describe('message → notifications (real Kafka + MongoDB-wire server)', () => {
 
   it('counts published events, consumed records and stored notifications in /metrics', async () => {
     const value = (text: string, name: string): number =>
-      [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+      [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, 'gm'))].reduce(
+        (sum, m) => sum + Number(m[1]),
+        0,
+      );
     const published = value((await msgs().get('/metrics').expect(200)).text, 'herald_events_published_total');
     expect(published).toBeGreaterThan(0);
     const consumer = await waitFor(

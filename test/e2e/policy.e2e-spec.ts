@@ -10,7 +10,16 @@ import { scanTopic, testKafka, testProducer, topicEnds } from '../support/kafka-
 import { openSse, SseClient } from '../support/sse';
 import { waitFor } from '../support/wait';
 
-type View = { id: string; type: string; eventId: string; count: number; senderIds: string[]; preview: string; conversationId: string; readAt: string | null };
+type View = {
+  id: string;
+  type: string;
+  eventId: string;
+  count: number;
+  senderIds: string[];
+  preview: string;
+  conversationId: string;
+  readAt: string | null;
+};
 
 /**
  * Notification policy (issue #15) on the real servers: preferences checked at consume time, digest
@@ -40,18 +49,34 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
   const auth = (user: string) => ({ Authorization: `Bearer ${tokens.get(user)}` });
   const inbox = () => request(apps.notifications.getHttpServer());
   const send = async (from: string, to: string[], body: string, conversationId?: string) =>
-    (await request(apps.messages.getHttpServer()).post('/api/v1/messages').set(auth(from)).send({ recipientIds: to, body, ...(conversationId ? { conversationId } : {}) }).expect(201)).body as { id: string; conversationId: string };
-  const list = async (user: string): Promise<View[]> => (await inbox().get('/api/v1/notifications').set(auth(user)).expect(200)).body.data;
-  const unread = async (user: string) => (await inbox().get('/api/v1/notifications/count?read=false').set(auth(user)).expect(200)).body as { count: number };
-  const until = (user: string, done: (l: View[]) => boolean, what: string) => waitFor(() => list(user), done, { what, timeoutMs: 60_000 });
-  const put = (user: string, path: string, body: unknown) => inbox().put(`/api/v1/preferences/${path}`).set(auth(user)).send(body as object);
+    (
+      await request(apps.messages.getHttpServer())
+        .post('/api/v1/messages')
+        .set(auth(from))
+        .send({ recipientIds: to, body, ...(conversationId ? { conversationId } : {}) })
+        .expect(201)
+    ).body as { id: string; conversationId: string };
+  const list = async (user: string): Promise<View[]> =>
+    (await inbox().get('/api/v1/notifications').set(auth(user)).expect(200)).body.data;
+  const unread = async (user: string) =>
+    (await inbox().get('/api/v1/notifications/count?read=false').set(auth(user)).expect(200)).body as { count: number };
+  const until = (user: string, done: (l: View[]) => boolean, what: string) =>
+    waitFor(() => list(user), done, { what, timeoutMs: 60_000 });
+  const put = (user: string, path: string, body: unknown) =>
+    inbox()
+      .put(`/api/v1/preferences/${path}`)
+      .set(auth(user))
+      .send(body as object);
 
   describe('preferences API', () => {
     it('answers the defaults, stores a mute and a type, and lists them', async () => {
       const [bob] = await users('bob');
       expect((await inbox().get('/api/v1/preferences').set(auth(bob)).expect(200)).body).toEqual({
         conversations: [],
-        types: [{ type: 'message.created', enabled: true }, { type: 'message.mentioned', enabled: true }],
+        types: [
+          { type: 'message.created', enabled: true },
+          { type: 'message.mentioned', enabled: true },
+        ],
       });
       await put(bob, 'conversations/c.1', { muted: true }).expect(200);
       await put(bob, 'conversations/c.2', { muted: true, until: '2999-01-01T00:00:00.000Z' }).expect(200);
@@ -60,7 +85,10 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
       const res = await put(bob, 'types/message.mentioned', { enabled: false }).expect(200);
       expect(res.body).toEqual({
         conversations: [{ conversationId: 'c.1', muted: true, until: null }],
-        types: [{ type: 'message.created', enabled: true }, { type: 'message.mentioned', enabled: false }],
+        types: [
+          { type: 'message.created', enabled: true },
+          { type: 'message.mentioned', enabled: false },
+        ],
       });
       expect((await inbox().get('/api/v1/preferences').set(auth(bob)).expect(200)).body).toEqual(res.body);
     });
@@ -94,7 +122,10 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
       const msg = await send(alice, [bob, carol], 'muted for bob', conversationId);
       await until(carol, (l) => l.length === 1, "carol's notification"); // same event, same store: bob's would be there too
       expect(await list(bob)).toEqual([]);
-      const history = await request(apps.messages.getHttpServer()).get(`/api/v1/conversations/${conversationId}/messages`).set(auth(bob)).expect(200);
+      const history = await request(apps.messages.getHttpServer())
+        .get(`/api/v1/conversations/${conversationId}/messages`)
+        .set(auth(bob))
+        .expect(200);
       expect(history.body.data.map((m: { id: string }) => m.id)).toContain(msg.id);
     });
 
@@ -139,7 +170,9 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
     it('folds a burst into one unread notification: count, latest preview, senders; unread count 1; pushes notification.updated', async () => {
       const [alice, bob, carol] = await users('alice', 'bob', 'carol');
       const conversationId = `burst-${alice}`;
-      sse = await openSse(`${await apps.notifications.getUrl()}/api/v1/notifications/stream?access_token=${tokens.get(bob)}`);
+      sse = await openSse(
+        `${await apps.notifications.getUrl()}/api/v1/notifications/stream?access_token=${tokens.get(bob)}`,
+      );
       await send(alice, [bob, carol], 'one', conversationId);
       await until(bob, (l) => l.length === 1, 'the first notification');
       await send(carol, [bob, alice], 'two', conversationId);
@@ -149,7 +182,11 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
       expect(n).toMatchObject({ type: 'message.created', count: 3, preview: 'three', conversationId });
       expect([...n.senderIds].sort()).toEqual([alice, carol].sort());
       expect((await unread(bob)).count).toBe(1);
-      const updates = await waitFor(async () => sse!.events.filter((e) => e.event === 'notification.updated'), (u) => u.some((e) => e.data.count === 3), { what: 'notification.updated with count 3', timeoutMs: 60_000 });
+      const updates = await waitFor(
+        async () => sse!.events.filter((e) => e.event === 'notification.updated'),
+        (u) => u.some((e) => e.data.count === 3),
+        { what: 'notification.updated with count 3', timeoutMs: 60_000 },
+      );
       expect(updates.every((e) => e.data.id === n.id && e.id === undefined)).toBe(true);
       expect(sse.events.filter((e) => e.event === 'notification.created').map((e) => e.id)).toEqual([n.id]);
     });
@@ -162,7 +199,10 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
       await inbox().patch(`/api/v1/notifications/${first.id}`).set(auth(bob)).send({ read: true }).expect(200);
       await send(alice, [bob], 'second', conversationId);
       const l = await until(bob, (x) => x.length === 2, 'a second notification');
-      expect(l.map((x) => [x.preview, x.count])).toEqual([['second', 1], ['first', 1]]);
+      expect(l.map((x) => [x.preview, x.count])).toEqual([
+        ['second', 1],
+        ['first', 1],
+      ]);
     });
 
     it('a redelivered folded event neither adds a notification nor counts twice, also after the burst was read', async () => {
@@ -171,17 +211,27 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
       const events = ['r1', 'r2', 'r3'].map((body) => v2Event(alice, [bob], conversationId, body));
       const producer = await testProducer();
       try {
-        const publish = (list: typeof events) => producer.send({ topic: Topics.MessageCreated, messages: list.map((e) => ({ key: conversationId, value: JSON.stringify(e) })) });
+        const publish = (list: typeof events) =>
+          producer.send({
+            topic: Topics.MessageCreated,
+            messages: list.map((e) => ({ key: conversationId, value: JSON.stringify(e) })),
+          });
         await publish(events);
         const [n] = await until(bob, (l) => l[0]?.count === 3, 'a digest of 3');
         await publish([...events].reverse()); // a redelivery, in any order
         await publish(events);
         // A marker is written for r1 neither: it is the head. Wait until these records were consumed.
-        await waitFor(() => groupDone(group.groupId), Boolean, { what: 'the redelivered records consumed', timeoutMs: 60_000 });
+        await waitFor(() => groupDone(group.groupId), Boolean, {
+          what: 'the redelivered records consumed',
+          timeoutMs: 60_000,
+        });
         expect((await list(bob)).map((x) => [x.id, x.count])).toEqual([[n.id, 3]]);
         await inbox().patch(`/api/v1/notifications/${n.id}`).set(auth(bob)).send({ read: true }).expect(200);
         await publish(events);
-        await waitFor(() => groupDone(group.groupId), Boolean, { what: 'the redelivery after the read consumed', timeoutMs: 60_000 });
+        await waitFor(() => groupDone(group.groupId), Boolean, {
+          what: 'the redelivery after the read consumed',
+          timeoutMs: 60_000,
+        });
         expect((await list(bob)).map((x) => [x.id, x.count])).toEqual([[n.id, 3]]);
       } finally {
         await producer.disconnect();
@@ -195,7 +245,9 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
       const from = await topicEnds(Topics.MessageCreated);
       const dlqFrom = await topicEnds(Topics.MessageCreatedDlq);
       const events = Array.from({ length: 6 }, (_, i) => {
-        const e = v2Event(alice, [bob], `versions-${i}-${alice}`, i % 2 === 0 ? `v1 number ${i}` : `v2 @${bob} ${i}`, [bob]);
+        const e = v2Event(alice, [bob], `versions-${i}-${alice}`, i % 2 === 0 ? `v1 number ${i}` : `v2 @${bob} ${i}`, [
+          bob,
+        ]);
         if (i % 2 === 0) {
           const { mentions: _none, ...v1data } = e.data;
           return { ...e, version: 1, data: v1data };
@@ -204,13 +256,18 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
       });
       const producer = await testProducer();
       try {
-        await producer.send({ topic: Topics.MessageCreated, messages: events.map((e) => ({ key: e.data.conversationId, value: JSON.stringify(e) })) });
+        await producer.send({
+          topic: Topics.MessageCreated,
+          messages: events.map((e) => ({ key: e.data.conversationId, value: JSON.stringify(e) })),
+        });
       } finally {
         await producer.disconnect();
       }
       const stored = await until(bob, (l) => l.length === 6, 'six notifications');
       const byEvent = new Map(stored.map((n) => [n.eventId, n.type]));
-      expect(events.map((e) => byEvent.get(e.eventId))).toEqual(events.map((e) => (e.version === 1 ? 'message.created' : 'message.mentioned')));
+      expect(events.map((e) => byEvent.get(e.eventId))).toEqual(
+        events.map((e) => (e.version === 1 ? 'message.created' : 'message.mentioned')),
+      );
 
       // The v1-only contract, as an instance deployed before v2 decodes: every record accepted, mentions stripped.
       const records = await scanTopic(Topics.MessageCreated, from, (r) => !!r.value && r.value.includes(alice));
@@ -218,20 +275,36 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
       const decoded = records.map((r) => decodeEvent(MessageCreatedEventV1, r.value));
       expect(decoded.map((d) => d.ok)).toEqual(records.map(() => true));
       for (const d of decoded) if (d.ok) expect(Object.keys(d.event.data)).not.toContain('mentions');
-      expect(await scanTopic(Topics.MessageCreatedDlq, dlqFrom, (r) => !!r.value && r.value.includes(alice), 30_000)).toEqual([]);
+      expect(
+        await scanTopic(Topics.MessageCreatedDlq, dlqFrom, (r) => !!r.value && r.value.includes(alice), 30_000),
+      ).toEqual([]);
     });
   });
 });
 
 /** A `message.created` v2 envelope as the messages app writes it (a fresh message id and event id). */
-function v2Event(senderId: string, recipientIds: string[], conversationId: string, body: string, mentions: string[] = []) {
+function v2Event(
+  senderId: string,
+  recipientIds: string[],
+  conversationId: string,
+  body: string,
+  mentions: string[] = [],
+) {
   const now = new Date().toISOString();
   return {
     eventId: randomUUID(),
     type: 'message.created',
     version: 2,
     occurredAt: now,
-    data: { messageId: new Types.ObjectId().toHexString(), conversationId, senderId, recipientIds, body, createdAt: now, mentions },
+    data: {
+      messageId: new Types.ObjectId().toHexString(),
+      conversationId,
+      senderId,
+      recipientIds,
+      body,
+      createdAt: now,
+      mentions,
+    },
   };
 }
 
@@ -240,7 +313,9 @@ async function groupDone(groupId: string): Promise<boolean> {
   const admin = testKafka().admin();
   await admin.connect();
   try {
-    const ends = new Map((await admin.fetchTopicOffsets(Topics.MessageCreated)).map((p) => [p.partition, Number(p.high)]));
+    const ends = new Map(
+      (await admin.fetchTopicOffsets(Topics.MessageCreated)).map((p) => [p.partition, Number(p.high)]),
+    );
     const [committed] = await admin.fetchOffsets({ groupId, topics: [Topics.MessageCreated] });
     return committed.partitions.every((p) => Number(p.offset) >= (ends.get(p.partition) ?? 0));
   } finally {

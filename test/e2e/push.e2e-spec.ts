@@ -47,7 +47,11 @@ describe('notification stream (SSE)', () => {
     return s;
   };
   const send = (to: string[], body: string) =>
-    request(apps.messages.getHttpServer()).post('/api/v1/messages').set('Authorization', `Bearer ${t[alice]}`).send({ recipientIds: to, body }).expect(201);
+    request(apps.messages.getHttpServer())
+      .post('/api/v1/messages')
+      .set('Authorization', `Bearer ${t[alice]}`)
+      .send({ recipientIds: to, body })
+      .expect(201);
 
   it('rejects a stream without a valid token', async () => {
     expect((await open(apps.notifications, '')).status).toBe(401);
@@ -61,13 +65,21 @@ describe('notification stream (SSE)', () => {
     const carolB = await open(second, '', { cookie: `access_token=${t[carol]}` });
     const bobB = await open(second, '', { authorization: `Bearer ${t[bob]}` });
     expect([bobA.status, carolB.status, bobB.status]).toEqual([200, 200, 200]);
-    await waitFor(async () => [bobA, carolB, bobB].every((s) => s.events.some((e) => e.event === 'unread-count.changed')), Boolean, { what: 'initial counts', timeoutMs: PUSH_TIMEOUT_MS });
+    await waitFor(
+      async () => [bobA, carolB, bobB].every((s) => s.events.some((e) => e.event === 'unread-count.changed')),
+      Boolean,
+      { what: 'initial counts', timeoutMs: PUSH_TIMEOUT_MS },
+    );
 
     const sent: string[] = [];
     for (let i = 0; i < 10; i++) sent.push((await send([bob], `to bob ${i}`)).body.id);
     for (let i = 0; i < 5; i++) await send([carol], `to carol ${i}`);
     const created = (s: SseClient) => s.events.filter((e) => e.event === 'notification.created');
-    await waitFor(async () => [created(bobA).length, created(bobB).length, created(carolB).length], (c) => c[0] >= 10 && c[1] >= 10 && c[2] >= 5, { what: 'pushes', timeoutMs: PUSH_TIMEOUT_MS });
+    await waitFor(
+      async () => [created(bobA).length, created(bobB).length, created(carolB).length],
+      (c) => c[0] >= 10 && c[1] >= 10 && c[2] >= 5,
+      { what: 'pushes', timeoutMs: PUSH_TIMEOUT_MS },
+    );
     await new Promise((r) => setTimeout(r, 1000));
 
     for (const s of [bobA, bobB]) {
@@ -81,13 +93,22 @@ describe('notification stream (SSE)', () => {
     expect(created(carolB).every((e) => e.data.recipientId === carol)).toBe(true);
 
     // Every pushed notification is already stored: GET returns it.
-    const list = await request(apps.notifications.getHttpServer()).get('/api/v1/notifications').query({ limit: 100 }).set('Authorization', `Bearer ${t[bob]}`).expect(200);
+    const list = await request(apps.notifications.getHttpServer())
+      .get('/api/v1/notifications')
+      .query({ limit: 100 })
+      .set('Authorization', `Bearer ${t[bob]}`)
+      .expect(200);
     const stored = new Set(list.body.data.map((n: { id: string }) => n.id));
     expect(created(bobA).every((e) => stored.has(e.data.id))).toBe(true);
 
     // The unread count follows (coalesced per user: the last count is taken after the last push).
-    const counts = () => bobA.events.filter((e) => e.event === 'unread-count.changed').map((e) => e.data.count as number);
-    await waitFor(async () => counts().at(-1), (c) => c === 10, { what: 'unread count 10' });
+    const counts = () =>
+      bobA.events.filter((e) => e.event === 'unread-count.changed').map((e) => e.data.count as number);
+    await waitFor(
+      async () => counts().at(-1),
+      (c) => c === 10,
+      { what: 'unread count 10' },
+    );
     expect(Math.max(...counts())).toBe(10);
 
     // Marking one read on this instance pushes the lower count to the streams here.
@@ -96,14 +117,33 @@ describe('notification stream (SSE)', () => {
       .set('Authorization', `Bearer ${t[bob]}`)
       .send({ read: true })
       .expect(200);
-    await waitFor(async () => counts().at(-1), (c) => c === 9, { what: 'unread count 9', timeoutMs: PUSH_TIMEOUT_MS });
+    await waitFor(
+      async () => counts().at(-1),
+      (c) => c === 9,
+      { what: 'unread count 9', timeoutMs: PUSH_TIMEOUT_MS },
+    );
   }, 180_000);
 
   it('replays what was stored after Last-Event-ID', async () => {
-    const first = (await request(apps.notifications.getHttpServer()).get('/api/v1/notifications').query({ limit: 100 }).set('Authorization', `Bearer ${t[bob]}`).expect(200)).body.data as Array<{ id: string }>;
+    const first = (
+      await request(apps.notifications.getHttpServer())
+        .get('/api/v1/notifications')
+        .query({ limit: 100 })
+        .set('Authorization', `Bearer ${t[bob]}`)
+        .expect(200)
+    ).body.data as Array<{ id: string }>;
     const oldest = first[first.length - 1].id; // 9 newer ones exist
     const s = await open(second, '', { authorization: `Bearer ${t[bob]}`, 'last-event-id': oldest });
-    await waitFor(async () => s.events.filter((e) => e.event === 'notification.created').length, (n) => n >= 9, { what: 'replay', timeoutMs: PUSH_TIMEOUT_MS });
-    expect(s.events.filter((e) => e.event === 'notification.created').map((e) => e.id)).toEqual(first.slice(0, -1).map((n) => n.id).reverse());
+    await waitFor(
+      async () => s.events.filter((e) => e.event === 'notification.created').length,
+      (n) => n >= 9,
+      { what: 'replay', timeoutMs: PUSH_TIMEOUT_MS },
+    );
+    expect(s.events.filter((e) => e.event === 'notification.created').map((e) => e.id)).toEqual(
+      first
+        .slice(0, -1)
+        .map((n) => n.id)
+        .reverse(),
+    );
   });
 });

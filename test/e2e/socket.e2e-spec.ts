@@ -61,13 +61,23 @@ describe('notification sockets (Socket.IO)', () => {
     return s;
   };
   const send = async (to: string[], body: string) => {
-    const res = await request(apps.messages.getHttpServer()).post('/api/v1/messages').set('Authorization', `Bearer ${t[alice]}`).send({ recipientIds: to, body }).expect(201);
+    const res = await request(apps.messages.getHttpServer())
+      .post('/api/v1/messages')
+      .set('Authorization', `Bearer ${t[alice]}`)
+      .send({ recipientIds: to, body })
+      .expect(201);
     acceptedAt.set(res.body.id, Date.now());
     for (const u of to) expected.get(u)!.add(res.body.id);
     return res.body.id as string;
   };
   const unread = async (app: NestFastifyApplication, user: string) =>
-    (await request(app.getHttpServer()).get('/api/v1/notifications/count').query({ read: false }).set('Authorization', `Bearer ${t[user]}`).expect(200)).body.count as number;
+    (
+      await request(app.getHttpServer())
+        .get('/api/v1/notifications/count')
+        .query({ read: false })
+        .set('Authorization', `Bearer ${t[user]}`)
+        .expect(200)
+    ).body.count as number;
 
   it('refuses a handshake without a token or with a bad one (connect_error, status 401)', async () => {
     for (const token of [undefined, 'nope', `${'x'.repeat(20)}.${'y'.repeat(20)}.${'z'.repeat(20)}`]) {
@@ -84,19 +94,31 @@ describe('notification sockets (Socket.IO)', () => {
     const byUser = new Map<string, SocketClient[]>();
     for (const u of users) byUser.set(u, [await connect(urlA, u), await connect(urlB, u)]);
     // Every connection starts with the unread count (0: fresh users).
-    await waitFor(async () => sockets.map((s) => countsOf(s).length), (c) => c.every((n) => n >= 1), { what: 'initial counts', timeoutMs: PUSH_TIMEOUT_MS });
+    await waitFor(
+      async () => sockets.map((s) => countsOf(s).length),
+      (c) => c.every((n) => n >= 1),
+      { what: 'initial counts', timeoutMs: PUSH_TIMEOUT_MS },
+    );
     expect(sockets.flatMap((s) => countsOf(s).slice(0, 1))).toEqual(sockets.map(() => 0));
 
     // 100 messages over 7 recipient sets (one, two or all three users), IN_FLIGHT at a time.
     const sets = [[bob], [carol], [dave], [bob, carol], [carol, dave], [bob, dave], [bob, carol, dave]];
     for (let i = 0; i < MESSAGES; i += IN_FLIGHT) {
-      await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, MESSAGES - i) }, (_, k) => send(sets[(i + k) % sets.length], `fan-out ${i + k}`)));
+      await Promise.all(
+        Array.from({ length: Math.min(IN_FLIGHT, MESSAGES - i) }, (_, k) =>
+          send(sets[(i + k) % sets.length], `fan-out ${i + k}`),
+        ),
+      );
     }
     const want = (u: string) => expected.get(u)!.size;
-    await waitFor(async () => users.map((u) => byUser.get(u)!.map((s) => createdOf(s).length)), (c) => c.every((pair, i) => pair.every((n) => n >= want(users[i]))), {
-      what: 'every socket has its notifications',
-      timeoutMs: PUSH_TIMEOUT_MS,
-    });
+    await waitFor(
+      async () => users.map((u) => byUser.get(u)!.map((s) => createdOf(s).length)),
+      (c) => c.every((pair, i) => pair.every((n) => n >= want(users[i]))),
+      {
+        what: 'every socket has its notifications',
+        timeoutMs: PUSH_TIMEOUT_MS,
+      },
+    );
     await new Promise((r) => setTimeout(r, 1000)); // room for a duplicate or a stray to show up
 
     const latencies: number[] = [];
@@ -107,14 +129,24 @@ describe('notification sockets (Socket.IO)', () => {
         expect(new Set(got.map((n) => n.id)).size).toBe(got.length); // no duplicates
         expect(got.every((n) => n.recipientId === u)).toBe(true); // only their own
         expect(got.map((n) => n.messageId).sort()).toEqual([...expected.get(u)!].sort());
-        for (const e of s.events) if (e.event === 'notification.created') latencies.push(e.at - acceptedAt.get(e.data.messageId)!);
+        for (const e of s.events)
+          if (e.event === 'notification.created') latencies.push(e.at - acceptedAt.get(e.data.messageId)!);
       }
       // The last count pushed (coalesced per user) is the stored unread count.
       const stored = await unread(apps.notifications, u);
       expect(stored).toBe(want(u));
-      for (const s of byUser.get(u)!) await waitFor(async () => countsOf(s).at(-1), (c) => c === stored, { what: `${u}'s count ${stored}`, timeoutMs: PUSH_TIMEOUT_MS });
+      for (const s of byUser.get(u)!)
+        await waitFor(
+          async () => countsOf(s).at(-1),
+          (c) => c === stored,
+          { what: `${u}'s count ${stored}`, timeoutMs: PUSH_TIMEOUT_MS },
+        );
     }
-    reportLatency('socket.e2e fan-out', 'POST /messages 201 → notification.created on a socket, 2 instances, 3 users × 2 sockets, 100 messages 10 in flight (ms)', latencies);
+    reportLatency(
+      'socket.e2e fan-out',
+      'POST /messages 201 → notification.created on a socket, 2 instances, 3 users × 2 sockets, 100 messages 10 in flight (ms)',
+      latencies,
+    );
   }, 240_000);
 
   it('pushes the new count to every instance after a PATCH or read-all on one of them (sockets and SSE)', async () => {
@@ -123,41 +155,103 @@ describe('notification sockets (Socket.IO)', () => {
     const daveSse = await openSse(`${urlB}/api/v1/notifications/stream`, { authorization: `Bearer ${t[dave]}` });
     streams.push(daveSse);
     const bobCount = await unread(apps.notifications, bob);
-    await waitFor(async () => countsOf(bobB).at(-1), (c) => c === bobCount, { what: 'bob initial count' });
-    await waitFor(async () => daveSse.events.some((e) => e.event === 'unread-count.changed'), Boolean, { what: 'dave SSE initial count' });
+    await waitFor(
+      async () => countsOf(bobB).at(-1),
+      (c) => c === bobCount,
+      { what: 'bob initial count' },
+    );
+    await waitFor(async () => daveSse.events.some((e) => e.event === 'unread-count.changed'), Boolean, {
+      what: 'dave SSE initial count',
+    });
 
     // PATCH on instance A → bob's socket on instance B.
-    const one = createdOf(bobB).at(-1) ?? (await request(apps.notifications.getHttpServer()).get('/api/v1/notifications').set('Authorization', `Bearer ${t[bob]}`).expect(200)).body.data[0];
-    await request(apps.notifications.getHttpServer()).patch(`/api/v1/notifications/${one.id}`).set('Authorization', `Bearer ${t[bob]}`).send({ read: true }).expect(200);
-    await waitFor(async () => countsOf(bobB).at(-1), (c) => c === bobCount - 1, { what: `bob's count ${bobCount - 1} on the other instance`, timeoutMs: PUSH_TIMEOUT_MS });
+    const one =
+      createdOf(bobB).at(-1) ??
+      (
+        await request(apps.notifications.getHttpServer())
+          .get('/api/v1/notifications')
+          .set('Authorization', `Bearer ${t[bob]}`)
+          .expect(200)
+      ).body.data[0];
+    await request(apps.notifications.getHttpServer())
+      .patch(`/api/v1/notifications/${one.id}`)
+      .set('Authorization', `Bearer ${t[bob]}`)
+      .send({ read: true })
+      .expect(200);
+    await waitFor(
+      async () => countsOf(bobB).at(-1),
+      (c) => c === bobCount - 1,
+      { what: `bob's count ${bobCount - 1} on the other instance`, timeoutMs: PUSH_TIMEOUT_MS },
+    );
 
     // read-all on instance B → carol's socket on instance A.
-    await request(second.getHttpServer()).post('/api/v1/notifications/read-all').set('Authorization', `Bearer ${t[carol]}`).expect(200);
-    await waitFor(async () => countsOf(carolA).at(-1), (c) => c === 0, { what: "carol's count 0 on the other instance", timeoutMs: PUSH_TIMEOUT_MS });
+    await request(second.getHttpServer())
+      .post('/api/v1/notifications/read-all')
+      .set('Authorization', `Bearer ${t[carol]}`)
+      .expect(200);
+    await waitFor(
+      async () => countsOf(carolA).at(-1),
+      (c) => c === 0,
+      { what: "carol's count 0 on the other instance", timeoutMs: PUSH_TIMEOUT_MS },
+    );
 
     // read-all on instance A → dave's SSE stream on instance B: the SSE payload is unchanged ({count, capped}).
-    await request(apps.notifications.getHttpServer()).post('/api/v1/notifications/read-all').set('Authorization', `Bearer ${t[dave]}`).expect(200);
-    await waitFor(async () => daveSse.events.filter((e) => e.event === 'unread-count.changed').at(-1)?.data, (d) => d?.count === 0, { what: "dave's SSE count 0", timeoutMs: PUSH_TIMEOUT_MS });
-    expect(daveSse.events.filter((e) => e.event === 'unread-count.changed').at(-1)?.data).toEqual({ count: 0, capped: false });
+    await request(apps.notifications.getHttpServer())
+      .post('/api/v1/notifications/read-all')
+      .set('Authorization', `Bearer ${t[dave]}`)
+      .expect(200);
+    await waitFor(
+      async () => daveSse.events.filter((e) => e.event === 'unread-count.changed').at(-1)?.data,
+      (d) => d?.count === 0,
+      { what: "dave's SSE count 0", timeoutMs: PUSH_TIMEOUT_MS },
+    );
+    expect(daveSse.events.filter((e) => e.event === 'unread-count.changed').at(-1)?.data).toEqual({
+      count: 0,
+      capped: false,
+    });
   }, 120_000);
 
   it('resumes after a reconnection: what was stored meanwhile is replayed once, then live again', async () => {
     const s = await connect(urlB, dave);
-    await waitFor(async () => countsOf(s).length, (n) => n >= 1, { what: 'initial count' });
+    await waitFor(
+      async () => countsOf(s).length,
+      (n) => n >= 1,
+      { what: 'initial count' },
+    );
     const first = await send([dave], 'before the drop');
-    await waitFor(async () => createdOf(s).map((n) => n.messageId), (ids) => ids.includes(first), { what: 'first push', timeoutMs: PUSH_TIMEOUT_MS });
+    await waitFor(
+      async () => createdOf(s).map((n) => n.messageId),
+      (ids) => ids.includes(first),
+      { what: 'first push', timeoutMs: PUSH_TIMEOUT_MS },
+    );
 
     s.socket.disconnect();
     const missed: string[] = [];
     for (let i = 0; i < 5; i++) missed.push(await send([dave], `while away ${i}`));
-    await waitFor(() => unread(apps.notifications, dave), (n) => n >= 6, { what: 'the 5 missed notifications stored', timeoutMs: PUSH_TIMEOUT_MS });
+    await waitFor(
+      () => unread(apps.notifications, dave),
+      (n) => n >= 6,
+      { what: 'the 5 missed notifications stored', timeoutMs: PUSH_TIMEOUT_MS },
+    );
 
     s.socket.connect(); // auth() sends lastEventId = the first notification's id
-    await waitFor(async () => createdOf(s).length, (n) => n >= 6, { what: 'replay of the missed ones', timeoutMs: PUSH_TIMEOUT_MS });
+    await waitFor(
+      async () => createdOf(s).length,
+      (n) => n >= 6,
+      { what: 'replay of the missed ones', timeoutMs: PUSH_TIMEOUT_MS },
+    );
     const live = await send([dave], 'after the reconnection');
-    await waitFor(async () => createdOf(s).map((n) => n.messageId), (ids) => ids.includes(live), { what: 'live push after resume', timeoutMs: PUSH_TIMEOUT_MS });
+    await waitFor(
+      async () => createdOf(s).map((n) => n.messageId),
+      (ids) => ids.includes(live),
+      { what: 'live push after resume', timeoutMs: PUSH_TIMEOUT_MS },
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(createdOf(s).map((n) => n.messageId)).toEqual([first, ...missed, live]);
-    await waitFor(async () => countsOf(s).at(-1), (c) => c === 7, { what: "dave's count 7" });
+    await waitFor(
+      async () => countsOf(s).at(-1),
+      (c) => c === 7,
+      { what: "dave's count 7" },
+    );
   }, 120_000);
 });

@@ -19,8 +19,19 @@ interface Child {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const secure = require('../../stack/lib/secure-servers') as {
-  startSaslKafka(o: { port: number; controllerPort: number; dir: string; users: Record<string, string> }): Promise<Child & { brokers: string }>;
-  startFerretAuth(o: { port: number; dir: string; user: string; password: string; database: string }): Promise<Child & { uri(u: string, p: string): string }>;
+  startSaslKafka(o: {
+    port: number;
+    controllerPort: number;
+    dir: string;
+    users: Record<string, string>;
+  }): Promise<Child & { brokers: string }>;
+  startFerretAuth(o: {
+    port: number;
+    dir: string;
+    user: string;
+    password: string;
+    database: string;
+  }): Promise<Child & { uri(u: string, p: string): string }>;
 };
 
 const KAFKA_PASSWORD = 'kafka-pass-' + Math.random().toString(36).slice(2);
@@ -39,18 +50,36 @@ describe('Kafka SASL/SCRAM and MongoDB authentication', () => {
   let app: NestFastifyApplication | undefined;
 
   const kafkaEnv = (password: string): Record<string, string> => ({
-    KAFKA_BROKERS: kafka.brokers, KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'herald', KAFKA_SASL_PASSWORD: password,
+    KAFKA_BROKERS: kafka.brokers,
+    KAFKA_SASL_MECHANISM: 'scram-sha-256',
+    KAFKA_SASL_USERNAME: 'herald',
+    KAFKA_SASL_PASSWORD: password,
   });
   const adminOf = (env: Record<string, string>) => {
     const config = loadConfig({ ...env, MONGODB_URI: 'mongodb://127.0.0.1:1/unused' });
-    return new Kafka({ ...kafkaClientConfig(config, 'herald-test-admin'), logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    return new Kafka({
+      ...kafkaClientConfig(config, 'herald-test-admin'),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    }).admin();
   };
 
   beforeAll(async () => {
     const [kp, kc, mp] = [await freePort(), await freePort(), await freePort()];
     const [k, m] = await Promise.allSettled([
-      secure.startSaslKafka({ port: kp, controllerPort: kc, dir: join(dir, 'kafka'), users: { herald: KAFKA_PASSWORD } }),
-      secure.startFerretAuth({ port: mp, dir: join(dir, 'ferretdb'), user: 'herald', password: MONGO_PASSWORD, database: 'herald' }),
+      secure.startSaslKafka({
+        port: kp,
+        controllerPort: kc,
+        dir: join(dir, 'kafka'),
+        users: { herald: KAFKA_PASSWORD },
+      }),
+      secure.startFerretAuth({
+        port: mp,
+        dir: join(dir, 'ferretdb'),
+        user: 'herald',
+        password: MONGO_PASSWORD,
+        database: 'herald',
+      }),
     ]);
     if (k.status === 'fulfilled') kafka = k.value;
     if (m.status === 'fulfilled') mongo = m.value;
@@ -86,13 +115,17 @@ describe('Kafka SASL/SCRAM and MongoDB authentication', () => {
   }, 60_000);
 
   it('MongoDB: credentials in the URI authenticate; wrong or missing ones are refused', async () => {
-    const right = await mongoose.createConnection(mongo.uri('herald', MONGO_PASSWORD), { serverSelectionTimeoutMS: 5000 }).asPromise();
+    const right = await mongoose
+      .createConnection(mongo.uri('herald', MONGO_PASSWORD), { serverSelectionTimeoutMS: 5000 })
+      .asPromise();
     await right.db!.collection('probe').insertOne({ ok: 1 });
     await right.close();
     const wrong = mongoose.createConnection(mongo.uri('herald', 'wrong'), { serverSelectionTimeoutMS: 5000 });
     await expect(wrong.asPromise()).rejects.toThrow(/Authentication failed/);
     await wrong.close();
-    const anonymous = await mongoose.createConnection(`mongodb://127.0.0.1:${mongo.port}/herald`, { serverSelectionTimeoutMS: 5000 }).asPromise();
+    const anonymous = await mongoose
+      .createConnection(`mongodb://127.0.0.1:${mongo.port}/herald`, { serverSelectionTimeoutMS: 5000 })
+      .asPromise();
     await expect(anonymous.db!.collection('probe').findOne({})).rejects.toThrow(/requires authentication/);
     await anonymous.close();
   }, 60_000);
@@ -105,14 +138,32 @@ describe('Kafka SASL/SCRAM and MongoDB authentication', () => {
     const env = appEnv({ ...kafkaEnv(KAFKA_PASSWORD), KAFKA_TOPIC_PARTITIONS: '1' });
     delete env.KAFKA_SASL_PASSWORD;
     delete env.MONGODB_URI;
-    app = await createMessagesApp({ ...env, KAFKA_SASL_PASSWORD_FILE: kafkaSecret, MONGODB_URI_FILE: mongoSecret, MONGODB_URI: '', KAFKA_SASL_PASSWORD: '' });
+    app = await createMessagesApp({
+      ...env,
+      KAFKA_SASL_PASSWORD_FILE: kafkaSecret,
+      MONGODB_URI_FILE: mongoSecret,
+      MONGODB_URI: '',
+      KAFKA_SASL_PASSWORD: '',
+    });
     await app.init();
     const alice = uniqueUser('alice');
-    const sent = await app.inject({ method: 'POST', url: '/api/v1/messages', headers: bearer(await hs256(alice)), payload: { recipientIds: ['bob'], body: 'over SCRAM' } });
+    const sent = await app.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: bearer(await hs256(alice)),
+      payload: { recipientIds: ['bob'], body: 'over SCRAM' },
+    });
     expect(sent.statusCode).toBe(201);
     // Stored through the authenticated MongoDB connection, published through the SASL producer.
     await waitFor(
-      async () => (await app!.inject({ method: 'GET', url: `/api/v1/messages/${sent.json().id}`, headers: bearer(await hs256(alice)) })).json(),
+      async () =>
+        (
+          await app!.inject({
+            method: 'GET',
+            url: `/api/v1/messages/${sent.json().id}`,
+            headers: bearer(await hs256(alice)),
+          })
+        ).json(),
       (m: { publishState?: string }) => m.publishState === 'published',
       { timeoutMs: 60_000, what: 'the message published over SASL' },
     );

@@ -40,76 +40,91 @@ describe('fault: Kafka down while messages are accepted', () => {
     await group?.release(...tags);
   }, 180_000);
 
-  it(`accepts ${N} messages with Kafka down and delivers each exactly once after it is back`, () =>
-    withAppLogs(async () => {
-      const t0 = Date.now();
-      const cast = await makeCast(uniqueUser('kafkadown'));
-      tags.push(cast.tag);
-      const notifications = await startApp('notifications', { mongoUri: uri, env: group.env });
-      const messages = await startApp('messages', { mongoUri: uri, env: { PUBLISH_TIMEOUT_MS: '200' } });
-      // Warm-up: the producer is connected before the outage, as in a running system.
-      const warm = await sendMessages(messages.url, cast, 1, { offset: N });
-      expect(warm[0].status).toBe(201);
+  it(
+    `accepts ${N} messages with Kafka down and delivers each exactly once after it is back`,
+    () =>
+      withAppLogs(async () => {
+        const t0 = Date.now();
+        const cast = await makeCast(uniqueUser('kafkadown'));
+        tags.push(cast.tag);
+        const notifications = await startApp('notifications', { mongoUri: uri, env: group.env });
+        const messages = await startApp('messages', { mongoUri: uri, env: { PUBLISH_TIMEOUT_MS: '200' } });
+        // Warm-up: the producer is connected before the outage, as in a running system.
+        const warm = await sendMessages(messages.url, cast, 1, { offset: N });
+        expect(warm[0].status).toBe(201);
 
-      // Kafka is stopped while the stream is flowing (sends in flight), after BEFORE answers.
-      const details: Record<string, number | string> = {};
-      let answered = 0;
-      let tStop = 0;
-      let triggerStop: () => void = () => undefined;
-      const stopped = new Promise<void>((r) => (triggerStop = r)).then(async () => {
-        tStop = Date.now();
-        details.stop = await stack.stopKafka({ signal: 'SIGTERM' });
-        details.stopS = Math.round((Date.now() - tStop) / 100) / 10;
-        details.answeredBeforeDown = answered;
-      });
-      // Requests past the ones in flight when the stop begins wait until Kafka is down (a fast app
-      // would otherwise answer many more during the broker's few seconds of controlled shutdown).
-      const sent = await sendMessages(messages.url, cast, N, {
-        concurrency: 20,
-        gate: (j) => (j >= BEFORE + 20 ? stopped : undefined),
-        onSent: (n) => {
-          answered = n;
-          if (n === BEFORE) triggerStop();
-        },
-      });
-      await stopped;
-      details.sentWhileDown = N - Number(details.answeredBeforeDown);
-      details.kafkaBackS = Math.round((await ensureServerUp('kafka')) / 100) / 10;
-      details.outageS = Math.round((Date.now() - tStop) / 100) / 10;
+        // Kafka is stopped while the stream is flowing (sends in flight), after BEFORE answers.
+        const details: Record<string, number | string> = {};
+        let answered = 0;
+        let tStop = 0;
+        let triggerStop: () => void = () => undefined;
+        const stopped = new Promise<void>((r) => (triggerStop = r)).then(async () => {
+          tStop = Date.now();
+          details.stop = await stack.stopKafka({ signal: 'SIGTERM' });
+          details.stopS = Math.round((Date.now() - tStop) / 100) / 10;
+          details.answeredBeforeDown = answered;
+        });
+        // Requests past the ones in flight when the stop begins wait until Kafka is down (a fast app
+        // would otherwise answer many more during the broker's few seconds of controlled shutdown).
+        const sent = await sendMessages(messages.url, cast, N, {
+          concurrency: 20,
+          gate: (j) => (j >= BEFORE + 20 ? stopped : undefined),
+          onSent: (n) => {
+            answered = n;
+            if (n === BEFORE) triggerStop();
+          },
+        });
+        await stopped;
+        details.sentWhileDown = N - Number(details.answeredBeforeDown);
+        details.kafkaBackS = Math.round((await ensureServerUp('kafka')) / 100) / 10;
+        details.outageS = Math.round((Date.now() - tStop) / 100) / 10;
 
-      const all = [...warm, ...sent];
-      const count = await awaitNotifications(uri, expectedOf(all), { timeoutMs: 240_000 });
-      const ids = new Set(expectedOf(all).map((e) => e.messageId));
-      const pending = await waitFor(
-        () => withMongo(uri, (db) => db.collection('outbox').countDocuments({})),
-        (n) => n === 0,
-        { timeoutMs: 60_000, intervalMs: 1000, what: 'an empty outbox (no pending event)' },
-      ).catch(() => -1);
-      const events = await scanTopic(Topics.MessageCreated, topicFrom, (r) => r.value !== null && r.value.includes(cast.tag));
-      const eventIds = events.map((r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId).filter((id) => ids.has(id));
-      details.events = eventIds.length;
-      details.duplicateEvents = eventIds.length - new Set(eventIds).size;
-      details.pendingAfter = pending;
-      const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
+        const all = [...warm, ...sent];
+        const count = await awaitNotifications(uri, expectedOf(all), { timeoutMs: 240_000 });
+        const ids = new Set(expectedOf(all).map((e) => e.messageId));
+        const pending = await waitFor(
+          () => withMongo(uri, (db) => db.collection('outbox').countDocuments({})),
+          (n) => n === 0,
+          { timeoutMs: 60_000, intervalMs: 1000, what: 'an empty outbox (no pending event)' },
+        ).catch(() => -1);
+        const events = await scanTopic(
+          Topics.MessageCreated,
+          topicFrom,
+          (r) => r.value !== null && r.value.includes(cast.tag),
+        );
+        const eventIds = events
+          .map((r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId)
+          .filter((id) => ids.has(id));
+        details.events = eventIds.length;
+        details.duplicateEvents = eventIds.length - new Set(eventIds).size;
+        details.pendingAfter = pending;
+        const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
 
-      reportFault({
-        fault: 'broker-outage',
-        sent: N,
-        expected: 2 * all.length,
-        stored: count.stored,
-        lost: count.lost,
-        duplicated: count.duplicated,
-        dlq,
-        seconds: (Date.now() - t0) / 1000,
-        details,
-      });
-      expect(statusHistogram(sent)).toEqual({ 201: N });
-      expect(Number(details.sentWhileDown)).toBeGreaterThanOrEqual(500);
-      expect(count).toEqual({ stored: 2 * all.length, delivered: 2 * all.length, lost: 0, duplicated: 0, unexpected: 0 });
-      expect(new Set(eventIds).size).toBe(all.length); // every message published at least once
-      expect(pending).toBe(0);
-      expect(dlq).toBe(0);
-      expect(notifications.alive() && messages.alive()).toBe(true);
-    }),
-  480_000);
+        reportFault({
+          fault: 'broker-outage',
+          sent: N,
+          expected: 2 * all.length,
+          stored: count.stored,
+          lost: count.lost,
+          duplicated: count.duplicated,
+          dlq,
+          seconds: (Date.now() - t0) / 1000,
+          details,
+        });
+        expect(statusHistogram(sent)).toEqual({ 201: N });
+        expect(Number(details.sentWhileDown)).toBeGreaterThanOrEqual(500);
+        expect(count).toEqual({
+          stored: 2 * all.length,
+          delivered: 2 * all.length,
+          lost: 0,
+          duplicated: 0,
+          unexpected: 0,
+        });
+        expect(new Set(eventIds).size).toBe(all.length); // every message published at least once
+        expect(pending).toBe(0);
+        expect(dlq).toBe(0);
+        expect(notifications.alive() && messages.alive()).toBe(true);
+      }),
+    480_000,
+  );
 });

@@ -31,48 +31,51 @@ describe('fault: notifications consumer SIGKILLed mid-stream', () => {
     await group?.release(...tags);
   }, 120_000);
 
-  it(`stores ${2 * N} notifications exactly once across a SIGKILL and restart`, () =>
-    withAppLogs(async () => {
-      const t0 = Date.now();
-      const cast = await makeCast(uniqueUser('crash'));
-      tags.push(cast.tag);
-      let notifications: AppProcess = await startApp('notifications', { mongoUri: uri, env: group.env });
-      const messages = await startApp('messages', { mongoUri: uri });
+  it(
+    `stores ${2 * N} notifications exactly once across a SIGKILL and restart`,
+    () =>
+      withAppLogs(async () => {
+        const t0 = Date.now();
+        const cast = await makeCast(uniqueUser('crash'));
+        tags.push(cast.tag);
+        let notifications: AppProcess = await startApp('notifications', { mongoUri: uri, env: group.env });
+        const messages = await startApp('messages', { mongoUri: uri });
 
-      let answered = 0;
-      const details: Record<string, number> = {};
-      const killer = (async () => {
-        details.storedAtKill = await whenStored(uri, cast.recipients, Math.round((2 * N) / 3));
-        details.sentAtKill = answered;
-        const exit = await notifications.stop('SIGKILL');
-        expect(exit.signal).toBe('SIGKILL');
-        const t = Date.now();
-        notifications = await startApp('notifications', { mongoUri: uri, env: group.env });
-        details.restartS = Math.round((Date.now() - t) / 100) / 10;
-      })();
-      killer.catch(() => undefined); // awaited below; this only avoids an early unhandled rejection
+        let answered = 0;
+        const details: Record<string, number> = {};
+        const killer = (async () => {
+          details.storedAtKill = await whenStored(uri, cast.recipients, Math.round((2 * N) / 3));
+          details.sentAtKill = answered;
+          const exit = await notifications.stop('SIGKILL');
+          expect(exit.signal).toBe('SIGKILL');
+          const t = Date.now();
+          notifications = await startApp('notifications', { mongoUri: uri, env: group.env });
+          details.restartS = Math.round((Date.now() - t) / 100) / 10;
+        })();
+        killer.catch(() => undefined); // awaited below; this only avoids an early unhandled rejection
 
-      const sent = await sendMessages(messages.url, cast, N, { concurrency: 20, onSent: (n) => (answered = n) });
-      details.streamS = Math.round((Date.now() - t0) / 100) / 10;
-      await killer;
-      const count = await awaitNotifications(uri, expectedOf(sent), { timeoutMs: 240_000 });
-      const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
+        const sent = await sendMessages(messages.url, cast, N, { concurrency: 20, onSent: (n) => (answered = n) });
+        details.streamS = Math.round((Date.now() - t0) / 100) / 10;
+        await killer;
+        const count = await awaitNotifications(uri, expectedOf(sent), { timeoutMs: 240_000 });
+        const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
 
-      reportFault({
-        fault: 'consumer-crash',
-        sent: N,
-        expected: 2 * N,
-        stored: count.stored,
-        lost: count.lost,
-        duplicated: count.duplicated,
-        dlq,
-        seconds: (Date.now() - t0) / 1000,
-        details,
-      });
-      expect(statusHistogram(sent)).toEqual({ 201: N });
-      expect(count).toEqual({ stored: 2 * N, delivered: 2 * N, lost: 0, duplicated: 0, unexpected: 0 });
-      expect(dlq).toBe(0);
-      expect(notifications.alive()).toBe(true);
-    }),
-  480_000);
+        reportFault({
+          fault: 'consumer-crash',
+          sent: N,
+          expected: 2 * N,
+          stored: count.stored,
+          lost: count.lost,
+          duplicated: count.duplicated,
+          dlq,
+          seconds: (Date.now() - t0) / 1000,
+          details,
+        });
+        expect(statusHistogram(sent)).toEqual({ 201: N });
+        expect(count).toEqual({ stored: 2 * N, delivered: 2 * N, lost: 0, duplicated: 0, unexpected: 0 });
+        expect(dlq).toBe(0);
+        expect(notifications.alive()).toBe(true);
+      }),
+    480_000,
+  );
 });

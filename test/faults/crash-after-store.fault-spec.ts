@@ -36,72 +36,99 @@ describe('fault: messages app killed after storing, before publishing', () => {
     await group?.release(...tags);
   }, 120_000);
 
-  it(`publishes each of ${CRASHES} crash-orphaned messages once after a restart`, () =>
-    withAppLogs(async () => {
-      const t0 = Date.now();
-      const cast = await makeCast(uniqueUser('orphan'), CRASHES);
-      tags.push(cast.tag);
-      await startApp('notifications', { mongoUri: uri, env: group.env });
+  it(
+    `publishes each of ${CRASHES} crash-orphaned messages once after a restart`,
+    () =>
+      withAppLogs(async () => {
+        const t0 = Date.now();
+        const cast = await makeCast(uniqueUser('orphan'), CRASHES);
+        tags.push(cast.tag);
+        await startApp('notifications', { mongoUri: uri, env: group.env });
 
-      const crashes: string[] = [];
-      for (let k = 0; k < CRASHES; k++) {
-        const doomed = await startApp('messages', { mongoUri: uri, preload: ['test/support/preload/crash-before-publish.js'] });
-        const answer = await httpRequest('POST', `${doomed.url}/api/v1/messages`, {
-          headers: { authorization: `Bearer ${cast.tokens[k]}` },
-          body: { recipientIds: cast.recipientsOf[k], body: `${cast.tag} orphan ${k}` },
-        }).then(
-          (r) => `HTTP ${r.status}`,
-          (err: Error) => err.message,
+        const crashes: string[] = [];
+        for (let k = 0; k < CRASHES; k++) {
+          const doomed = await startApp('messages', {
+            mongoUri: uri,
+            preload: ['test/support/preload/crash-before-publish.js'],
+          });
+          const answer = await httpRequest('POST', `${doomed.url}/api/v1/messages`, {
+            headers: { authorization: `Bearer ${cast.tokens[k]}` },
+            body: { recipientIds: cast.recipientsOf[k], body: `${cast.tag} orphan ${k}` },
+          }).then(
+            (r) => `HTTP ${r.status}`,
+            (err: Error) => err.message,
+          );
+          const exit = await doomed.exited;
+          expect(exit.signal).toBe('SIGKILL'); // the hook fired: no answer, no publish
+          crashes.push(answer);
+        }
+
+        // Durable and unpublished: one stored message per crash, each still in an outbox entry.
+        const stored = await withMongo(uri, (db) =>
+          db
+            .collection('messages')
+            .find({ senderId: { $in: cast.senders } }, { projection: { senderId: 1, recipientIds: 1 } })
+            .toArray(),
         );
-        const exit = await doomed.exited;
-        expect(exit.signal).toBe('SIGKILL'); // the hook fired: no answer, no publish
-        crashes.push(answer);
-      }
+        expect(stored).toHaveLength(CRASHES);
+        const pendingIds = async (): Promise<Set<string>> => {
+          const mine = new Set(stored.map((m) => m._id.toHexString()));
+          const entries = await withMongo(uri, (db) =>
+            db
+              .collection('outbox')
+              .find({}, { projection: { messageIds: 1 } })
+              .toArray(),
+          );
+          return new Set(
+            entries
+              .flatMap((e) => (e.messageIds as Array<{ toHexString(): string }>).map((id) => id.toHexString()))
+              .filter((id) => mine.has(id)),
+          );
+        };
+        expect((await pendingIds()).size).toBe(CRASHES);
+        const expected: Expected[] = stored.map((m) => ({
+          messageId: m._id.toHexString(),
+          recipients: m.recipientIds as string[],
+        }));
 
-      // Durable and unpublished: one stored message per crash, each still in an outbox entry.
-      const stored = await withMongo(uri, (db) =>
-        db.collection('messages').find({ senderId: { $in: cast.senders } }, { projection: { senderId: 1, recipientIds: 1 } }).toArray(),
-      );
-      expect(stored).toHaveLength(CRASHES);
-      const pendingIds = async (): Promise<Set<string>> => {
-        const mine = new Set(stored.map((m) => m._id.toHexString()));
-        const entries = await withMongo(uri, (db) => db.collection('outbox').find({}, { projection: { messageIds: 1 } }).toArray());
-        return new Set(entries.flatMap((e) => (e.messageIds as Array<{ toHexString(): string }>).map((id) => id.toHexString())).filter((id) => mine.has(id)));
-      };
-      expect((await pendingIds()).size).toBe(CRASHES);
-      const expected: Expected[] = stored.map((m) => ({ messageId: m._id.toHexString(), recipients: m.recipientIds as string[] }));
+        const tRestart = Date.now();
+        const messages = await startApp('messages', { mongoUri: uri });
+        await waitFor(
+          () => pendingIds().then((ids) => ids.size),
+          (n) => n === 0,
+          { timeoutMs: 60_000, what: 'the relay to publish the orphaned messages' },
+        );
+        const relayS = (Date.now() - tRestart) / 1000;
+        const count = await awaitNotifications(uri, expected, { timeoutMs: 60_000, settleMs: 5000 });
+        const ids = new Set(expected.map((e) => e.messageId));
+        const events = (
+          await scanTopic(Topics.MessageCreated, topicFrom, (r) => r.value !== null && r.value.includes(cast.tag))
+        )
+          .map((r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId)
+          .filter((id) => ids.has(id));
+        const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
 
-      const tRestart = Date.now();
-      const messages = await startApp('messages', { mongoUri: uri });
-      await waitFor(
-        () => pendingIds().then((ids) => ids.size),
-        (n) => n === 0,
-        { timeoutMs: 60_000, what: 'the relay to publish the orphaned messages' },
-      );
-      const relayS = (Date.now() - tRestart) / 1000;
-      const count = await awaitNotifications(uri, expected, { timeoutMs: 60_000, settleMs: 5000 });
-      const ids = new Set(expected.map((e) => e.messageId));
-      const events = (await scanTopic(Topics.MessageCreated, topicFrom, (r) => r.value !== null && r.value.includes(cast.tag)))
-        .map((r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId)
-        .filter((id) => ids.has(id));
-      const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
-
-      reportFault({
-        fault: 'crash-after-store',
-        sent: CRASHES,
-        expected: expected.length * 2,
-        stored: count.stored,
-        lost: count.lost,
-        duplicated: count.duplicated,
-        dlq,
-        seconds: (Date.now() - t0) / 1000,
-        details: { clientSaw: crashes[0].replace(/\s+/g, '_'), events: events.length, relayS: Math.round(relayS * 10) / 10 },
-      });
-      expect(crashes.every((c) => !c.startsWith('HTTP'))).toBe(true); // the connection dropped
-      expect(count).toEqual({ stored: 2 * CRASHES, delivered: 2 * CRASHES, lost: 0, duplicated: 0, unexpected: 0 });
-      expect(events.sort()).toEqual([...ids].sort()); // exactly one event per message
-      expect(dlq).toBe(0);
-      expect(messages.alive()).toBe(true);
-    }),
-  300_000);
+        reportFault({
+          fault: 'crash-after-store',
+          sent: CRASHES,
+          expected: expected.length * 2,
+          stored: count.stored,
+          lost: count.lost,
+          duplicated: count.duplicated,
+          dlq,
+          seconds: (Date.now() - t0) / 1000,
+          details: {
+            clientSaw: crashes[0].replace(/\s+/g, '_'),
+            events: events.length,
+            relayS: Math.round(relayS * 10) / 10,
+          },
+        });
+        expect(crashes.every((c) => !c.startsWith('HTTP'))).toBe(true); // the connection dropped
+        expect(count).toEqual({ stored: 2 * CRASHES, delivered: 2 * CRASHES, lost: 0, duplicated: 0, unexpected: 0 });
+        expect(events.sort()).toEqual([...ids].sort()); // exactly one event per message
+        expect(dlq).toBe(0);
+        expect(messages.alive()).toBe(true);
+      }),
+    300_000,
+  );
 });

@@ -35,55 +35,60 @@ describe('fault: MongoDB-wire server down mid-stream', () => {
     await group?.release(...tags);
   }, 120_000);
 
-  it('retries in place through the outage and stores every notification once', () =>
-    withAppLogs(async () => {
-      const t0 = Date.now();
-      const cast = await makeCast(uniqueUser('dbdown'));
-      tags.push(cast.tag);
-      const notifications = await startApp('notifications', { mongoUri: uri, env: group.env });
-      const producer = await testProducer();
-      const expected: Expected[] = [];
-      let produced = 0;
-      const produce = async (count: number) => {
-        for (let done = 0; done < count; done += 50) {
-          const batch = Array.from({ length: Math.min(50, count - done) }, () => messageCreatedRecord(cast, produced++));
-          expected.push(...batch.map((b) => b.expected));
-          await producer.send({ topic: Topics.MessageCreated, acks: -1, messages: batch.map((b) => b.record) });
+  it(
+    'retries in place through the outage and stores every notification once',
+    () =>
+      withAppLogs(async () => {
+        const t0 = Date.now();
+        const cast = await makeCast(uniqueUser('dbdown'));
+        tags.push(cast.tag);
+        const notifications = await startApp('notifications', { mongoUri: uri, env: group.env });
+        const producer = await testProducer();
+        const expected: Expected[] = [];
+        let produced = 0;
+        const produce = async (count: number) => {
+          for (let done = 0; done < count; done += 50) {
+            const batch = Array.from({ length: Math.min(50, count - done) }, () =>
+              messageCreatedRecord(cast, produced++),
+            );
+            expected.push(...batch.map((b) => b.expected));
+            await producer.send({ topic: Topics.MessageCreated, acks: -1, messages: batch.map((b) => b.record) });
+          }
+        };
+        const details: Record<string, number | string> = {};
+        try {
+          await produce(600);
+          details.storedAtStop = await whenStored(uri, cast.recipients, 300);
+          const tStop = Date.now();
+          details.stop = await stack.stopMongo({ signal: 'SIGTERM' });
+          await produce(600); // keeps flowing while the database is down
+          await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - tStop))));
+          details.outageS = Math.round((Date.now() - tStop) / 100) / 10;
+          details.mongoBackS = Math.round((await ensureServerUp('mongo')) / 100) / 10;
+          await produce(300);
+        } finally {
+          await producer.disconnect();
         }
-      };
-      const details: Record<string, number | string> = {};
-      try {
-        await produce(600);
-        details.storedAtStop = await whenStored(uri, cast.recipients, 300);
-        const tStop = Date.now();
-        details.stop = await stack.stopMongo({ signal: 'SIGTERM' });
-        await produce(600); // keeps flowing while the database is down
-        await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - tStop))));
-        details.outageS = Math.round((Date.now() - tStop) / 100) / 10;
-        details.mongoBackS = Math.round((await ensureServerUp('mongo')) / 100) / 10;
-        await produce(300);
-      } finally {
-        await producer.disconnect();
-      }
 
-      const count = await awaitNotifications(uri, expected, { timeoutMs: 240_000 });
-      const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
-      details.storeRetries = (notifications.logs().match(/; retry \d+ in \d+ ms/g) ?? []).length;
-      details.samePid = notifications.alive() ? notifications.pid : 'exited';
-      reportFault({
-        fault: 'database-outage',
-        sent: produced,
-        expected: 2 * produced,
-        stored: count.stored,
-        lost: count.lost,
-        duplicated: count.duplicated,
-        dlq,
-        seconds: (Date.now() - t0) / 1000,
-        details,
-      });
-      expect(count).toEqual({ stored: 2 * produced, delivered: 2 * produced, lost: 0, duplicated: 0, unexpected: 0 });
-      expect(dlq).toBe(0);
-      expect(notifications.alive()).toBe(true); // never exited, so never restarted
-    }),
-  420_000);
+        const count = await awaitNotifications(uri, expected, { timeoutMs: 240_000 });
+        const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
+        details.storeRetries = (notifications.logs().match(/; retry \d+ in \d+ ms/g) ?? []).length;
+        details.samePid = notifications.alive() ? notifications.pid : 'exited';
+        reportFault({
+          fault: 'database-outage',
+          sent: produced,
+          expected: 2 * produced,
+          stored: count.stored,
+          lost: count.lost,
+          duplicated: count.duplicated,
+          dlq,
+          seconds: (Date.now() - t0) / 1000,
+          details,
+        });
+        expect(count).toEqual({ stored: 2 * produced, delivered: 2 * produced, lost: 0, duplicated: 0, unexpected: 0 });
+        expect(dlq).toBe(0);
+        expect(notifications.alive()).toBe(true); // never exited, so never restarted
+      }),
+    420_000,
+  );
 });

@@ -38,7 +38,12 @@ async function ensurePartitions(count: number): Promise<number> {
  * but each strictly in sequence (message n+1 is POSTed after message n was answered), so a
  * conversation's message sequence is well defined; the body carries it as `seq=<n>`.
  */
-async function sendConversations(url: string, cast: Awaited<ReturnType<typeof makeCast>>, perConversation: number, onSent: (n: number) => void): Promise<Sent[]> {
+async function sendConversations(
+  url: string,
+  cast: Awaited<ReturnType<typeof makeCast>>,
+  perConversation: number,
+  onSent: (n: number) => void,
+): Promise<Sent[]> {
   let answered = 0;
   const all = await Promise.all(
     cast.senders.map(async (_sender, k) => {
@@ -49,7 +54,12 @@ async function sendConversations(url: string, cast: Awaited<ReturnType<typeof ma
           headers: { authorization: `Bearer ${cast.tokens[k]}` },
           body: { recipientIds: recipients, body: `${cast.tag} c=${k} seq=${n}` },
         }).catch((err: Error) => ({ status: 0, json: undefined, text: err.message }));
-        sent.push({ index: k * perConversation + n, status: res.status, messageId: res.status === 201 ? (res.json as { id: string }).id : undefined, recipients });
+        sent.push({
+          index: k * perConversation + n,
+          status: res.status,
+          messageId: res.status === 201 ? (res.json as { id: string }).id : undefined,
+          recipients,
+        });
         onSent(++answered);
       }
       return sent;
@@ -125,83 +135,110 @@ describe('fault: scale-out to three instances with one replaced mid-stream', () 
     await group?.release(...tags);
   }, 120_000);
 
-  it(`${CONVERSATIONS * PER_CONVERSATION} messages, ${CONVERSATIONS} conversations, ${PARTITIONS} partitions: stored once, in order, pushed to the right streams`, () =>
-    withAppLogs(async () => {
-      const t0 = Date.now();
-      const total = CONVERSATIONS * PER_CONVERSATION;
-      const cast = await makeCast(uniqueUser('scale'), CONVERSATIONS);
-      tags.push(cast.tag);
-      // Two watched users per instance that stays up (0 and 1); instance 2 is the one replaced.
-      const watched = [0, 1].flatMap((inst) => [0, 1].map((j) => ({ inst, user: cast.recipientsOf[inst * 2 + j][j] })));
-      const streams = new Map<string, SseClient>();
-      for (const w of watched) {
-        const token = await signToken(w.user);
-        const client = await openSse(`${instances[w.inst].url}/api/v1/notifications/stream?access_token=${encodeURIComponent(token)}`);
-        expect(client.status).toBe(200);
-        streams.set(w.user, client);
-      }
-      const details: Record<string, number | string | boolean> = { partitions, instances: 3, conversations: CONVERSATIONS };
-      let replace: Promise<void> | undefined;
-      const sent = await sendConversations(messages.url, cast, PER_CONVERSATION, (n) => {
-        if (n !== Math.round(total / 3)) return;
-        replace = (async () => {
-          const t = Date.now();
-          const exit = await instances[2].stop('SIGTERM', 30_000);
-          details.stopS = round1(Date.now() - t);
-          details.exit = exit.signal ?? `code-${exit.code}`;
-          const t2 = Date.now();
-          instances[2] = await startApp('notifications', { mongoUri: uri, env: group.env });
-          details.restartS = round1(Date.now() - t2);
-        })();
-        replace.catch(() => undefined);
-      });
-      details.sendS = round1(Date.now() - t0);
-      await replace;
-      const count = await awaitNotifications(uri, expectedOf(sent), { timeoutMs: 300_000 });
-      details.lag = await waitFor(() => groupLag(group.groupId, Topics.MessageCreated), (lag) => lag === 0, { timeoutMs: 60_000, what: 'lag 0' }).catch(() => -1);
-
-      const docs = await withMongo(uri, (db) =>
-        db.collection<StoredNotification>('notifications').find({ recipientId: { $in: cast.recipients } }).toArray(),
-      );
-      const order = orderViolations(docs);
-      details.orderViolations = order.byWrite;
-      details.idOrderInversions = order.byId;
-
-      // Each watched stream: exactly its user's stored notifications, each once.
-      const idsOf = (user: string) => docs.filter((d) => d.recipientId === user).map((d) => d._id.toHexString());
-      const received = (user: string) => streams.get(user)!.events.filter((e) => e.event === 'notification.created');
-      for (const w of watched) {
-        await waitFor(async () => received(w.user).length, (n) => n >= idsOf(w.user).length, { timeoutMs: 60_000, what: `${w.user}'s pushes` }).catch(() => undefined);
-      }
-      await new Promise((r) => setTimeout(r, 2000));
-      const pushes = watched.map((w) => {
-        const got = received(w.user);
-        const ids = got.map((e) => String(e.data.id));
-        return {
-          user: w.user,
-          inst: w.inst,
-          expected: idsOf(w.user).sort(),
-          ids: [...new Set(ids)].sort(),
-          duplicates: ids.length - new Set(ids).size,
-          foreign: got.filter((e) => e.data.recipientId !== w.user).length,
+  it(
+    `${CONVERSATIONS * PER_CONVERSATION} messages, ${CONVERSATIONS} conversations, ${PARTITIONS} partitions: stored once, in order, pushed to the right streams`,
+    () =>
+      withAppLogs(async () => {
+        const t0 = Date.now();
+        const total = CONVERSATIONS * PER_CONVERSATION;
+        const cast = await makeCast(uniqueUser('scale'), CONVERSATIONS);
+        tags.push(cast.tag);
+        // Two watched users per instance that stays up (0 and 1); instance 2 is the one replaced.
+        const watched = [0, 1].flatMap((inst) =>
+          [0, 1].map((j) => ({ inst, user: cast.recipientsOf[inst * 2 + j][j] })),
+        );
+        const streams = new Map<string, SseClient>();
+        for (const w of watched) {
+          const token = await signToken(w.user);
+          const client = await openSse(
+            `${instances[w.inst].url}/api/v1/notifications/stream?access_token=${encodeURIComponent(token)}`,
+          );
+          expect(client.status).toBe(200);
+          streams.set(w.user, client);
+        }
+        const details: Record<string, number | string | boolean> = {
+          partitions,
+          instances: 3,
+          conversations: CONVERSATIONS,
         };
-      });
-      for (const s of streams.values()) s.close();
-      details.sse = pushes.map((p) => `${p.ids.length}/${p.expected.length}@i${p.inst}`).join(',');
-      const seconds = (Date.now() - t0) / 1000;
-      details.notificationsPerS = Math.round(count.stored / seconds);
-      reportFault({ fault: 'scale-out', sent: total, expected: 2 * total, ...count, dlq: 0, seconds, details });
+        let replace: Promise<void> | undefined;
+        const sent = await sendConversations(messages.url, cast, PER_CONVERSATION, (n) => {
+          if (n !== Math.round(total / 3)) return;
+          replace = (async () => {
+            const t = Date.now();
+            const exit = await instances[2].stop('SIGTERM', 30_000);
+            details.stopS = round1(Date.now() - t);
+            details.exit = exit.signal ?? `code-${exit.code}`;
+            const t2 = Date.now();
+            instances[2] = await startApp('notifications', { mongoUri: uri, env: group.env });
+            details.restartS = round1(Date.now() - t2);
+          })();
+          replace.catch(() => undefined);
+        });
+        details.sendS = round1(Date.now() - t0);
+        await replace;
+        const count = await awaitNotifications(uri, expectedOf(sent), { timeoutMs: 300_000 });
+        details.lag = await waitFor(
+          () => groupLag(group.groupId, Topics.MessageCreated),
+          (lag) => lag === 0,
+          { timeoutMs: 60_000, what: 'lag 0' },
+        ).catch(() => -1);
 
-      expect(sent.filter((s) => s.status !== 201)).toEqual([]);
-      expect(details.exit).toBe('SIGTERM');
-      expect(count).toEqual({ stored: 2 * total, delivered: 2 * total, lost: 0, duplicated: 0, unexpected: 0 });
-      expect(details.lag).toBe(0);
-      expect(order.byWrite).toBe(0);
-      for (const p of pushes) {
-        expect(p.expected.length).toBe(PER_CONVERSATION);
-        expect({ user: p.user, ids: p.ids, duplicates: p.duplicates, foreign: p.foreign }).toEqual({ user: p.user, ids: p.expected, duplicates: 0, foreign: 0 });
-      }
-      expect(instances.every((i) => i.alive())).toBe(true);
-    }),
-  900_000);
+        const docs = await withMongo(uri, (db) =>
+          db
+            .collection<StoredNotification>('notifications')
+            .find({ recipientId: { $in: cast.recipients } })
+            .toArray(),
+        );
+        const order = orderViolations(docs);
+        details.orderViolations = order.byWrite;
+        details.idOrderInversions = order.byId;
+
+        // Each watched stream: exactly its user's stored notifications, each once.
+        const idsOf = (user: string) => docs.filter((d) => d.recipientId === user).map((d) => d._id.toHexString());
+        const received = (user: string) => streams.get(user)!.events.filter((e) => e.event === 'notification.created');
+        for (const w of watched) {
+          await waitFor(
+            async () => received(w.user).length,
+            (n) => n >= idsOf(w.user).length,
+            { timeoutMs: 60_000, what: `${w.user}'s pushes` },
+          ).catch(() => undefined);
+        }
+        await new Promise((r) => setTimeout(r, 2000));
+        const pushes = watched.map((w) => {
+          const got = received(w.user);
+          const ids = got.map((e) => String(e.data.id));
+          return {
+            user: w.user,
+            inst: w.inst,
+            expected: idsOf(w.user).sort(),
+            ids: [...new Set(ids)].sort(),
+            duplicates: ids.length - new Set(ids).size,
+            foreign: got.filter((e) => e.data.recipientId !== w.user).length,
+          };
+        });
+        for (const s of streams.values()) s.close();
+        details.sse = pushes.map((p) => `${p.ids.length}/${p.expected.length}@i${p.inst}`).join(',');
+        const seconds = (Date.now() - t0) / 1000;
+        details.notificationsPerS = Math.round(count.stored / seconds);
+        reportFault({ fault: 'scale-out', sent: total, expected: 2 * total, ...count, dlq: 0, seconds, details });
+
+        expect(sent.filter((s) => s.status !== 201)).toEqual([]);
+        expect(details.exit).toBe('SIGTERM');
+        expect(count).toEqual({ stored: 2 * total, delivered: 2 * total, lost: 0, duplicated: 0, unexpected: 0 });
+        expect(details.lag).toBe(0);
+        expect(order.byWrite).toBe(0);
+        for (const p of pushes) {
+          expect(p.expected.length).toBe(PER_CONVERSATION);
+          expect({ user: p.user, ids: p.ids, duplicates: p.duplicates, foreign: p.foreign }).toEqual({
+            user: p.user,
+            ids: p.expected,
+            duplicates: 0,
+            foreign: 0,
+          });
+        }
+        expect(instances.every((i) => i.alive())).toBe(true);
+      }),
+    900_000,
+  );
 });

@@ -58,7 +58,11 @@ const EXPECTATIONS: Expectation[] = [
     match: /^curl -s -X POST http:\/\/localhost:\d+\/api\/v1\/messages\b[^]*"recipientIds":\["bob"\]/,
     check: (r, mem) => {
       const body = json(r);
-      expect(body).toMatchObject({ senderId: 'alice', recipientIds: ['bob'], publishState: expect.stringMatching(/published|pending/) });
+      expect(body).toMatchObject({
+        senderId: 'alice',
+        recipientIds: ['bob'],
+        publishState: expect.stringMatching(/published|pending/),
+      });
       mem.postedId = body.id;
     },
   },
@@ -122,7 +126,10 @@ function watchExpectations(lagBefore: () => number, startedAt: number): Expectat
         // One line per partition; `-` where the group never committed (an empty partition).
         const lines = r.output.split('\n').filter((l) => l.startsWith('notifications '));
         expect(lines.length).toBeGreaterThan(0);
-        for (const line of lines) expect(line).toMatch(/^notifications\s+message\.created\s+\d+\s+(\d+|-)\s+\d+\s+(0|-)\s+herald-notifications/);
+        for (const line of lines)
+          expect(line).toMatch(
+            /^notifications\s+message\.created\s+\d+\s+(\d+|-)\s+\d+\s+(0|-)\s+herald-notifications/,
+          );
         expect(lines.some((l) => /^notifications\s+message\.created\s+\d+\s+\d+\s+\d+\s+0\s/.test(l))).toBe(true);
       },
     },
@@ -134,7 +141,8 @@ function watchExpectations(lagBefore: () => number, startedAt: number): Expectat
       },
     },
     {
-      match: /^curl -s http:\/\/localhost:\d+\/api\/v1\/notifications -H "Authorization: Bearer \$\(npm run -s token -- carol\)"/,
+      match:
+        /^curl -s http:\/\/localhost:\d+\/api\/v1\/notifications -H "Authorization: Bearer \$\(npm run -s token -- carol\)"/,
       eventually: true,
       check: (r) => {
         // carol is the README's user on every run: only this run's notifications count.
@@ -154,13 +162,17 @@ describe('README commands, run as printed', () => {
   /** Runs one command literally (ports adjusted) and applies its one expectation. */
   async function runChecked(command: string, table: Expectation[]): Promise<CommandResult> {
     const matching = table.filter((e) => e.match.test(command));
-    if (matching.length !== 1) throw new Error(`README command with ${matching.length} checks (needs exactly 1):\n${command}`);
+    if (matching.length !== 1)
+      throw new Error(`README command with ${matching.length} checks (needs exactly 1):\n${command}`);
     const [e] = matching;
     const cmd = withPorts(command);
     if (/^curl -N /.test(cmd)) {
       const job = await background(cmd);
-      const r = await waitFor(async () => ({ command, output: job.output(), code: 0 }), (x) => /data: \{"count":/.test(x.output),
-        { timeoutMs: 20_000, what: `an SSE event from ${command}` });
+      const r = await waitFor(
+        async () => ({ command, output: job.output(), code: 0 }),
+        (x) => /data: \{"count":/.test(x.output),
+        { timeoutMs: 20_000, what: `an SSE event from ${command}` },
+      );
       process.kill(-job.pgid, 'SIGINT');
       await job.exited();
       e.check(r, memory);
@@ -172,15 +184,19 @@ describe('README commands, run as printed', () => {
       return r;
     }
     let last: unknown;
-    const r = await waitFor(() => shell.run(cmd), (x) => {
-      try {
-        e.check(x, memory);
-        return true;
-      } catch (err) {
-        last = err;
-        return false;
-      }
-    }, { timeoutMs: 60_000, intervalMs: 500, what: command }).catch((err: Error) => {
+    const r = await waitFor(
+      () => shell.run(cmd),
+      (x) => {
+        try {
+          e.check(x, memory);
+          return true;
+        } catch (err) {
+          last = err;
+          return false;
+        }
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: command },
+    ).catch((err: Error) => {
       throw last instanceof Error ? last : err;
     });
     return r;
@@ -195,8 +211,11 @@ describe('README commands, run as printed', () => {
   /** Starts an `npm run dev` line of the README and waits for each app's start-up summary. */
   async function startDev(command: string, apps: string[]): Promise<BackgroundCommand> {
     const job = await background(withPorts(command.replace(/^npm install && /, '').replace(/\s+#.*$/, '')));
-    await waitFor(async () => job.output(), (out) => apps.every((a) => out.includes(`[${a}] `) && new RegExp(`\\[${a}\\].* ${a} ready: `).test(out)),
-      { timeoutMs: 180_000, intervalMs: 500, what: `${apps.join(' and ')} ready in: ${command}` });
+    await waitFor(
+      async () => job.output(),
+      (out) => apps.every((a) => out.includes(`[${a}] `) && new RegExp(`\\[${a}\\].* ${a} ready: `).test(out)),
+      { timeoutMs: 180_000, intervalMs: 500, what: `${apps.join(' and ')} ready in: ${command}` },
+    );
     return job;
   }
 
@@ -209,16 +228,25 @@ describe('README commands, run as printed', () => {
   }
 
   /** True when something accepts connections on 127.0.0.1:port. */
-  const portTaken = (port: number): Promise<boolean> => new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
-    socket.on('error', () => resolve(false));
-  });
+  const portTaken = (port: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
 
   beforeAll(async () => {
     testServers(); // fails early outside `npm test`
-    for (const [name, port] of [['MESSAGES_PORT', process.env.MESSAGES_PORT || 3000], ['NOTIFICATIONS_PORT', process.env.NOTIFICATIONS_PORT || 3001]]) {
+    for (const [name, port] of [
+      ['MESSAGES_PORT', process.env.MESSAGES_PORT || 3000],
+      ['NOTIFICATIONS_PORT', process.env.NOTIFICATIONS_PORT || 3001],
+    ]) {
       if (await portTaken(Number(port))) {
-        throw new Error(`port ${port} is in use (an npm run dev already running?): stop it, or set ${name} for this test`);
+        throw new Error(
+          `port ${port} is in use (an npm run dev already running?): stop it, or set ${name} for this test`,
+        );
       }
     }
     // A new user's shell: no secret of their own, no log format, no NODE_ENV set by jest.
@@ -239,8 +267,12 @@ describe('README commands, run as printed', () => {
       dev = await startDev(setup[0], ['messages', 'notifications']);
       const out = dev.output();
       expect(out).toContain(`messages       ${MESSAGES}/api/v1`);
-      expect(out).toMatch(/\[messages\] .*INFO: \[Bootstrap\] messages ready: .* · Kafka \S+ · MongoDB \S+ · consumes message\.created \(group conversations\)/);
-      expect(out).toMatch(/\[notifications\] .*notifications ready: .*consumes message\.created \(group notifications\)/);
+      expect(out).toMatch(
+        /\[messages\] .*INFO: \[Bootstrap\] messages ready: .* · Kafka \S+ · MongoDB \S+ · consumes message\.created \(group conversations\)/,
+      );
+      expect(out).toMatch(
+        /\[notifications\] .*notifications ready: .*consumes message\.created \(group notifications\)/,
+      );
       // Nest's route-mapping records are at debug: not in the console.
       expect(out).not.toMatch(/RouterExplorer|RoutesResolver|InstanceLoader|Mapped \{/);
     });
@@ -260,8 +292,14 @@ describe('README commands, run as printed', () => {
     it('logs one line per request: method, path, status, ms, request id', async () => {
       const id = `readme-${uniqueUser('req')}`;
       await fetch(`${MESSAGES}/api/v1/messages/000000000000000000000000`, { headers: { 'x-request-id': id } });
-      await waitFor(async () => dev.output(), (out) => out.includes(id), { what: 'the request line' });
-      expect(dev.output()).toMatch(new RegExp(`\\[messages\\] \\[[\\d:.]+\\] INFO: GET /api/v1/messages/0{24} 401 \\d+ ms {2}req ${id}\\n`));
+      await waitFor(
+        async () => dev.output(),
+        (out) => out.includes(id),
+        { what: 'the request line' },
+      );
+      expect(dev.output()).toMatch(
+        new RegExp(`\\[messages\\] \\[[\\d:.]+\\] INFO: GET /api/v1/messages/0{24} 401 \\d+ ms {2}req ${id}\\n`),
+      );
     });
 
     it('an edit in apps/notifications restarts only notifications', async () => {
@@ -269,8 +307,11 @@ describe('README commands, run as printed', () => {
       const before = dev.output().length;
       try {
         fs.writeFileSync(NOTIFICATIONS_SOURCE, `${original}// edited by the README test\n`);
-        await waitFor(async () => dev.output().slice(before), (out) => /\[notifications\] .*notifications ready: /.test(out),
-          { timeoutMs: 90_000, intervalMs: 500, what: 'notifications rebuilt and ready' });
+        await waitFor(
+          async () => dev.output().slice(before),
+          (out) => /\[notifications\] .*notifications ready: /.test(out),
+          { timeoutMs: 90_000, intervalMs: 500, what: 'notifications rebuilt and ready' },
+        );
       } finally {
         fs.writeFileSync(NOTIFICATIONS_SOURCE, original);
       }
@@ -279,18 +320,26 @@ describe('README commands, run as printed', () => {
       expect(window).not.toMatch(/\[dev\] messages|messages ready: /);
       // The restore is an edit too: wait for it, so the next test sees a settled runner.
       const after = dev.output().length;
-      await waitFor(async () => dev.output().slice(after), (out) => /notifications ready: /.test(out),
-        { timeoutMs: 90_000, intervalMs: 500, what: 'notifications rebuilt after the restore' });
+      await waitFor(
+        async () => dev.output().slice(after),
+        (out) => /notifications ready: /.test(out),
+        { timeoutMs: 90_000, intervalMs: 500, what: 'notifications rebuilt after the restore' },
+      );
     });
 
     it('a crashed app is restarted, the other keeps running', async () => {
       const pids = [...dev.output().matchAll(/\[dev\] notifications started \(pid (\d+)\)/g)].map((m) => Number(m[1]));
       const before = dev.output().length;
       process.kill(pids[pids.length - 1], 'SIGKILL');
-      await waitFor(async () => dev.output().slice(before), (out) => /notifications ready: /.test(out),
-        { timeoutMs: 90_000, intervalMs: 500, what: 'notifications restarted' });
+      await waitFor(
+        async () => dev.output().slice(before),
+        (out) => /notifications ready: /.test(out),
+        { timeoutMs: 90_000, intervalMs: 500, what: 'notifications restarted' },
+      );
       const window = dev.output().slice(before);
-      expect(window).toMatch(/\[dev\] notifications exited \(SIGKILL\); restarting in 1 s \(the other app keeps running\)/);
+      expect(window).toMatch(
+        /\[dev\] notifications exited \(SIGKILL\); restarting in 1 s \(the other app keeps running\)/,
+      );
       expect(window).not.toMatch(/\[dev\] messages/);
       expect((await fetch(`${MESSAGES}/health/live`)).status).toBe(200);
     });

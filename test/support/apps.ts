@@ -18,7 +18,10 @@ export interface RunningApps {
  * @param listen also listen on a loopback port (for SSE, socket and browser clients): `true` for one
  *   the OS picks, or the port number; `app.getUrl()` gives it
  */
-export async function startNotifications(extraEnv: Record<string, string> = {}, listen: boolean | number = false): Promise<NestFastifyApplication> {
+export async function startNotifications(
+  extraEnv: Record<string, string> = {},
+  listen: boolean | number = false,
+): Promise<NestFastifyApplication> {
   const app = await createNotificationsApp(appEnv(extraEnv));
   await app.startAllMicroservices();
   if (listen !== false) {

@@ -6,7 +6,14 @@ import { join, resolve } from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 
 /** Chromium flags for a headless run in CI (the issue's list): no sandbox, GPU, background traffic or first-run UI. */
-export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Where the browser test's screenshots go (reports/ is not committed). */
 export const SCREENSHOT_DIR = join(resolve(__dirname, '..', '..'), 'reports', 'browser');
@@ -40,12 +47,20 @@ export interface UserBrowser {
 /** Launches the system Chromium headless with {@link CHROMIUM_FLAGS} and a fresh profile. */
 export async function launchUserBrowser(name: string): Promise<UserBrowser> {
   const profile = mkdtempSync(join(tmpdir(), `herald-browser-${name}-`));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: systemChromium(), headless: true, args: CHROMIUM_FLAGS, viewport: { width: 900, height: 760 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: systemChromium(),
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 900, height: 760 },
+  });
   const errors: string[] = [];
   const watch = (page: Page) => {
     page.on('console', (m) => m.type() === 'error' && errors.push(`${name} console: ${m.text()}`));
     page.on('pageerror', (e) => errors.push(`${name} page: ${e.message}`));
-    page.on('response', (r) => r.status() >= 400 && errors.push(`${name} ${r.request().method()} ${r.url()}: ${r.status()}`));
+    page.on(
+      'response',
+      (r) => r.status() >= 400 && errors.push(`${name} ${r.request().method()} ${r.url()}: ${r.status()}`),
+    );
   };
   context.pages().forEach(watch);
   context.on('page', watch);

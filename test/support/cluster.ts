@@ -41,7 +41,12 @@ export interface ToxiproxyServer {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const kafkaNodes = require('../../stack/lib/kafka-nodes') as {
-  startKafkaCluster(o: { ports: NodePorts[]; dir: string; heapMb?: number; tls?: { keystore: string; password: string } }): Promise<KafkaCluster>;
+  startKafkaCluster(o: {
+    ports: NodePorts[];
+    dir: string;
+    heapMb?: number;
+    tls?: { keystore: string; password: string };
+  }): Promise<KafkaCluster>;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const toxiproxy = require('../../stack/lib/toxiproxy') as {
@@ -49,7 +54,10 @@ export const toxiproxy = require('../../stack/lib/toxiproxy') as {
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const topics = require('../../stack/lib/topics') as {
-  ensureTopics(brokers: string, o?: { partitions?: number; replicationFactor?: number }): Promise<{ created: string[] }>;
+  ensureTopics(
+    brokers: string,
+    o?: { partitions?: number; replicationFactor?: number },
+  ): Promise<{ created: string[] }>;
 };
 
 /**
@@ -58,7 +66,8 @@ const topics = require('../../stack/lib/topics') as {
  */
 export function clusterPort(offset: number): number {
   const base = Number(process.env.CLUSTER_PORT_BASE || 39100);
-  if (!Number.isInteger(base) || base < 1024 || base + offset > 65535) throw new Error(`CLUSTER_PORT_BASE=${process.env.CLUSTER_PORT_BASE} is not usable`);
+  if (!Number.isInteger(base) || base < 1024 || base + offset > 65535)
+    throw new Error(`CLUSTER_PORT_BASE=${process.env.CLUSTER_PORT_BASE} is not usable`);
   return base + offset;
 }
 

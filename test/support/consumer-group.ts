@@ -44,7 +44,11 @@ export async function groupAtEnd(groupId: string, topic: string): Promise<Offset
   const admin = testKafka().admin();
   await admin.connect();
   try {
-    await admin.setOffsets({ groupId, topic, partitions: [...start].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [...start].map(([partition, offset]) => ({ partition, offset: String(offset) })),
+    });
   } finally {
     await admin.disconnect();
   }
@@ -96,16 +100,26 @@ export async function handBack(topic: string, start: Offsets, tags: string[]): P
   try {
     const { groups } = await admin.describeGroups([NOTIFICATIONS_GROUP_ID]);
     if (!['Empty', 'Dead'].includes(groups[0]?.state ?? 'Dead')) return;
-    const committed = new Map((await admin.fetchOffsets({ groupId: NOTIFICATIONS_GROUP_ID, topics: [topic] }))[0].partitions.map((p) => [p.partition, BigInt(p.offset)]));
+    const committed = new Map(
+      (await admin.fetchOffsets({ groupId: NOTIFICATIONS_GROUP_ID, topics: [topic] }))[0].partitions.map((p) => [
+        p.partition,
+        BigInt(p.offset),
+      ]),
+    );
     const ends = await topicEnds(topic);
-    const from: Offsets = new Map([...ends].map(([p, end]) => [p, committed.get(p) === start.get(p) ? (start.get(p) ?? end) : end]));
+    const from: Offsets = new Map(
+      [...ends].map(([p, end]) => [p, committed.get(p) === start.get(p) ? (start.get(p) ?? end) : end]),
+    );
     const records = await scanTopic(topic, from, () => true);
     const moves = [...from]
       .filter(([p, offset]) => offset < (ends.get(p) ?? 0n))
       .map(([p]) => {
         const foreign = records
           .filter((r) => r.partition === p && !tags.some((t) => belongsTo(r, t)))
-          .reduce<bigint | undefined>((min, r) => (min === undefined || BigInt(r.offset) < min ? BigInt(r.offset) : min), undefined);
+          .reduce<bigint | undefined>(
+            (min, r) => (min === undefined || BigInt(r.offset) < min ? BigInt(r.offset) : min),
+            undefined,
+          );
         return { partition: p, offset: String(foreign ?? ends.get(p)!) };
       })
       .filter((m) => BigInt(m.offset) > (from.get(m.partition) ?? 0n));

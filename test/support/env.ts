@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 export function testServers(): { KAFKA_BROKERS: string; MONGODB_URI: string } {
   const { KAFKA_BROKERS, MONGODB_URI } = process.env;
   if (!KAFKA_BROKERS || !MONGODB_URI) {
-    throw new Error('KAFKA_BROKERS and MONGODB_URI are not set: run the tests with `npm test` (it provides the servers)');
+    throw new Error(
+      'KAFKA_BROKERS and MONGODB_URI are not set: run the tests with `npm test` (it provides the servers)',
+    );
   }
   return { KAFKA_BROKERS, MONGODB_URI };
 }

@@ -8,11 +8,18 @@ import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import { AppConfig, Environment } from '@herald/config';
 import { Conversation } from '../../apps/messages/src/dal/conversations/conversation.schema';
-import { ConversationPosition, ConversationRepository } from '../../apps/messages/src/dal/conversations/conversation.repository';
+import {
+  ConversationPosition,
+  ConversationRepository,
+} from '../../apps/messages/src/dal/conversations/conversation.repository';
 import { IdempotencyKeyRepository } from '../../apps/messages/src/dal/idempotency-keys/idempotency-key.repository';
 import { IdempotencyKey } from '../../apps/messages/src/dal/idempotency-keys/idempotency-key.schema';
 import { StoredMessage } from '../../apps/messages/src/dal/messages/message.schema';
-import { DocumentWriteError, InsertOutcome, MessageRepository } from '../../apps/messages/src/dal/messages/message.repository';
+import {
+  DocumentWriteError,
+  InsertOutcome,
+  MessageRepository,
+} from '../../apps/messages/src/dal/messages/message.repository';
 import { StoredOutboxEntry } from '../../apps/messages/src/dal/outbox/outbox-entry.schema';
 import { backoffMs, OutboxRepository } from '../../apps/messages/src/dal/outbox/outbox.repository';
 
@@ -43,10 +50,17 @@ export function storedMessage(over: Partial<StoredMessage> = {}): StoredMessage 
   };
 }
 
-const copyMessage = (m: StoredMessage): StoredMessage => ({ ...m, recipientIds: [...m.recipientIds], participants: [...m.participants] });
+const copyMessage = (m: StoredMessage): StoredMessage => ({
+  ...m,
+  recipientIds: [...m.recipientIds],
+  participants: [...m.participants],
+});
 
 /** Collection `messages` in memory: unique `_id` and `eventId`, like the real indexes. */
-export class FakeMessageRepository implements Pick<MessageRepository, 'insertMany' | 'findById' | 'existsInConversation' | 'historyPage'> {
+export class FakeMessageRepository implements Pick<
+  MessageRepository,
+  'insertMany' | 'findById' | 'existsInConversation' | 'historyPage'
+> {
   /** Stored messages by `_id` hex. */
   readonly stored = new Map<string, StoredMessage>();
   /** Message ids (hex) the "server" refuses for a reason other than a duplicate (e.g. validation). */
@@ -80,10 +94,17 @@ export class FakeMessageRepository implements Pick<MessageRepository, 'insertMan
   }
 
   async existsInConversation(conversationId: string, participant?: string): Promise<boolean> {
-    return [...this.stored.values()].some((m) => m.conversationId === conversationId && (participant === undefined || m.participants.includes(participant)));
+    return [...this.stored.values()].some(
+      (m) => m.conversationId === conversationId && (participant === undefined || m.participants.includes(participant)),
+    );
   }
 
-  async historyPage(conversationId: string, participant: string, limit: number, beforeId?: Types.ObjectId): Promise<StoredMessage[]> {
+  async historyPage(
+    conversationId: string,
+    participant: string,
+    limit: number,
+    beforeId?: Types.ObjectId,
+  ): Promise<StoredMessage[]> {
     this.historyPageCalls++;
     const before = beforeId?.toHexString();
     return [...this.stored.values()]
@@ -103,9 +124,10 @@ export interface RecordedFailure {
 }
 
 /** Collection `outbox` in memory. `due` and `claim` follow the repository's documented contract. */
-export class FakeOutboxRepository
-  implements Pick<OutboxRepository, 'add' | 'remove' | 'removeMany' | 'recordFailure' | 'due' | 'claim' | 'isPending' | 'pendingAmong'>
-{
+export class FakeOutboxRepository implements Pick<
+  OutboxRepository,
+  'add' | 'remove' | 'removeMany' | 'recordFailure' | 'due' | 'claim' | 'isPending' | 'pendingAmong'
+> {
   /** Entries by `_id` hex. */
   readonly entries = new Map<string, StoredOutboxEntry>();
   readonly failures: RecordedFailure[] = [];
@@ -145,23 +167,35 @@ export class FakeOutboxRepository
   recordFailure(id: Types.ObjectId, attempts: number, error: string): Promise<void> {
     this.failures.push({ id: id.toHexString(), attempts, error });
     const entry = this.entries.get(id.toHexString());
-    if (entry) Object.assign(entry, { attempts: entry.attempts + 1, lastError: error, nextAttemptAt: new Date(Date.now() + backoffMs(attempts + 1)) });
+    if (entry)
+      Object.assign(entry, {
+        attempts: entry.attempts + 1,
+        lastError: error,
+        nextAttemptAt: new Date(Date.now() + backoffMs(attempts + 1)),
+      });
     return Promise.resolve();
   }
 
   /** Copies (a driver read returns fresh documents) of the oldest entries up to the first one not yet due. */
   async due(now: Date, limit: number): Promise<StoredOutboxEntry[]> {
     const oldest = [...this.entries.values()]
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id.toHexString() < b._id.toHexString() ? -1 : 1))
+      .sort(
+        (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id.toHexString() < b._id.toHexString() ? -1 : 1),
+      )
       .slice(0, limit);
     const blocked = oldest.findIndex((e) => e.nextAttemptAt.getTime() > now.getTime());
-    return (blocked < 0 ? oldest : oldest.slice(0, blocked)).map((e) => ({ ...e, messages: [...e.messages], messageIds: [...e.messageIds] }));
+    return (blocked < 0 ? oldest : oldest.slice(0, blocked)).map((e) => ({
+      ...e,
+      messages: [...e.messages],
+      messageIds: [...e.messageIds],
+    }));
   }
 
   async claim(entry: StoredOutboxEntry, now: Date, leaseMs: number): Promise<boolean> {
     const id = entry._id.toHexString();
     const stored = this.entries.get(id);
-    if (!stored || this.claimedElsewhere.has(id) || stored.nextAttemptAt.getTime() !== entry.nextAttemptAt.getTime()) return false;
+    if (!stored || this.claimedElsewhere.has(id) || stored.nextAttemptAt.getTime() !== entry.nextAttemptAt.getTime())
+      return false;
     stored.nextAttemptAt = entry.nextAttemptAt = new Date(now.getTime() + leaseMs);
     return true;
   }
@@ -172,7 +206,11 @@ export class FakeOutboxRepository
 
   async pendingAmong(messageIds: Types.ObjectId[]): Promise<Set<string>> {
     const wanted = new Set(messageIds.map((id) => id.toHexString()));
-    return new Set([...this.entries.values()].flatMap((e) => e.messageIds.map((id) => id.toHexString())).filter((id) => wanted.has(id)));
+    return new Set(
+      [...this.entries.values()]
+        .flatMap((e) => e.messageIds.map((id) => id.toHexString()))
+        .filter((id) => wanted.has(id)),
+    );
   }
 }
 
@@ -206,9 +244,15 @@ export class FakeConversationRepository implements Pick<ConversationRepository, 
 
   async listForUser(userId: string, limit: number, after?: ConversationPosition): Promise<Conversation[]> {
     this.listCalls++;
-    const newestFirst = (a: Conversation, b: Conversation) => b.lastMessageAt.getTime() - a.lastMessageAt.getTime() || (a._id < b._id ? 1 : -1);
+    const newestFirst = (a: Conversation, b: Conversation) =>
+      b.lastMessageAt.getTime() - a.lastMessageAt.getTime() || (a._id < b._id ? 1 : -1);
     const isAfter = (c: Conversation) =>
-      !after || c.lastMessageAt.getTime() < after.at.getTime() || (c.lastMessageAt.getTime() === after.at.getTime() && c._id < after.id);
-    return this.summaries.filter((c) => c.participants.includes(userId) && isAfter(c)).sort(newestFirst).slice(0, limit);
+      !after ||
+      c.lastMessageAt.getTime() < after.at.getTime() ||
+      (c.lastMessageAt.getTime() === after.at.getTime() && c._id < after.id);
+    return this.summaries
+      .filter((c) => c.participants.includes(userId) && isAfter(c))
+      .sort(newestFirst)
+      .slice(0, limit);
   }
 }

@@ -78,9 +78,11 @@ export async function awaitNotifications(
   { timeoutMs = 180_000, settleMs = 3000 } = {},
 ): Promise<NotificationCount> {
   const want = expected.reduce((n, e) => n + e.recipients.length, 0);
-  await waitFor(() => countNotifications(uri, expected), (c) => c.delivered >= want, { timeoutMs, intervalMs: 1000, what: `${want} notifications` }).catch(
-    () => undefined,
-  );
+  await waitFor(
+    () => countNotifications(uri, expected),
+    (c) => c.delivered >= want,
+    { timeoutMs, intervalMs: 1000, what: `${want} notifications` },
+  ).catch(() => undefined);
   await new Promise((r) => setTimeout(r, settleMs));
   return countNotifications(uri, expected);
 }
@@ -117,15 +119,29 @@ export function reportFault(f: FaultFigures): void {
   const line = `fault ${f.fault}: sent=${f.sent} stored=${f.stored} lost=${f.lost} duplicated=${f.duplicated} dlq=${f.dlq} (${f.seconds.toFixed(1)}s)${extra ? ` ${extra}` : ''}`;
   process.stdout.write(`${line}\n`);
   mkdirSync(join(REPORT, '..'), { recursive: true });
-  appendFileSync(REPORT, `${JSON.stringify({ ...f, seconds: Number(f.seconds.toFixed(1)), at: new Date().toISOString() })}\n`);
+  appendFileSync(
+    REPORT,
+    `${JSON.stringify({ ...f, seconds: Number(f.seconds.toFixed(1)), at: new Date().toISOString() })}\n`,
+  );
 }
 
 /** Notifications stored for `recipients` (any message), for kill-at-a-point triggers. */
 export function countStored(uri: string, recipients: readonly string[]): Promise<number> {
-  return withMongo(uri, (db) => db.collection('notifications').countDocuments({ recipientId: { $in: [...recipients] } }));
+  return withMongo(uri, (db) =>
+    db.collection('notifications').countDocuments({ recipientId: { $in: [...recipients] } }),
+  );
 }
 
 /** Resolves once at least `threshold` notifications are stored for `recipients` (polls every 300 ms). */
-export async function whenStored(uri: string, recipients: readonly string[], threshold: number, timeoutMs = 300_000): Promise<number> {
-  return waitFor(() => countStored(uri, recipients), (n) => n >= threshold, { timeoutMs, intervalMs: 300, what: `${threshold} stored notifications` });
+export async function whenStored(
+  uri: string,
+  recipients: readonly string[],
+  threshold: number,
+  timeoutMs = 300_000,
+): Promise<number> {
+  return waitFor(
+    () => countStored(uri, recipients),
+    (n) => n >= threshold,
+    { timeoutMs, intervalMs: 300, what: `${threshold} stored notifications` },
+  );
 }

@@ -15,7 +15,11 @@ export async function caughtUp(uri: string, expected: readonly Expected[], timeo
   const t0 = Date.now();
   const want = expected.reduce((n, e) => n + e.recipients.length, 0);
   try {
-    await waitFor(() => countNotifications(uri, expected), (c) => c.delivered >= want, { timeoutMs, intervalMs: 500, what: `${want} notifications` });
+    await waitFor(
+      () => countNotifications(uri, expected),
+      (c) => c.delivered >= want,
+      { timeoutMs, intervalMs: 500, what: `${want} notifications` },
+    );
     return Date.now() - t0;
   } catch {
     return -1;
@@ -27,12 +31,22 @@ export async function caughtUp(uri: string, expected: readonly Expected[], timeo
  * and how many of them repeat a message already published (at-least-once publishing, absorbed by
  * the consumer's unique index).
  */
-export async function eventCounts(from: Offsets, cast: Cast, sent: readonly Sent[]): Promise<{ events: number; duplicateEvents: number; unpublished: number }> {
+export async function eventCounts(
+  from: Offsets,
+  cast: Cast,
+  sent: readonly Sent[],
+): Promise<{ events: number; duplicateEvents: number; unpublished: number }> {
   const ids = new Set(expectedOf(sent).map((e) => e.messageId));
   const records = await scanTopic(Topics.MessageCreated, from, (r) => r.value !== null && r.value.includes(cast.tag));
-  const eventIds = records.map((r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId).filter((id) => ids.has(id));
+  const eventIds = records
+    .map((r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId)
+    .filter((id) => ids.has(id));
   const distinct = new Set(eventIds);
-  return { events: eventIds.length, duplicateEvents: eventIds.length - distinct.size, unpublished: [...ids].filter((id) => !distinct.has(id)).length };
+  return {
+    events: eventIds.length,
+    duplicateEvents: eventIds.length - distinct.size,
+    unpublished: [...ids].filter((id) => !distinct.has(id)).length,
+  };
 }
 
 /** p50 / p99 of a phase's POST latencies, in ms, as `details` fields named `<prefix>P50Ms` / `<prefix>P99Ms`. */

@@ -24,8 +24,15 @@ export async function describeGroup(groupId: string, topic: string): Promise<Gro
   try {
     const [{ groups }, offsets] = await Promise.all([admin.describeGroups([groupId]), admin.fetchTopicOffsets(topic)]);
     const group = groups[0];
-    const assigned = (group?.members ?? []).flatMap((m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[topic] ?? []);
-    return { state: group?.state ?? 'Dead', members: group?.members.length ?? 0, assigned: [...new Set(assigned)].sort((a, b) => a - b), partitions: offsets.length };
+    const assigned = (group?.members ?? []).flatMap(
+      (m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[topic] ?? [],
+    );
+    return {
+      state: group?.state ?? 'Dead',
+      members: group?.members.length ?? 0,
+      assigned: [...new Set(assigned)].sort((a, b) => a - b),
+      partitions: offsets.length,
+    };
   } finally {
     await admin.disconnect();
   }
@@ -36,7 +43,12 @@ export async function describeGroup(groupId: string, topic: string): Promise<Gro
  * partition of `topic` (no rebalance in progress, nothing unassigned).
  * @throws Error with the last {@link GroupView} after `timeoutMs`
  */
-export function waitForGroupStable(groupId: string, topic: string, members: number, timeoutMs = 90_000): Promise<GroupView> {
+export function waitForGroupStable(
+  groupId: string,
+  topic: string,
+  members: number,
+  timeoutMs = 90_000,
+): Promise<GroupView> {
   return waitFor(
     () => describeGroup(groupId, topic),
     (g) => g.state === 'Stable' && g.members === members && g.assigned.length === g.partitions,
@@ -52,7 +64,11 @@ export function waitForGroupStable(groupId: string, topic: string, members: numb
  * `notification.created`.
  * @param timeoutMs for each of the waits
  */
-export async function waitForNotificationsReady(groupId: string, apps: NestFastifyApplication[], timeoutMs = 90_000): Promise<void> {
+export async function waitForNotificationsReady(
+  groupId: string,
+  apps: NestFastifyApplication[],
+  timeoutMs = 90_000,
+): Promise<void> {
   for (const app of apps) {
     const ready = async () => {
       const r = await request(app.getHttpServer()).get('/health/ready');
@@ -61,5 +77,6 @@ export async function waitForNotificationsReady(groupId: string, apps: NestFasti
     await waitFor(ready, (r) => r.status === 200, { timeoutMs, intervalMs: 500, what: 'GET /health/ready 200' });
   }
   await waitForGroupStable(groupId, Topics.MessageCreated, apps.length, timeoutMs);
-  for (const app of apps) await waitForGroupStable(app.get(NotificationBroadcastConsumer).groupId, Topics.NotificationCreated, 1, timeoutMs);
+  for (const app of apps)
+    await waitForGroupStable(app.get(NotificationBroadcastConsumer).groupId, Topics.NotificationCreated, 1, timeoutMs);
 }

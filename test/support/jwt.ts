@@ -19,7 +19,9 @@ export interface TokenOptions {
 /** Signs an HS256 token for `sub` with the test secret (or `secret`), valid 1 h by default. */
 export async function hs256(sub: string | undefined, o: TokenOptions = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ ...(sub === undefined ? {} : { sub }), ...o.extra }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now);
+  const jwt = new SignJWT({ ...(sub === undefined ? {} : { sub }), ...o.extra })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt(now);
   if (o.expiresIn !== null) jwt.setExpirationTime(now + (o.expiresIn ?? 3600));
   if (o.issuer) jwt.setIssuer(o.issuer);
   if (o.audience) jwt.setAudience(o.audience);
@@ -53,7 +55,8 @@ export async function startJwksServer(): Promise<JwksServer> {
     ES256: await generateKeyPair('ES256'),
   };
   const keys: JWK[] = [];
-  for (const [alg, pair] of Object.entries(pairs)) keys.push({ ...(await exportJWK(pair.publicKey)), kid: `test-${alg}`, alg, use: 'sig' });
+  for (const [alg, pair] of Object.entries(pairs))
+    keys.push({ ...(await exportJWK(pair.publicKey)), kid: `test-${alg}`, alg, use: 'sig' });
   let hits = 0;
   const server: Server = createServer((req, res) => {
     hits++;

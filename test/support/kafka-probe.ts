@@ -43,7 +43,12 @@ export async function topicEnds(topic: string): Promise<Offsets> {
  * consumer group whose offsets are set to `from` before it joins, and deletes it afterwards.
  * @throws Error when the end is not reached within `timeoutMs` (default 120 s)
  */
-export async function scanTopic(topic: string, from: Offsets, keep: (r: ScannedRecord) => boolean, timeoutMs = 120_000): Promise<ScannedRecord[]> {
+export async function scanTopic(
+  topic: string,
+  from: Offsets,
+  keep: (r: ScannedRecord) => boolean,
+  timeoutMs = 120_000,
+): Promise<ScannedRecord[]> {
   const kafka = testKafka();
   const ends = await topicEnds(topic);
   const remaining = new Map([...ends].filter(([p, end]) => end > (from.get(p) ?? 0n)));
@@ -54,17 +59,35 @@ export async function scanTopic(topic: string, from: Offsets, keep: (r: ScannedR
   await admin.connect();
   const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 4 * 1024 * 1024 });
   try {
-    await admin.setOffsets({ groupId, topic, partitions: [...ends.keys()].map((p) => ({ partition: p, offset: String(from.get(p) ?? 0n) })) });
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [...ends.keys()].map((p) => ({ partition: p, offset: String(from.get(p) ?? 0n) })),
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`scan of ${topic} incomplete after ${timeoutMs} ms: ${JSON.stringify([...remaining].map(([p, o]) => [p, String(o)]))}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `scan of ${topic} incomplete after ${timeoutMs} ms: ${JSON.stringify([...remaining].map(([p, o]) => [p, String(o)]))}`,
+            ),
+          ),
+        timeoutMs,
+      );
       consumer
         .run({
           eachMessage: async ({ partition, message }) => {
             const end = remaining.get(partition);
             if (end === undefined || BigInt(message.offset) >= end) return;
-            const record = { partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers ?? {} };
+            const record = {
+              partition,
+              offset: message.offset,
+              key: message.key,
+              value: message.value,
+              headers: message.headers ?? {},
+            };
             if (keep(record)) found.push(record);
             if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
             if (remaining.size === 0) {
@@ -91,7 +114,10 @@ export async function groupLag(groupId: string, topic: string): Promise<number> 
   const admin = testKafka().admin();
   await admin.connect();
   try {
-    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
     const done = new Map(committed[0].partitions.map((p) => [p.partition, BigInt(p.offset)]));
     return ends.reduce((sum, p) => {
       const c = done.get(p.partition) ?? -1n;
@@ -127,4 +153,3 @@ export function belongsTo(r: ScannedRecord, tag: string): boolean {
     b != null && (Array.isArray(b) ? b.some(has) : Buffer.from(b).includes(tag));
   return has(r.value) || has(r.key) || has(r.headers[MARKER_HEADER]);
 }
-

@@ -17,7 +17,9 @@ export function summarize(samples: number[]): { count: number; p50: number; p95:
  */
 export function reportLatency(name: string, what: string, samples: number[]): void {
   mkdirSync(join(LATENCY_REPORT, '..'), { recursive: true });
-  const all = existsSync(LATENCY_REPORT) ? (JSON.parse(readFileSync(LATENCY_REPORT, 'utf8')) as Record<string, unknown>) : {};
+  const all = existsSync(LATENCY_REPORT)
+    ? (JSON.parse(readFileSync(LATENCY_REPORT, 'utf8')) as Record<string, unknown>)
+    : {};
   all[name] = { what, ...summarize(samples), at: new Date().toISOString() };
   writeFileSync(LATENCY_REPORT, `${JSON.stringify(all, null, 2)}\n`);
 }

@@ -71,7 +71,14 @@ export async function sendMessages(
         headers: { authorization: `Bearer ${cast.tokens[k]}`, ...headers(i) },
         body: { recipientIds: recipients, body: `${cast.tag} message ${i}` },
       });
-      sent = { index: i, status: res.status, messageId: res.status === 201 ? (res.json as { id: string }).id : undefined, recipients, error: res.status === 201 ? undefined : res.text.slice(0, 300), ms: Date.now() - t0 };
+      sent = {
+        index: i,
+        status: res.status,
+        messageId: res.status === 201 ? (res.json as { id: string }).id : undefined,
+        recipients,
+        error: res.status === 201 ? undefined : res.text.slice(0, 300),
+        ms: Date.now() - t0,
+      };
     } catch (err) {
       sent = { index: i, status: 0, recipients, error: (err as Error).message, ms: Date.now() - t0 };
     }
@@ -82,7 +89,9 @@ export async function sendMessages(
 
 /** The expected notifications of the messages that were accepted (201). */
 export function expectedOf(sent: readonly Sent[]): Expected[] {
-  return sent.filter((s) => s.status === 201 && s.messageId).map((s) => ({ messageId: s.messageId!, recipients: s.recipients }));
+  return sent
+    .filter((s) => s.status === 201 && s.messageId)
+    .map((s) => ({ messageId: s.messageId!, recipients: s.recipients }));
 }
 
 /** The `q`-quantile (0..1, nearest rank) of the answers' latencies, in ms; 0 when there are none. */
@@ -101,7 +110,10 @@ export function statusHistogram(sent: readonly Sent[]): Record<string, number> {
  * the app would have stored it (fresh ObjectId and eventId), for tests that produce to Kafka
  * directly. Returned as kafkajs wants it: key, JSON value, string headers.
  */
-export function messageCreatedRecord(cast: Cast, i: number): { expected: Expected; record: { key: string; value: string; headers: Record<string, string> } } {
+export function messageCreatedRecord(
+  cast: Cast,
+  i: number,
+): { expected: Expected; record: { key: string; value: string; headers: Record<string, string> } } {
   const k = i % cast.senders.length;
   const now = new Date();
   const doc: Message & { _id: Types.ObjectId } = {

@@ -119,11 +119,17 @@ export async function startApp(name: AppName, opts: StartOptions): Promise<AppPr
     HTTP_HOST: '127.0.0.1',
     [name === 'messages' ? 'MESSAGES_PORT' : 'NOTIFICATIONS_PORT']: String(port),
     // Each messages app projects conversations in a group of its own (see freshProjectionGroup).
-    ...(name === 'messages' && !opts.env?.KAFKA_CONVERSATIONS_GROUP ? { KAFKA_CONVERSATIONS_GROUP: await freshProjectionGroup(Topics.MessageCreated) } : {}),
+    ...(name === 'messages' && !opts.env?.KAFKA_CONVERSATIONS_GROUP
+      ? { KAFKA_CONVERSATIONS_GROUP: await freshProjectionGroup(Topics.MessageCreated) }
+      : {}),
     ...opts.env,
   };
   const preload = (opts.preload ?? []).flatMap((p) => ['--require', join(ROOT, p)]);
-  const child = spawn(process.execPath, [...preload, entryOf(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...preload, entryOf(name)], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   // Debugging aid: FAULT_APP_LOG_DIR=<dir> also writes each process's full output to <dir>/<name>-<pid>.log.
   const logDir = process.env.FAULT_APP_LOG_DIR;
@@ -174,7 +180,10 @@ export async function startApp(name: AppName, opts: StartOptions): Promise<AppPr
     await waitReady(proc, opts.readyTimeoutMs ?? 60_000);
   } catch (err) {
     await proc.stop('SIGKILL');
-    throw new Error(`${name} (pid ${proc.pid}) did not become ready: ${(err as Error).message}\n--- ${name} output ---\n${proc.logs()}`, { cause: err });
+    throw new Error(
+      `${name} (pid ${proc.pid}) did not become ready: ${(err as Error).message}\n--- ${name} output ---\n${proc.logs()}`,
+      { cause: err },
+    );
   }
   return proc;
 }
@@ -200,7 +209,10 @@ async function waitReady(proc: AppProcess, timeoutMs: number): Promise<void> {
         const probe =
           proc.name === 'notifications'
             ? await httpRequest('GET', `${proc.url}/api/v1/notifications`, { headers: auth, timeoutMs: 3000 })
-            : await httpRequest('GET', `${proc.url}/api/v1/messages/000000000000000000000000`, { headers: auth, timeoutMs: 3000 });
+            : await httpRequest('GET', `${proc.url}/api/v1/messages/000000000000000000000000`, {
+                headers: auth,
+                timeoutMs: 3000,
+              });
         if (probe.status === (proc.name === 'notifications' ? 200 : 404)) return;
         last = `API probe → ${probe.status} ${probe.text.slice(0, 300)}`;
       }
@@ -231,7 +243,10 @@ export async function withAppLogs<T>(body: () => Promise<T>, tailChars = 12_000)
   } catch (err) {
     const logs = history
       .slice(from)
-      .map((p) => `--- ${p.name} pid ${p.pid} (${p.alive() ? 'alive' : 'exited'}) output ---\n${p.logs().slice(-tailChars) || '(none)'}`)
+      .map(
+        (p) =>
+          `--- ${p.name} pid ${p.pid} (${p.alive() ? 'alive' : 'exited'}) output ---\n${p.logs().slice(-tailChars) || '(none)'}`,
+      )
       .join('\n');
     const e = err instanceof Error ? err : new Error(String(err));
     e.message = `${e.message}\n${logs}`;

@@ -29,13 +29,18 @@ async function ready(app: NestFastifyApplication, listen = false): Promise<NestF
  * `notifications` group. `KAFKA_CREATE_TOPICS=false`: the stack already has the topics.
  * @param listenNotifications also listen on a loopback port (SSE clients; `getUrl()` gives it)
  */
-export async function startHttpApps(extra: Record<string, string> = {}, listenNotifications = false): Promise<HttpApps> {
+export async function startHttpApps(
+  extra: Record<string, string> = {},
+  listenNotifications = false,
+): Promise<HttpApps> {
   const env = appEnv({ KAFKA_CREATE_TOPICS: 'false', ...extra });
   const messages = await ready(await createMessagesApp(env));
-  const notifications = await ready(await createNotificationsApp(env), listenNotifications).catch(async (err: unknown) => {
-    await messages.close();
-    throw err;
-  });
+  const notifications = await ready(await createNotificationsApp(env), listenNotifications).catch(
+    async (err: unknown) => {
+      await messages.close();
+      throw err;
+    },
+  );
   return {
     messages,
     notifications,
@@ -45,4 +50,3 @@ export async function startHttpApps(extra: Record<string, string> = {}, listenNo
     },
   };
 }
-

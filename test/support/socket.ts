@@ -22,13 +22,25 @@ export interface SocketClient {
  * Resolves on `connect`; rejects with the server's error on `connect_error` (the handshake refusal:
  * `err.message`, `err.data.status`).
  */
-export function openSocket(url: string, token: string | undefined, options: Partial<ManagerOptions & SocketOptions> = {}): Promise<SocketClient> {
-  const client: SocketClient = { socket: undefined as unknown as Socket, events: [], close: () => client.socket.disconnect() };
+export function openSocket(
+  url: string,
+  token: string | undefined,
+  options: Partial<ManagerOptions & SocketOptions> = {},
+): Promise<SocketClient> {
+  const client: SocketClient = {
+    socket: undefined as unknown as Socket,
+    events: [],
+    close: () => client.socket.disconnect(),
+  };
   client.socket = io(url, {
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
-    auth: (cb) => cb({ ...(token === undefined ? {} : { token }), ...(client.lastEventId ? { lastEventId: client.lastEventId } : {}) }),
+    auth: (cb) =>
+      cb({
+        ...(token === undefined ? {} : { token }),
+        ...(client.lastEventId ? { lastEventId: client.lastEventId } : {}),
+      }),
     ...options,
   });
   client.socket.onAny((event: string, data: any) => {
@@ -45,6 +57,8 @@ export function openSocket(url: string, token: string | undefined, options: Part
 }
 
 /** The `notification.created` payloads a client received. */
-export const createdOf = (c: SocketClient): any[] => c.events.filter((e) => e.event === 'notification.created').map((e) => e.data);
+export const createdOf = (c: SocketClient): any[] =>
+  c.events.filter((e) => e.event === 'notification.created').map((e) => e.data);
 /** The `unread-count.changed` counts a client received, in order. */
-export const countsOf = (c: SocketClient): number[] => c.events.filter((e) => e.event === 'unread-count.changed').map((e) => e.data.count as number);
+export const countsOf = (c: SocketClient): number[] =>
+  c.events.filter((e) => e.event === 'unread-count.changed').map((e) => e.data.count as number);

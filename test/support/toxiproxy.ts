@@ -44,6 +44,7 @@ export class ToxiproxyApi {
 
   private async call(method: string, path: string, body: unknown, ok: number[]): Promise<void> {
     const res = await httpRequest(method, `${this.api}${path}`, { body, timeoutMs: 10_000 });
-    if (!ok.includes(res.status)) throw new Error(`toxiproxy ${method} ${path} → ${res.status} ${res.text.slice(0, 300)}`);
+    if (!ok.includes(res.status))
+      throw new Error(`toxiproxy ${method} ${path} → ${res.status} ${res.text.slice(0, 300)}`);
   }
 }

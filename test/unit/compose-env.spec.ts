@@ -31,14 +31,16 @@ interface ComposeFile {
 
 /** Compose variable interpolation with an empty shell: `${X:-d}` / `${X-d}` → d, `${X}` → '', `$$` → `$`. */
 export function interpolate(value: string, vars: Record<string, string> = {}): string {
-  return value
-    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$\$/g, (match, name?: string, op?: string, dflt?: string) => {
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$\$/g,
+    (match, name?: string, op?: string, dflt?: string) => {
       if (match === '$$') return '$';
       const set = name !== undefined ? vars[name] : undefined;
       if (op === ':-') return set ? set : (dflt ?? '');
       if (op === '-') return set !== undefined ? set : (dflt ?? '');
       return set ?? '';
-    });
+    },
+  );
 }
 
 /** A service's environment as strings, interpolated with defaults. */
@@ -57,7 +59,10 @@ function envOf(service: ComposeService): Record<string, string> {
  * The `UPPER_SNAKE` properties of `class <className>` (default `Environment`), read from its source text, with
  * whether each has a default (`= ...`) and whether it is `@IsOptional()`.
  */
-export function environmentVariables(source: string, className = 'Environment'): Map<string, { hasDefault: boolean; optional: boolean }> {
+export function environmentVariables(
+  source: string,
+  className = 'Environment',
+): Map<string, { hasDefault: boolean; optional: boolean }> {
   const start = source.search(new RegExp(`export (abstract )?class ${className}\\b`));
   if (start < 0) throw new Error(`class ${className} not found`);
   const body = source.slice(start, source.indexOf('\n}', start));
@@ -93,7 +98,8 @@ const CONTAINER_REQUIRED = ['KAFKA_BROKERS', 'MONGODB_URI', 'NODE_ENV', 'JWT_SEC
 
 describe('environment.ts parsing (the source of the checks below)', () => {
   it('finds the variables the apps read', () => {
-    for (const name of [...CONTAINER_REQUIRED, 'MESSAGES_PORT', 'NOTIFICATIONS_PORT', 'LOG_LEVEL']) expect(environment.has(name)).toBe(true);
+    for (const name of [...CONTAINER_REQUIRED, 'MESSAGES_PORT', 'NOTIFICATIONS_PORT', 'LOG_LEVEL'])
+      expect(environment.has(name)).toBe(true);
     expect(environment.get('JWT_SECRET')).toEqual({ hasDefault: false, optional: false });
     expect(environment.get('KAFKA_BROKERS')?.hasDefault).toBe(true);
   });
@@ -139,7 +145,9 @@ describe.each(Object.entries(APP_SERVICES))('docker-compose service %s', (name, 
 
   it('publishes its port and probes /health/ready', () => {
     const port = env[portVar];
-    expect((service.ports ?? []).map(String).map((p) => interpolate(p))).toContain(`${name === 'messages' ? 3000 : 3001}:${port}`);
+    expect((service.ports ?? []).map(String).map((p) => interpolate(p))).toContain(
+      `${name === 'messages' ? 3000 : 3001}:${port}`,
+    );
     expect(JSON.stringify(service.healthcheck?.test)).toContain('docker-healthcheck.js');
   });
 

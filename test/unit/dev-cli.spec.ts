@@ -1,5 +1,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { parseDevArgs } = require('../../stack/lib/dev') as { parseDevArgs(a: string[]): { apps: string[]; watch: boolean } };
+const { parseDevArgs } = require('../../stack/lib/dev') as {
+  parseDevArgs(a: string[]): { apps: string[]; watch: boolean };
+};
 const { toolClass, withBootstrap } = require('../../stack/lib/kafka-tools') as {
   toolClass(t: string): string | undefined;
   withBootstrap(a: string[], b: string): string[];
@@ -24,7 +26,11 @@ describe('npm run kafka', () => {
 
   it("fills in the stack's bootstrap server unless given", () => {
     expect(withBootstrap(['--list'], '127.0.0.1:9092')).toEqual(['--bootstrap-server', '127.0.0.1:9092', '--list']);
-    expect(withBootstrap(['--bootstrap-server', 'k:1', '--list'], '127.0.0.1:9092')).toEqual(['--bootstrap-server', 'k:1', '--list']);
+    expect(withBootstrap(['--bootstrap-server', 'k:1', '--list'], '127.0.0.1:9092')).toEqual([
+      '--bootstrap-server',
+      'k:1',
+      '--list',
+    ]);
     expect(withBootstrap(['--bootstrap-server=k:1'], 'x')).toEqual(['--bootstrap-server=k:1']);
   });
 });

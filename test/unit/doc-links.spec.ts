@@ -16,8 +16,15 @@ const SKIP_DIRS = new Set(['node_modules', 'dist', '.stack', 'reports', '.git', 
  */
 function markdownFiles(dir = ROOT): string[] {
   try {
-    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', '*.md'], { cwd: ROOT, encoding: 'utf8' });
-    return out.split('\n').filter(Boolean).map((f) => path.join(ROOT, f)).filter((f) => fs.existsSync(f));
+    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', '*.md'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => path.join(ROOT, f))
+      .filter((f) => fs.existsSync(f));
   } catch {
     return walk(dir);
   }
@@ -38,16 +45,27 @@ export function markdownLinks(text: string): string[] {
 
 /** Relative file paths (with an extension) named in the `#` comments of a YAML file. */
 export function commentPaths(yaml: string): string[] {
-  const comments = yaml.split('\n').map((l) => /(^|\s)#(.*)$/.exec(l)?.[2] ?? '').join('\n');
-  return [...comments.matchAll(/(?:^|[\s("'])((?:\.{0,2}\/)?[\w.-]+(?:\/[\w.-]+)*\.(?:md|ya?ml|json|ts|js|sh|xml|go))\b/g)].map((m) => m[1]);
+  const comments = yaml
+    .split('\n')
+    .map((l) => /(^|\s)#(.*)$/.exec(l)?.[2] ?? '')
+    .join('\n');
+  return [
+    ...comments.matchAll(/(?:^|[\s("'])((?:\.{0,2}\/)?[\w.-]+(?:\/[\w.-]+)*\.(?:md|ya?ml|json|ts|js|sh|xml|go))\b/g),
+  ].map((m) => m[1]);
 }
 
 const isRelative = (target: string): boolean => !/^([a-z][a-z0-9+.-]*:|#|\/\/)/i.test(target);
 
 describe('relative links', () => {
   it('finds links and comment paths the way the checks below read them', () => {
-    expect(markdownLinks('see [a](docs/a.md#x) and ![i](img.svg "t") `[no](code.md)`\n```\n[no](block.md)\n```')).toEqual(['docs/a.md#x', 'img.svg']);
-    expect(commentPaths('# See docs/x.md (y) and conduktor/README.md.\nkey: v # README.md\nurl: a.md')).toEqual(['docs/x.md', 'conduktor/README.md', 'README.md']);
+    expect(
+      markdownLinks('see [a](docs/a.md#x) and ![i](img.svg "t") `[no](code.md)`\n```\n[no](block.md)\n```'),
+    ).toEqual(['docs/a.md#x', 'img.svg']);
+    expect(commentPaths('# See docs/x.md (y) and conduktor/README.md.\nkey: v # README.md\nurl: a.md')).toEqual([
+      'docs/x.md',
+      'conduktor/README.md',
+      'README.md',
+    ]);
   });
 
   it.each(markdownFiles().map((f) => [path.relative(ROOT, f)]))('%s links only to files that exist', (file) => {

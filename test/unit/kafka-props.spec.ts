@@ -1,6 +1,11 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { nodeProperties } = require('../../stack/lib/kafka-props') as {
-  nodeProperties(id: number, all: { client: number; controller: number; external?: number; advertisedPort?: number }[], dataDir: string, tls?: { keystore: string; password: string }): Record<string, string | number | boolean>;
+  nodeProperties(
+    id: number,
+    all: { client: number; controller: number; external?: number; advertisedPort?: number }[],
+    dataDir: string,
+    tls?: { keystore: string; password: string },
+  ): Record<string, string | number | boolean>;
 };
 
 describe('nodeProperties (stack/lib/kafka-props.js)', () => {

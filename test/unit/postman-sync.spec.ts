@@ -30,7 +30,9 @@ const BASE_VAR: Record<string, string> = { messages: 'messagesUrl', notification
 
 /** Every request of a collection (folders flattened), with its folder path. */
 export function requestsOf(items: PostmanItem[], folder = ''): Array<PostmanItem & { folder: string }> {
-  return items.flatMap((it) => (it.item ? requestsOf(it.item, folder ? `${folder}/${it.name}` : it.name) : it.request ? [{ ...it, folder }] : []));
+  return items.flatMap((it) =>
+    it.item ? requestsOf(it.item, folder ? `${folder}/${it.name}` : it.name) : it.request ? [{ ...it, folder }] : [],
+  );
 }
 
 /** `{ base, segments }` of a request URL: `{{messagesUrl}}/api/v1/messages/{{messageId}}?x=1` → messagesUrl, [api, v1, messages, {{messageId}}]. */
@@ -51,9 +53,16 @@ const collection = JSON.parse(readFileSync(COLLECTION, 'utf8')) as { info: { sch
 const requests = requestsOf(collection.item);
 const documents = readdirSync(OPENAPI_DIR)
   .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ app: f.replace(/\.json$/, ''), doc: JSON.parse(readFileSync(join(OPENAPI_DIR, f), 'utf8')) as { paths: Record<string, object> } }));
+  .map((f) => ({
+    app: f.replace(/\.json$/, ''),
+    doc: JSON.parse(readFileSync(join(OPENAPI_DIR, f), 'utf8')) as { paths: Record<string, object> },
+  }));
 const operations = documents.flatMap(({ app, doc }) =>
-  Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).filter((m) => HTTP_METHODS.includes(m)).map((m) => ({ app, method: m.toUpperCase(), path }))),
+  Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.keys(item)
+      .filter((m) => HTTP_METHODS.includes(m))
+      .map((m) => ({ app, method: m.toUpperCase(), path })),
+  ),
 );
 
 describe('postman collection ↔ OpenAPI', () => {
@@ -67,26 +76,36 @@ describe('postman collection ↔ OpenAPI', () => {
     expect(matchesTemplate('/api/v1/messages/{id}', ['api', 'v1', 'messages', '{{messageId}}'])).toBe(true);
     expect(matchesTemplate('/api/v1/messages/{id}', ['api', 'v1', 'messages'])).toBe(false);
     expect(matchesTemplate('/api/v1/notifications/count', ['api', 'v1', 'notifications', '{{id}}'])).toBe(false);
-    expect(splitUrl('{{notificationsUrl}}/api/v1/notifications?limit=1')).toEqual({ base: 'notificationsUrl', segments: ['api', 'v1', 'notifications'] });
+    expect(splitUrl('{{notificationsUrl}}/api/v1/notifications?limit=1')).toEqual({
+      base: 'notificationsUrl',
+      segments: ['api', 'v1', 'notifications'],
+    });
   });
 
   it.each(operations.map((o) => [`${o.app}: ${o.method} ${o.path}`, o] as const))('has a request for %s', (_, op) => {
     const covering = requests.filter((r) => {
       const { base, segments } = splitUrl(r.request!.url);
-      return r.request!.method.toUpperCase() === op.method && base === BASE_VAR[op.app] && matchesTemplate(op.path, segments);
+      return (
+        r.request!.method.toUpperCase() === op.method && base === BASE_VAR[op.app] && matchesTemplate(op.path, segments)
+      );
     });
     expect(covering.map((r) => r.name)).not.toEqual([]);
   });
 
   it('asserts something in every request', () => {
     const silent = requests
-      .filter((r) => !(r.event ?? []).some((e) => e.listen === 'test' && [e.script.exec].flat().join('\n').includes('pm.test(')))
+      .filter(
+        (r) =>
+          !(r.event ?? []).some((e) => e.listen === 'test' && [e.script.exec].flat().join('\n').includes('pm.test(')),
+      )
       .map((r) => `${r.folder}/${r.name}`);
     expect(silent).toEqual([]);
   });
 
   it('sends every request to a known base URL variable', () => {
-    const unknown = requests.map((r) => splitUrl(r.request!.url).base).filter((b) => !Object.values(BASE_VAR).includes(b));
+    const unknown = requests
+      .map((r) => splitUrl(r.request!.url).base)
+      .filter((b) => !Object.values(BASE_VAR).includes(b));
     expect(unknown).toEqual([]);
   });
 });

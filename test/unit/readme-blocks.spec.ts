@@ -2,11 +2,16 @@ import { sectionBlocks, shellCommands, tryItCommands, withPorts } from '../suppo
 
 describe('README block reading (the README test runs what these return)', () => {
   it('keeps continued lines as one command, verbatim, and drops comments-only and blank lines', () => {
-    expect(shellCommands('# setup\nA=$(x)\n\ncurl -s a \\\n  -H b   \nls   # list\n')).toEqual(['A=$(x)', 'curl -s a \\\n  -H b', 'ls   # list']);
+    expect(shellCommands('# setup\nA=$(x)\n\ncurl -s a \\\n  -H b   \nls   # list\n')).toEqual([
+      'A=$(x)',
+      'curl -s a \\\n  -H b',
+      'ls   # list',
+    ]);
   });
 
   it('reads the bash blocks of one section only', () => {
-    const md = '# T\n## One\n```bash\na\n```\ntext\n```text\nno\n```\n### Sub\n```bash\nb \\\n c\n```\n## Two\n```bash\nz\n```\n';
+    const md =
+      '# T\n## One\n```bash\na\n```\ntext\n```text\nno\n```\n### Sub\n```bash\nb \\\n c\n```\n## Two\n```bash\nz\n```\n';
     expect(sectionBlocks(md, 'One')).toEqual([['a'], ['b \\\n c']]);
     expect(sectionBlocks(md, 'Two')).toEqual([['z']]);
     expect(() => sectionBlocks(md, 'Three')).toThrow('no heading "Three"');
@@ -19,8 +24,9 @@ describe('README block reading (the README test runs what these return)', () => 
 
   it('moves only the default app ports', () => {
     const env = { MESSAGES_PORT: '33000', NOTIFICATIONS_PORT: '33001' };
-    expect(withPorts('curl http://localhost:3000/a http://localhost:3001/b http://localhost:30001', env))
-      .toBe('curl http://localhost:33000/a http://localhost:33001/b http://localhost:30001');
+    expect(withPorts('curl http://localhost:3000/a http://localhost:3001/b http://localhost:30001', env)).toBe(
+      'curl http://localhost:33000/a http://localhost:33001/b http://localhost:30001',
+    );
     expect(withPorts('curl http://localhost:3000/a', {})).toBe('curl http://localhost:3000/a');
   });
 });

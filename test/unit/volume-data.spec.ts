@@ -22,19 +22,31 @@ describe('volume benchmark data (bench/lib/volume-data.ts)', () => {
 
   it('a contact is never the user itself', () => {
     const self = [];
-    for (let rank = 0; rank < 50; rank++) for (let j = 0; j < 200; j++) if (contactRank(rank, j, 50) === rank) self.push([rank, j]);
+    for (let rank = 0; rank < 50; rank++)
+      for (let j = 0; j < 200; j++) if (contactRank(rank, j, 50) === rank) self.push([rank, j]);
     expect(self).toEqual([]);
   });
 
   it('is deterministic and yields one notification per message, to its recipient, from a participant', () => {
     const shape = { ...VOLUME_SHAPE, notifications: 500, users: 40 };
-    const strip = (d: VolumeData) => [...d.batches(100, 1_700_000_000_000)].flatMap((b) => b.notifications.map((n, i) => {
-      const m = b.messages[i];
-      expect(n.messageId).toBe(m._id.toHexString());
-      expect(n.recipientId).toBe(m.recipientIds[0]);
-      expect(m.participants).toEqual([m.senderId, n.recipientId].sort());
-      return [n.recipientId, n.senderId, n.conversationId, n.eventId, n.readAt?.getTime() ?? null, n.archivedAt !== null, m.body];
-    }));
+    const strip = (d: VolumeData) =>
+      [...d.batches(100, 1_700_000_000_000)].flatMap((b) =>
+        b.notifications.map((n, i) => {
+          const m = b.messages[i];
+          expect(n.messageId).toBe(m._id.toHexString());
+          expect(n.recipientId).toBe(m.recipientIds[0]);
+          expect(m.participants).toEqual([m.senderId, n.recipientId].sort());
+          return [
+            n.recipientId,
+            n.senderId,
+            n.conversationId,
+            n.eventId,
+            n.readAt?.getTime() ?? null,
+            n.archivedAt !== null,
+            m.body,
+          ];
+        }),
+      );
     const a = strip(new VolumeData(shape));
     expect(a).toHaveLength(500);
     expect(strip(new VolumeData(shape))).toEqual(a);

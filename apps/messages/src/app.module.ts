@@ -16,7 +16,15 @@ export class MessagesAppModule {
     // covers requests without a valid token (test/e2e/http-security.e2e-spec.ts checks it).
     return {
       module: MessagesAppModule,
-      imports: [HeraldConfigModule.forRoot(config), ObservabilityModule.forRoot({ app: 'messages', consumer: true }), MongoModule, RateLimitModule.forRoot(config), AuthModule, MessagesModule, ConversationsModule],
+      imports: [
+        HeraldConfigModule.forRoot(config),
+        ObservabilityModule.forRoot({ app: 'messages', consumer: true }),
+        MongoModule,
+        RateLimitModule.forRoot(config),
+        AuthModule,
+        MessagesModule,
+        ConversationsModule,
+      ],
     };
   }
 }

@@ -26,10 +26,14 @@ export async function createMessagesApp(env: Record<string, string | undefined> 
   const app = await createHttpApp(MessagesAppModule.forRoot(config), config);
   setupOpenApi(app, MESSAGES_OPENAPI.title, MESSAGES_OPENAPI.description);
   if (config.env.KAFKA_CREATE_TOPICS) {
-    await ensureTopics(config).catch((err: Error) => Logger.warn(`could not ensure topics: ${err.message}`, 'Bootstrap'));
+    await ensureTopics(config).catch((err: Error) =>
+      Logger.warn(`could not ensure topics: ${err.message}`, 'Bootstrap'),
+    );
   }
   const projection = kafkaServerOptions(config, {
-    groupId: config.env.KAFKA_CONVERSATIONS_GROUP, role: 'conversations', fetchLingerMs: config.env.CONVERSATIONS_FETCH_LINGER_MS,
+    groupId: config.env.KAFKA_CONVERSATIONS_GROUP,
+    role: 'conversations',
+    fetchLingerMs: config.env.CONVERSATIONS_FETCH_LINGER_MS,
   });
   app.get(KafkaConsumerProbe).watch(app.connectMicroservice<MicroserviceOptions>(projection));
   return app;

@@ -8,7 +8,10 @@ async function main(): Promise<void> {
   const app = await createMessagesApp();
   const config = app.get(AppConfig);
   await app.startAllMicroservices();
-  await listen(app, 'messages', config.env.HTTP_HOST, config.env.MESSAGES_PORT, { consumes: [`${Topics.MessageCreated} (group ${config.env.KAFKA_CONVERSATIONS_GROUP})`], produces: [Topics.MessageCreated, Topics.MessageCreatedDlq] });
+  await listen(app, 'messages', config.env.HTTP_HOST, config.env.MESSAGES_PORT, {
+    consumes: [`${Topics.MessageCreated} (group ${config.env.KAFKA_CONVERSATIONS_GROUP})`],
+    produces: [Topics.MessageCreated, Topics.MessageCreatedDlq],
+  });
 }
 
 main().catch((err: unknown) => {

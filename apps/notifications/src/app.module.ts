@@ -22,7 +22,15 @@ export class NotificationsAppModule {
       imports: [
         HeraldConfigModule.forRoot(config),
         ObservabilityModule.forRoot({ app: 'notifications', consumer: true }),
-        MongoModule, RateLimitModule.forRoot(config), AuthModule, InboxModule, PreferencesModule, ConsumerModule, PushModule, InboxPageModule],
+        MongoModule,
+        RateLimitModule.forRoot(config),
+        AuthModule,
+        InboxModule,
+        PreferencesModule,
+        ConsumerModule,
+        PushModule,
+        InboxPageModule,
+      ],
     };
   }
 }

@@ -11,7 +11,8 @@ import { HeraldIoAdapter } from './push/socket-io.adapter';
 /** Title and description of the notifications app's OpenAPI document (`/docs`, docs/openapi/notifications.json). */
 export const NOTIFICATIONS_OPENAPI = {
   title: 'Herald notifications API',
-  description: 'The inbox: notifications stored from Kafka topic `message.created` (consumer group `notifications`), listed, counted and marked read.',
+  description:
+    'The inbox: notifications stored from Kafka topic `message.created` (consumer group `notifications`), listed, counted and marked read.',
 };
 
 /**
@@ -19,14 +20,18 @@ export const NOTIFICATIONS_OPENAPI = {
  * the Kafka consumer (a Nest hybrid application).
  * Call `app.startAllMicroservices()` then `app.listen()`; the consumer joins group `notifications`.
  */
-export async function createNotificationsApp(env: Record<string, string | undefined> = {}): Promise<NestFastifyApplication> {
+export async function createNotificationsApp(
+  env: Record<string, string | undefined> = {},
+): Promise<NestFastifyApplication> {
   const config = loadConfig(env);
   const app = await createHttpApp(NotificationsAppModule.forRoot(config), config);
   // Before init(): gateways are bound to the adapter set when the modules register.
   app.useWebSocketAdapter(new HeraldIoAdapter(app, config));
   setupOpenApi(app, NOTIFICATIONS_OPENAPI.title, NOTIFICATIONS_OPENAPI.description);
   if (config.env.KAFKA_CREATE_TOPICS) {
-    await ensureTopics(config).catch((err: Error) => Logger.warn(`could not ensure topics: ${err.message}`, 'Bootstrap'));
+    await ensureTopics(config).catch((err: Error) =>
+      Logger.warn(`could not ensure topics: ${err.message}`, 'Bootstrap'),
+    );
   }
   app.get(KafkaConsumerProbe).watch(app.connectMicroservice<MicroserviceOptions>(kafkaServerOptions(config)));
   return app;

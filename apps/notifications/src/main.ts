@@ -9,7 +9,10 @@ async function main(): Promise<void> {
   const config = app.get(AppConfig);
   await app.startAllMicroservices();
   await listen(app, 'notifications', config.env.HTTP_HOST, config.env.NOTIFICATIONS_PORT, {
-    consumes: [`${Topics.MessageCreated} (group ${config.env.KAFKA_CONSUMER_GROUP})`, `${Topics.NotificationCreated}, ${Topics.InboxChanged} (one broadcast group per instance)`],
+    consumes: [
+      `${Topics.MessageCreated} (group ${config.env.KAFKA_CONSUMER_GROUP})`,
+      `${Topics.NotificationCreated}, ${Topics.InboxChanged} (one broadcast group per instance)`,
+    ],
     produces: [Topics.NotificationCreated, Topics.InboxChanged, Topics.MessageCreatedDlq],
   });
 }

@@ -46,10 +46,17 @@ export class DevTokenController {
   @Post('token')
   @ApiOperation({ summary: 'Issue a development token (not in production)' })
   @ApiCreatedResponse({ type: IssuedTokenView })
-  @ApiNotFoundResponse({ description: 'Dev tokens are disabled (NODE_ENV=production or AUTH_DEV_TOKENS=false)', type: ErrorBodyView })
+  @ApiNotFoundResponse({
+    description: 'Dev tokens are disabled (NODE_ENV=production or AUTH_DEV_TOKENS=false)',
+    type: ErrorBodyView,
+  })
   @ApiErrorResponses({ common: false }, 400, 413, 415, 429)
   async issue(@Body() dto: IssueTokenDto): Promise<IssuedTokenView> {
     if (!this.config.devTokensEnabled) throw new NotFoundException();
-    return { accessToken: await this.tokens.issue(dto.userId), tokenType: 'Bearer', expiresIn: this.config.env.JWT_TTL_SECONDS };
+    return {
+      accessToken: await this.tokens.issue(dto.userId),
+      tokenType: 'Bearer',
+      expiresIn: this.config.env.JWT_TTL_SECONDS,
+    };
   }
 }

@@ -7,7 +7,14 @@ import { JwtVerifier, JwtVerifierOptions } from './jwt-verifier';
 describe('JwtVerifier', () => {
   let jwks: JwksServer;
   const base = (o: Partial<JwtVerifierOptions> = {}): JwtVerifier =>
-    new JwtVerifier({ secret: TEST_SECRET, jwksUri: jwks.uri, jwksAlgorithms: ['RS256', 'ES256'], audiences: [], clockToleranceSeconds: 5, ...o });
+    new JwtVerifier({
+      secret: TEST_SECRET,
+      jwksUri: jwks.uri,
+      jwksAlgorithms: ['RS256', 'ES256'],
+      audiences: [],
+      clockToleranceSeconds: 5,
+      ...o,
+    });
 
   beforeAll(async () => {
     jwks = await startJwksServer();
@@ -35,22 +42,40 @@ describe('JwtVerifier', () => {
     ['without sub', () => hs256(undefined)],
     ['signed with another secret', () => hs256('a', { secret: 'some-other-secret-of-length' })],
     ['alg none (unsecured JWT)', async () => unsecured('a')],
-    ['with a tampered payload', async () => {
-      const [h, , s] = (await hs256('alice')).split('.');
-      return `${h}.${Buffer.from(JSON.stringify({ sub: 'admin', exp: 9999999999 })).toString('base64url')}.${s}`;
-    }],
-    ['with a tampered signature', async () => {
-      const t = await hs256('alice');
-      return t.slice(0, -2) + (t.endsWith('AA') ? 'BB' : 'AA');
-    }],
-    ['RS256 signed by a key not in the JWKS', async () => {
-      const { privateKey } = await generateKeyPair('RS256');
-      return new SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'RS256', kid: 'test-RS256' }).setExpirationTime('1h').sign(privateKey);
-    }],
-    ['an algorithm not on the list (RS384)', async () => {
-      const { privateKey } = await generateKeyPair('RS384');
-      return new SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'RS384', kid: 'test-RS256' }).setExpirationTime('1h').sign(privateKey);
-    }],
+    [
+      'with a tampered payload',
+      async () => {
+        const [h, , s] = (await hs256('alice')).split('.');
+        return `${h}.${Buffer.from(JSON.stringify({ sub: 'admin', exp: 9999999999 })).toString('base64url')}.${s}`;
+      },
+    ],
+    [
+      'with a tampered signature',
+      async () => {
+        const t = await hs256('alice');
+        return t.slice(0, -2) + (t.endsWith('AA') ? 'BB' : 'AA');
+      },
+    ],
+    [
+      'RS256 signed by a key not in the JWKS',
+      async () => {
+        const { privateKey } = await generateKeyPair('RS256');
+        return new SignJWT({ sub: 'a' })
+          .setProtectedHeader({ alg: 'RS256', kid: 'test-RS256' })
+          .setExpirationTime('1h')
+          .sign(privateKey);
+      },
+    ],
+    [
+      'an algorithm not on the list (RS384)',
+      async () => {
+        const { privateKey } = await generateKeyPair('RS384');
+        return new SignJWT({ sub: 'a' })
+          .setProtectedHeader({ alg: 'RS384', kid: 'test-RS256' })
+          .setExpirationTime('1h')
+          .sign(privateKey);
+      },
+    ],
     ['not a JWT at all', async () => 'not.a.jwt'],
     ['two parts only', async () => (await hs256('a')).split('.').slice(0, 2).join('.')],
   ])('refuses a token %s', async (_, make) => {
@@ -60,7 +85,10 @@ describe('JwtVerifier', () => {
   it('refuses HS256 made with the RSA public key as secret (algorithm confusion)', async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
     const pem = await exportSPKI(publicKey);
-    const confused = await new SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(pem));
+    const confused = await new SignJWT({ sub: 'a' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(pem));
     // Whatever the secret, an HS256 token is only ever checked against JWT_SECRET.
     await expect(base().verify(confused)).rejects.toThrow();
     expect(privateKey).toBeDefined();
@@ -69,9 +97,15 @@ describe('JwtVerifier', () => {
   it('checks iss and aud when configured', async () => {
     const v = base({ issuer: 'https://idp.test', audiences: ['herald-api', 'herald-admin'] });
     expect((await v.verify(await hs256('a', { issuer: 'https://idp.test', audience: 'herald-admin' }))).sub).toBe('a');
-    expect((await v.verify(await jwks.sign('ES256', { sub: 'a', iss: 'https://idp.test', aud: 'herald-api' }))).sub).toBe('a');
-    await expect(v.verify(await hs256('a', { issuer: 'https://evil.test', audience: 'herald-api' }))).rejects.toThrow(/iss/);
-    await expect(v.verify(await hs256('a', { issuer: 'https://idp.test', audience: 'other-api' }))).rejects.toThrow(/aud/);
+    expect(
+      (await v.verify(await jwks.sign('ES256', { sub: 'a', iss: 'https://idp.test', aud: 'herald-api' }))).sub,
+    ).toBe('a');
+    await expect(v.verify(await hs256('a', { issuer: 'https://evil.test', audience: 'herald-api' }))).rejects.toThrow(
+      /iss/,
+    );
+    await expect(v.verify(await hs256('a', { issuer: 'https://idp.test', audience: 'other-api' }))).rejects.toThrow(
+      /aud/,
+    );
     await expect(v.verify(await hs256('a'))).rejects.toThrow();
   });
 

@@ -54,7 +54,9 @@ export class JwtVerifier {
 
   constructor(private readonly options: JwtVerifierOptions) {
     this.secret = options.secret === undefined ? undefined : new TextEncoder().encode(options.secret);
-    this.jwks = options.jwksUri ? createRemoteJWKSet(new URL(options.jwksUri), { timeoutDuration: options.jwksTimeoutMs ?? 5000 }) : undefined;
+    this.jwks = options.jwksUri
+      ? createRemoteJWKSet(new URL(options.jwksUri), { timeoutDuration: options.jwksTimeoutMs ?? 5000 })
+      : undefined;
     this.algorithms = [...(this.secret ? ['HS256'] : []), ...(this.jwks ? options.jwksAlgorithms : [])];
   }
 
@@ -84,7 +86,9 @@ export class JwtVerifier {
   private readonly keyFor: JWTVerifyGetKey = (header, jws) => {
     if (header.alg === 'HS256') {
       if (!this.secret) throw new errors.JOSEAlgNotAllowed('HS256 is not enabled');
-      this.hmacKey ??= webcrypto.subtle.importKey('raw', this.secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+      this.hmacKey ??= webcrypto.subtle.importKey('raw', this.secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'verify',
+      ]);
       return this.hmacKey;
     }
     if (!this.jwks) throw new errors.JOSEAlgNotAllowed(`${String(header.alg)} is not enabled`);

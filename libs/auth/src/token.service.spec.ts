@@ -5,7 +5,8 @@ import { TokenService } from './token.service';
 
 /** The verified-token cache never accepts more than verification itself would. */
 describe('TokenService.verify (verified-token cache)', () => {
-  const service = (): TokenService => new TokenService(new JwtService(), loadConfig({ JWT_SECRET: TEST_SECRET, JWT_CLOCK_TOLERANCE_SECONDS: '0' }));
+  const service = (): TokenService =>
+    new TokenService(new JwtService(), loadConfig({ JWT_SECRET: TEST_SECRET, JWT_CLOCK_TOLERANCE_SECONDS: '0' }));
 
   it('answers a token verified before with the same user id', async () => {
     const tokens = service();

@@ -31,7 +31,9 @@ describe('validateEnvironment', () => {
   });
 
   it('turns dev tokens off in production whatever AUTH_DEV_TOKENS says', () => {
-    const prod = new AppConfig(validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUTH_DEV_TOKENS: 'true' }));
+    const prod = new AppConfig(
+      validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUTH_DEV_TOKENS: 'true' }),
+    );
     expect(prod.devTokensEnabled).toBe(false);
     expect(new AppConfig(validateEnvironment({})).devTokensEnabled).toBe(true);
     expect(new AppConfig(validateEnvironment({ AUTH_DEV_TOKENS: 'false' })).devTokensEnabled).toBe(false);

@@ -1,5 +1,16 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { toBool, toInt } from './parsers';
 import { SecurityEnvironment } from './security-environment';
 
@@ -26,7 +37,9 @@ export class Environment extends SecurityEnvironment {
    * Consumer group of the notifications app's `message.created` consumer. Every instance of one
    * deployment must use the same group; tests sharing a broker use their own to stay isolated.
    */
-  @Matches(/^[A-Za-z0-9._-]{1,200}$/, { message: 'KAFKA_CONSUMER_GROUP must be 1..200 characters of A-Z a-z 0-9 . _ -' })
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, {
+    message: 'KAFKA_CONSUMER_GROUP must be 1..200 characters of A-Z a-z 0-9 . _ -',
+  })
   KAFKA_CONSUMER_GROUP = 'notifications';
 
   /**
@@ -34,7 +47,9 @@ export class Environment extends SecurityEnvironment {
    * the conversation summaries of `GET /conversations`). A group of its own, so it reads every
    * record next to the notifications group; every messages instance of one deployment uses the same.
    */
-  @Matches(/^[A-Za-z0-9._-]{1,200}$/, { message: 'KAFKA_CONVERSATIONS_GROUP must be 1..200 characters of A-Z a-z 0-9 . _ -' })
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, {
+    message: 'KAFKA_CONVERSATIONS_GROUP must be 1..200 characters of A-Z a-z 0-9 . _ -',
+  })
   KAFKA_CONVERSATIONS_GROUP = 'conversations';
 
   /**
@@ -115,7 +130,9 @@ export class Environment extends SecurityEnvironment {
    * notifications app's inbox page (`/inbox`), which sends messages and lists conversations there.
    * The messages app's `CORS_ORIGINS` must list the page's origin (`npm run dev` sets both).
    */
-  @Matches(/^https?:\/\/[^/?#\s]+$/, { message: 'INBOX_MESSAGES_URL must be an origin like http://localhost:3000 (no path)' })
+  @Matches(/^https?:\/\/[^/?#\s]+$/, {
+    message: 'INBOX_MESSAGES_URL must be an origin like http://localhost:3000 (no path)',
+  })
   INBOX_MESSAGES_URL = 'http://localhost:3000';
 
   /** Address both apps bind to. */

@@ -24,7 +24,10 @@ export interface ResolvedSecrets {
  * @param raw `process.env`-like input
  * @param read file reader (tests)
  */
-export function resolveSecretFiles(raw: Record<string, unknown>, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): ResolvedSecrets {
+export function resolveSecretFiles(
+  raw: Record<string, unknown>,
+  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): ResolvedSecrets {
   const env: Record<string, unknown> = { ...raw };
   const problems: string[] = [];
   for (const name of FILE_SECRETS) {
@@ -41,7 +44,9 @@ export function resolveSecretFiles(raw: Record<string, unknown>, read: (path: st
       if (value.length === 0) problems.push(`${fileVar}: file ${String(file)} is empty`);
       else env[name] = value;
     } catch (err) {
-      problems.push(`${fileVar}: cannot read ${String(file)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      problems.push(
+        `${fileVar}: cannot read ${String(file)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
   }
   return { env, problems };

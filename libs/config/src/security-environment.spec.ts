@@ -19,7 +19,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('security configuration', () => {
   it('has safe defaults: rate limits on, no CORS origin, no proxy trusted, no SASL/TLS', () => {
     const c = new AppConfig(validateEnvironment({}));
-    expect([c.env.RATE_LIMIT_ENABLED, c.env.RATE_LIMIT_PER_MINUTE, c.env.RATE_LIMIT_IP_PER_MINUTE]).toEqual([true, 600, 1200]);
+    expect([c.env.RATE_LIMIT_ENABLED, c.env.RATE_LIMIT_PER_MINUTE, c.env.RATE_LIMIT_IP_PER_MINUTE]).toEqual([
+      true,
+      600,
+      1200,
+    ]);
     expect(c.corsOrigins).toEqual([]);
     expect(c.trustProxy).toBe(false);
     expect([c.env.KAFKA_SSL, c.env.KAFKA_SASL_MECHANISM, c.env.MONGODB_TLS]).toEqual([false, undefined, false]);
@@ -27,7 +31,14 @@ describe('security configuration', () => {
   });
 
   it('parses lists, proxies and limits', () => {
-    const c = new AppConfig(validateEnvironment({ CORS_ORIGINS: 'https://a.example, http://localhost:5173', HTTP_TRUST_PROXY: '10.0.0.0/8,127.0.0.1', RATE_LIMIT_ENABLED: 'false', JWT_AUDIENCE: 'a,b' }));
+    const c = new AppConfig(
+      validateEnvironment({
+        CORS_ORIGINS: 'https://a.example, http://localhost:5173',
+        HTTP_TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
+        RATE_LIMIT_ENABLED: 'false',
+        JWT_AUDIENCE: 'a,b',
+      }),
+    );
     expect(c.corsOrigins).toEqual(['https://a.example', 'http://localhost:5173']);
     expect(c.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
     expect(c.env.RATE_LIMIT_ENABLED).toBe(false);
@@ -37,15 +48,23 @@ describe('security configuration', () => {
   });
 
   it('accepts production with a JWKS and no secret: HS256 and dev tokens are then off', () => {
-    const c = new AppConfig(validateEnvironment({ NODE_ENV: 'production', JWT_JWKS_URI: 'https://idp.example/.well-known/jwks.json' }));
+    const c = new AppConfig(
+      validateEnvironment({ NODE_ENV: 'production', JWT_JWKS_URI: 'https://idp.example/.well-known/jwks.json' }),
+    );
     expect(c.jwtSecret).toBeUndefined();
     expect(c.devTokensEnabled).toBe(false);
   });
 
   it('accepts complete SASL and TLS settings', () => {
     const env = validateEnvironment({
-      ...PROD, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: PEM, KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p',
-      MONGODB_TLS: 'true', MONGODB_TLS_CA_FILE: PEM,
+      ...PROD,
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: PEM,
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: 'u',
+      KAFKA_SASL_PASSWORD: 'p',
+      MONGODB_TLS: 'true',
+      MONGODB_TLS_CA_FILE: PEM,
     });
     expect(env.KAFKA_SASL_MECHANISM).toBe('scram-sha-512');
   });
@@ -63,7 +82,10 @@ describe('security configuration', () => {
     ['KAFKA_SSL', { KAFKA_SSL: 'sometimes' }],
     ['MONGODB_TLS', { MONGODB_TLS_CA_FILE: PEM }],
     ['MONGODB_TLS_CERT_KEY_FILE', { MONGODB_TLS: 'true', MONGODB_TLS_CERT_KEY_FILE: join(dir, 'missing.pem') }],
-    ['MONGODB_TLS_ALLOW_INVALID_CERTIFICATES', { ...PROD, MONGODB_TLS: 'true', MONGODB_TLS_ALLOW_INVALID_CERTIFICATES: 'true' }],
+    [
+      'MONGODB_TLS_ALLOW_INVALID_CERTIFICATES',
+      { ...PROD, MONGODB_TLS: 'true', MONGODB_TLS_ALLOW_INVALID_CERTIFICATES: 'true' },
+    ],
     ['JWT_SECRET', { NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET }],
     ['JWT_JWKS_URI', { ...PROD, JWT_JWKS_URI: 'http://idp.example/jwks.json' }],
     ['JWT_JWKS_URI', { JWT_JWKS_URI: 'ftp://idp.example/jwks.json' }],
@@ -102,7 +124,11 @@ describe('secrets from *_FILE variables (Docker / Kubernetes secrets)', () => {
     ['JWT_SECRET_FILE', { JWT_SECRET_FILE: join(dir, 'nope') }, /cannot read/],
     ['MONGODB_URI_FILE', { MONGODB_URI_FILE: file('empty', '\n') }, /empty/],
     ['MONGODB_URI', { MONGODB_URI_FILE: file('bad-uri', 'postgres://x') }, /mongodb/],
-    ['KAFKA_SASL_PASSWORD_FILE', { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD_FILE: join(dir, 'nope') }, /cannot read/],
+    [
+      'KAFKA_SASL_PASSWORD_FILE',
+      { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD_FILE: join(dir, 'nope') },
+      /cannot read/,
+    ],
   ])('stops with an error naming %s', (name, raw, why) => {
     expect(() => validateEnvironment(raw)).toThrow(new RegExp(`Invalid configuration: .*${name}`));
     expect(() => validateEnvironment(raw)).toThrow(why);
@@ -110,7 +136,9 @@ describe('secrets from *_FILE variables (Docker / Kubernetes secrets)', () => {
 
   it('never puts the secret itself into an error message', () => {
     const secret = 'do-not-print-me-0123456789';
-    expect(() => validateEnvironment({ JWT_SECRET: secret, JWT_SECRET_FILE: file('s', secret) })).toThrow(/^(?!.*do-not-print-me).*$/s);
+    expect(() => validateEnvironment({ JWT_SECRET: secret, JWT_SECRET_FILE: file('s', secret) })).toThrow(
+      /^(?!.*do-not-print-me).*$/s,
+    );
     expect(resolveSecretFiles({ X: '1' }).env).toEqual({ X: '1' });
   });
 });

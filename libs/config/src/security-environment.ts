@@ -25,9 +25,12 @@ export abstract class SecurityEnvironment {
   JWT_JWKS_URI?: string;
 
   /** Asymmetric algorithms accepted from the JWKS (comma list). Never `none`, never HS*. */
-  @Matches(/^(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA)(,(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA))*$/, {
-    message: 'JWT_JWKS_ALGORITHMS must be a comma list of RS*/PS*/ES*/EdDSA algorithms',
-  })
+  @Matches(
+    /^(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA)(,(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA))*$/,
+    {
+      message: 'JWT_JWKS_ALGORITHMS must be a comma list of RS*/PS*/ES*/EdDSA algorithms',
+    },
+  )
   JWT_JWKS_ALGORITHMS = 'RS256,ES256';
 
   /** Required `iss` claim (RFC 7519 §4.1.1) of every token, when set; dev tokens carry it. */
@@ -84,7 +87,9 @@ export abstract class SecurityEnvironment {
    * (default, the socket address), `true` (any: only behind a proxy that overwrites the header),
    * a hop count, or a comma list of proxy IPs/CIDRs (Fastify `trustProxy`).
    */
-  @Matches(/^(true|false|\d{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$/, { message: 'HTTP_TRUST_PROXY must be true, false, a hop count or a comma list of IPs/CIDRs' })
+  @Matches(/^(true|false|\d{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$/, {
+    message: 'HTTP_TRUST_PROXY must be true, false, a hop count or a comma list of IPs/CIDRs',
+  })
   HTTP_TRUST_PROXY = 'false';
 
   /** TLS to the Kafka brokers. */

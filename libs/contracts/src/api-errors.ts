@@ -57,7 +57,10 @@ export const COMMON_API_ERRORS = [400, 401, 429, 503] as const;
  */
 export function ApiErrorResponses(...statuses: Array<number | { common: false }>): MethodDecorator & ClassDecorator {
   const common = !statuses.some((s) => typeof s === 'object');
-  const codes = new Set<number>([...(common ? COMMON_API_ERRORS : []), ...statuses.filter((s): s is number => typeof s === 'number')]);
+  const codes = new Set<number>([
+    ...(common ? COMMON_API_ERRORS : []),
+    ...statuses.filter((s): s is number => typeof s === 'number'),
+  ]);
   return applyDecorators(
     ApiExtraModels(ErrorBodyView, FieldErrorView),
     ...[...codes]
@@ -68,7 +71,11 @@ export function ApiErrorResponses(...statuses: Array<number | { common: false }>
           description: DESCRIPTIONS[status] ?? 'Error',
           type: ErrorBodyView,
           ...(status === 429 || status === 503
-            ? { headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } } }
+            ? {
+                headers: {
+                  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } },
+                },
+              }
             : {}),
         }),
       ),

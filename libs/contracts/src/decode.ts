@@ -4,9 +4,7 @@ import { EventEnvelope } from './envelope';
 import { Limits } from './limits';
 
 /** Outcome of {@link decodeEvent}: the validated event, or why the record is poison. */
-export type DecodeResult<T> =
-  | { ok: true; event: T }
-  | { ok: false; reason: DecodeFailure; message: string };
+export type DecodeResult<T> = { ok: true; event: T } | { ok: false; reason: DecodeFailure; message: string };
 
 /** Why a record was rejected; stable strings, written into the DLQ headers. */
 export type DecodeFailure = 'empty' | 'oversized' | 'not-json' | 'not-an-object' | 'invalid-schema';

@@ -1,5 +1,18 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, Equals, IsArray, IsDate, IsDefined, IsInt, IsMongoId, IsObject, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  Equals,
+  IsArray,
+  IsDate,
+  IsDefined,
+  IsInt,
+  IsMongoId,
+  IsObject,
+  IsString,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { EventEnvelope } from './envelope';
 import { Limits } from './limits';
 

@@ -1,6 +1,13 @@
 import { INestApplication, Logger, Type } from '@nestjs/common';
 import { AppConfig } from '@herald/config';
-import { HeraldMetrics, quietStartup, registerHttpMetrics, REQUEST_ID_HEADER, requestIdOf, startupLogger } from '@herald/observability';
+import {
+  HeraldMetrics,
+  quietStartup,
+  registerHttpMetrics,
+  REQUEST_ID_HEADER,
+  requestIdOf,
+  startupLogger,
+} from '@herald/observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
@@ -42,10 +49,20 @@ export const PREFIX_EXCLUDES = ['health/{*path}', 'metrics', 'inbox', 'inbox/{*p
  * @param module the root module (already configured)
  * @param config the validated configuration (log level)
  */
-export async function createHttpApp(module: Parameters<typeof NestFactory.create>[0], config: AppConfig): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  module: Parameters<typeof NestFactory.create>[0],
+  config: AppConfig,
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.trustProxy, genReqId: requestIdOf, requestIdHeader: false, frameworkErrors: frameworkErrorHandler, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } }),
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      trustProxy: config.trustProxy,
+      genReqId: requestIdOf,
+      requestIdHeader: false,
+      frameworkErrors: frameworkErrorHandler,
+      routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    }),
     // JSON lines from the first record (start-up problems such as MongoDB retries show at once);
     // nestjs-pino takes over as soon as the app exists.
     // bodyParser off: the JSON body parser is Herald's (UTF-8 checked, see registerUtf8JsonParser).
@@ -96,7 +113,13 @@ export function withoutCredentials(uri: string): string {
  * (with their consumer group) and produced. It replaces Nest's module and route-mapping records,
  * which go to `debug`.
  */
-export async function listen(app: INestApplication, name: string, host: string, port: number, flows?: KafkaFlows): Promise<void> {
+export async function listen(
+  app: INestApplication,
+  name: string,
+  host: string,
+  port: number,
+  flows?: KafkaFlows,
+): Promise<void> {
   await app.listen(port, host);
   const url = await app.getUrl();
   const config = app.get(AppConfig, { strict: false });

@@ -19,7 +19,15 @@ describe('findHostileInput', () => {
   });
 
   it('accepts ordinary input, emoji (surrogate pairs), RTL and zero-width characters', () => {
-    expect(findHostileInput({ recipientIds: ['bob'], body: 'hi 👋🏽 \u202Eabc \u200B \u05E9\u05DC\u05D5\u05DD', n: 1, b: true, z: null })).toBeUndefined();
+    expect(
+      findHostileInput({
+        recipientIds: ['bob'],
+        body: 'hi 👋🏽 \u202Eabc \u200B \u05E9\u05DC\u05D5\u05DD',
+        n: 1,
+        b: true,
+        z: null,
+      }),
+    ).toBeUndefined();
   });
 
   it('refuses nesting deeper than the limit without recursion', () => {

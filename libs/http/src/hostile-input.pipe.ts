@@ -29,12 +29,14 @@ export function findHostileInput(value: unknown, root = ''): FieldError | undefi
   while (stack.length > 0) {
     const { v, path, depth } = stack.pop()!;
     if (typeof v === 'string') {
-      if (LONE_SURROGATE.test(v)) return { field: path || 'body', errors: ['contains a lone UTF-16 surrogate (not valid Unicode)'] };
+      if (LONE_SURROGATE.test(v))
+        return { field: path || 'body', errors: ['contains a lone UTF-16 surrogate (not valid Unicode)'] };
       if (v.includes('\u0000')) return { field: path || 'body', errors: ['contains a NUL character'] };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= MAX_INPUT_DEPTH) return { field: path || 'body', errors: [`nested deeper than ${MAX_INPUT_DEPTH} levels`] };
+    if (depth >= MAX_INPUT_DEPTH)
+      return { field: path || 'body', errors: [`nested deeper than ${MAX_INPUT_DEPTH} levels`] };
     for (const key of Object.keys(v)) {
       const child = path ? `${path}.${key}` : key;
       if (!Array.isArray(v)) {
@@ -43,7 +45,8 @@ export function findHostileInput(value: unknown, root = ''): FieldError | undefi
         if (key.startsWith('$')) return { field, errors: [`key "${key}": keys starting with $ are not allowed`] };
         if (key.includes('.')) return { field, errors: [`key "${key}": keys containing . are not allowed`] };
         if (PROTOTYPE_KEYS.has(key)) return { field, errors: [`key "${key}" is not allowed`] };
-        if (key.includes('\u0000') || LONE_SURROGATE.test(key)) return { field: path || 'body', errors: ['a key contains NUL or a lone surrogate'] };
+        if (key.includes('\u0000') || LONE_SURROGATE.test(key))
+          return { field: path || 'body', errors: ['a key contains NUL or a lone surrogate'] };
       }
       stack.push({ v: (v as Record<string, unknown>)[key], path: child, depth: depth + 1 });
     }
@@ -60,9 +63,17 @@ export function findHostileInput(value: unknown, root = ''): FieldError | undefi
 export class HostileInputPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type !== 'body' && metadata.type !== 'query') return value;
-    if (metadata.type === 'body' && isDto(metadata.metatype) && value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    if (
+      metadata.type === 'body' &&
+      isDto(metadata.metatype) &&
+      value !== undefined &&
+      (value === null || typeof value !== 'object' || Array.isArray(value))
+    ) {
       // A DTO body is a JSON object: `null`, `[]`, `"x"` or `5` are not (RFC 8259 §4).
-      throw new BadRequestException({ message: 'Invalid request: body', details: [{ field: 'body', errors: ['the body must be a JSON object'] }] });
+      throw new BadRequestException({
+        message: 'Invalid request: body',
+        details: [{ field: 'body', errors: ['the body must be a JSON object'] }],
+      });
     }
     const problem = findHostileInput(value);
     if (problem) throw new BadRequestException({ message: `Invalid request: ${problem.field}`, details: [problem] });

@@ -20,8 +20,14 @@ describe('HttpErrorFilter', () => {
     const logged: string[] = [];
     jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void logged.push(String(message)));
     const { host: h, sent } = host();
-    new HttpErrorFilter().catch(new Error('upstream failed for GET /api/v1/notifications/stream?access_token=eyJ.secret.sig&x=1'), h);
-    expect(sent).toEqual({ status: 500, body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' } });
+    new HttpErrorFilter().catch(
+      new Error('upstream failed for GET /api/v1/notifications/stream?access_token=eyJ.secret.sig&x=1'),
+      h,
+    );
+    expect(sent).toEqual({
+      status: 500,
+      body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' },
+    });
     expect(logged).toHaveLength(1);
     expect(logged[0]).toContain('/api/v1/notifications/stream?access_token=[redacted]&x=1');
     expect(logged[0]).not.toContain('eyJ.secret.sig');

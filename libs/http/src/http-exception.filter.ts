@@ -34,7 +34,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<ReplyLike>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500) {
-      this.logger.error(redactUrl(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)));
+      this.logger.error(
+        redactUrl(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)),
+      );
     }
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) reply.header('Retry-After', '5');
     reply.status(body.statusCode).send(body);
@@ -46,14 +48,27 @@ export class HttpErrorFilter implements ExceptionFilter {
       const res = exception.getResponse();
       const obj = typeof res === 'string' ? { message: res } : (res as { message?: unknown; details?: unknown });
       const message = Array.isArray(obj.message) ? obj.message.join('; ') : String(obj.message ?? exception.message);
-      return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...(obj.details ? { details: obj.details } : {}) };
+      return {
+        statusCode: status,
+        error: STATUS_CODES[status] ?? 'Error',
+        message,
+        ...(obj.details ? { details: obj.details } : {}),
+      };
     }
     if (isTransientMongoError(exception)) {
-      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message: 'database unavailable, retry later' };
+      return {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: 'Service Unavailable',
+        message: 'database unavailable, retry later',
+      };
     }
     const fastifyStatus = (exception as { statusCode?: unknown })?.statusCode;
     if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
-      return { statusCode: fastifyStatus, error: STATUS_CODES[fastifyStatus] ?? 'Error', message: (exception as Error).message };
+      return {
+        statusCode: fastifyStatus,
+        error: STATUS_CODES[fastifyStatus] ?? 'Error',
+        message: (exception as Error).message,
+      };
     }
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, error: 'Internal Server Error', message: 'internal error' };
   }

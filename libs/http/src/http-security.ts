@@ -32,7 +32,14 @@ export const DOCS_CSP = [
 
 /** Headers a browser may send cross-origin, and those it may read (CORS, Fetch standard). */
 const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID', 'X-Request-Id'];
-const CORS_EXPOSED_HEADERS = ['Retry-After', 'Idempotent-Replayed', 'X-Request-Id', 'X-RateLimit-Limit-user', 'X-RateLimit-Remaining-user', 'X-RateLimit-Reset-user'];
+const CORS_EXPOSED_HEADERS = [
+  'Retry-After',
+  'Idempotent-Replayed',
+  'X-Request-Id',
+  'X-RateLimit-Limit-user',
+  'X-RateLimit-Remaining-user',
+  'X-RateLimit-Reset-user',
+];
 
 /**
  * Browser-facing hardening of an app (call before `init()`/`listen()`):
@@ -63,7 +70,8 @@ export async function registerHttpSecurity(app: NestFastifyApplication, config: 
       void reply.code(415).send(errorBody(415, 'request bodies must be application/json (UTF-8)'));
       return;
     }
-    const docs = path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs?') || path.startsWith('/docs-json');
+    const docs =
+      path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs?') || path.startsWith('/docs-json');
     void reply.header('Content-Security-Policy', docs ? DOCS_CSP : API_CSP);
     if (path.startsWith('/api/')) void reply.header('Cache-Control', 'no-store');
     done();
@@ -72,7 +80,10 @@ export async function registerHttpSecurity(app: NestFastifyApplication, config: 
   // RFC 6750 §3: a 401 from a bearer-protected resource names the scheme (and why, when a token was sent).
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode === 401 && !reply.hasHeader('www-authenticate')) {
-      void reply.header('WWW-Authenticate', request.headers.authorization ? 'Bearer realm="herald", error="invalid_token"' : 'Bearer realm="herald"');
+      void reply.header(
+        'WWW-Authenticate',
+        request.headers.authorization ? 'Bearer realm="herald", error="invalid_token"' : 'Bearer realm="herald"',
+      );
     }
     done(null, payload);
   });
@@ -117,8 +128,14 @@ export function isJsonUtf8(contentType: string | undefined): boolean {
  * Fastify's own shape, and never echo the URL back.
  */
 export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-  const message = error.code === 'FST_ERR_BAD_URL' ? 'malformed URL (invalid %-escape)' : status === 414 ? 'a path parameter is too long' : 'bad request';
+  const status =
+    typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const message =
+    error.code === 'FST_ERR_BAD_URL'
+      ? 'malformed URL (invalid %-escape)'
+      : status === 414
+        ? 'a path parameter is too long'
+        : 'bad request';
   void reply.code(status).send(errorBody(status, message));
 }
 

@@ -29,7 +29,11 @@ export function routePattern(url: string): RegExp {
 export function registerMethodNotAllowed(fastify: FastifyInstance): void {
   const routes = new Map<string, RouteShape>();
   fastify.addHook('onRoute', (route) => {
-    const shape = routes.get(route.url) ?? { pattern: routePattern(route.url), static: !/[:*]/.test(route.url), methods: new Set<string>() };
+    const shape = routes.get(route.url) ?? {
+      pattern: routePattern(route.url),
+      static: !/[:*]/.test(route.url),
+      methods: new Set<string>(),
+    };
     for (const m of [route.method].flat()) shape.methods.add(String(m).toUpperCase());
     routes.set(route.url, shape);
   });

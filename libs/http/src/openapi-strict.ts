@@ -1,6 +1,12 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 
-type SchemaLike = { $ref?: string; type?: string; properties?: Record<string, unknown>; additionalProperties?: unknown; items?: SchemaLike };
+type SchemaLike = {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, unknown>;
+  additionalProperties?: unknown;
+  items?: SchemaLike;
+};
 
 /**
  * Marks the schema of every JSON request body `additionalProperties: false`: Herald's validation

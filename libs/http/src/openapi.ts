@@ -22,9 +22,19 @@ export function buildOpenApiDocument(app: INestApplication, title: string, descr
     .setTitle(title)
     .setDescription(description)
     .setVersion(OPENAPI_VERSION)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'POST /api/v1/auth/token issues one (development)' }, BEARER_SCHEME)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'POST /api/v1/auth/token issues one (development)',
+      },
+      BEARER_SCHEME,
+    )
     .build();
-  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
   return strictRequestBodies(document);
 }
 

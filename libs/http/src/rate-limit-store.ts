@@ -18,7 +18,10 @@ interface HitDoc {
   windowStart: Date;
 }
 
-const HitSchema = new Schema<HitDoc>({ _id: String, counter: String, windowStart: Date }, { versionKey: false, autoIndex: false });
+const HitSchema = new Schema<HitDoc>(
+  { _id: String, counter: String, windowStart: Date },
+  { versionKey: false, autoIndex: false },
+);
 
 /** Most slot claims per hit before the storage gives up (each lost race moves past the others' hits). */
 const MAX_CLAIMS = 50;
@@ -60,14 +63,19 @@ export class MongoThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
   private lastWarn = 0;
 
   constructor(@InjectConnection() connection: Connection) {
-    this.model = connection.models.RateLimitHit ?? connection.model<HitDoc>('RateLimitHit', HitSchema, RATE_LIMIT_COLLECTION);
+    this.model =
+      connection.models.RateLimitHit ?? connection.model<HitDoc>('RateLimitHit', HitSchema, RATE_LIMIT_COLLECTION);
   }
 
   async onModuleInit(): Promise<void> {
     // Counters outlive their window by one window at least (a TTL monitor runs about every 60 s).
     this.expiry = new DocumentExpiry(this.model, 'windowStart', 600, COUNTER_SWEEP_MS);
-    await this.expiry.start().catch((err: Error) => this.logger.warn(`rate-limit counter expiry not set up: ${err.message}`));
-    await this.model.collection.createIndex({ counter: 1 }, { name: 'counter_1' }).catch((err: Error) => this.logger.warn(`rate-limit counter index not built: ${err.message}`));
+    await this.expiry
+      .start()
+      .catch((err: Error) => this.logger.warn(`rate-limit counter expiry not set up: ${err.message}`));
+    await this.model.collection
+      .createIndex({ counter: 1 }, { name: 'counter_1' })
+      .catch((err: Error) => this.logger.warn(`rate-limit counter index not built: ${err.message}`));
   }
 
   onModuleDestroy(): void {
@@ -81,13 +89,24 @@ export class MongoThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
    * @returns `totalHits` so far in the window; `timeToExpire` and `timeToBlockExpire`: seconds until
    *   the window ends (≥ 1); `isBlocked` when `totalHits` exceeds `limit`
    */
-  async increment(key: string, ttl: number, limit: number, _blockDuration: number, _throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    _blockDuration: number,
+    _throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     const now = Date.now();
     const windowStart = Math.floor(now / ttl) * ttl;
     const secondsLeft = Math.max(1, Math.ceil((windowStart + ttl - now) / 1000));
     try {
       const hits = await this.hit(`${key}@${windowStart}`, new Date(windowStart));
-      return { totalHits: hits, timeToExpire: secondsLeft, isBlocked: hits > limit, timeToBlockExpire: hits > limit ? secondsLeft : 0 };
+      return {
+        totalHits: hits,
+        timeToExpire: secondsLeft,
+        isBlocked: hits > limit,
+        timeToBlockExpire: hits > limit ? secondsLeft : 0,
+      };
     } catch (err) {
       if (now - this.lastWarn > WARN_EVERY_MS) {
         this.lastWarn = now;

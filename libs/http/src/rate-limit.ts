@@ -73,8 +73,14 @@ export class HeraldThrottlerGuard extends ThrottlerGuard {
     return `${name}:${tracker}`;
   }
 
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    context.switchToHttp().getResponse<ReplyWithHeader>().header('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    context
+      .switchToHttp()
+      .getResponse<ReplyWithHeader>()
+      .header('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
     throw new ThrottlerException('rate limit exceeded, retry later');
   }
 
@@ -108,7 +114,9 @@ export class RateLimitModule {
       ],
       providers: [
         // Resolved before ThrottlerModule's in-memory storage: the guard's host module provides it.
-        ...(config.env.RATE_LIMIT_STORE === 'mongodb' ? [{ provide: ThrottlerStorage, useClass: MongoThrottlerStorage }] : []),
+        ...(config.env.RATE_LIMIT_STORE === 'mongodb'
+          ? [{ provide: ThrottlerStorage, useClass: MongoThrottlerStorage }]
+          : []),
         { provide: APP_GUARD, useClass: HeraldThrottlerGuard },
       ],
     };

@@ -6,4 +6,5 @@ import { ValidateIf } from 'class-validator';
  * properties `nullable` (OpenAPI 3.0 Schema Object) and `null` must not reach code that expects a
  * string or a boolean.
  */
-export const IsOptionalNotNull = (): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== undefined);
+export const IsOptionalNotNull = (): PropertyDecorator =>
+  ValidateIf((_object: object, value: unknown) => value !== undefined);

@@ -68,5 +68,7 @@ export function toDeadLetterRecord(d: DeadLetter): { key: Buffer | null; value: 
  * @throws KafkaJSError when the DLQ write fails; the caller must not commit then
  */
 export async function publishDeadLetter(producer: Producer, d: DeadLetter): Promise<void> {
-  await inSendLane(producer, () => producer.send({ topic: dlqTopicOf(d.topic), acks: -1, messages: [toDeadLetterRecord(d)] }));
+  await inSendLane(producer, () =>
+    producer.send({ topic: dlqTopicOf(d.topic), acks: -1, messages: [toDeadLetterRecord(d)] }),
+  );
 }

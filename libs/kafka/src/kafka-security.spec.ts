@@ -18,7 +18,13 @@ describe('kafka client security options', () => {
   });
 
   it('maps KAFKA_SASL_* and KAFKA_SSL_* onto kafkajs sasl / ssl', () => {
-    const c = config({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: ca, KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256', KAFKA_SASL_USERNAME: 'herald', KAFKA_SASL_PASSWORD: 'pw' });
+    const c = config({
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: ca,
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
+      KAFKA_SASL_USERNAME: 'herald',
+      KAFKA_SASL_PASSWORD: 'pw',
+    });
     const client = kafkaClientConfig(c, 'x');
     expect(client.sasl).toEqual({ mechanism: 'scram-sha-256', username: 'herald', password: 'pw' });
     expect(client.ssl).toEqual({ rejectUnauthorized: true, ca: ['CA-PEM'] });

@@ -27,7 +27,11 @@ export function kafkaSecurityOptions(config: AppConfig): Pick<KafkaConfig, 'ssl'
     out.ssl = tls;
   }
   if (env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD) {
-    out.sasl = { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD } as SASLOptions;
+    out.sasl = {
+      mechanism: env.KAFKA_SASL_MECHANISM,
+      username: env.KAFKA_SASL_USERNAME,
+      password: env.KAFKA_SASL_PASSWORD,
+    } as SASLOptions;
   }
   return out;
 }

@@ -11,8 +11,16 @@ describe('kafka transport options: fetch linger', () => {
   });
 
   it('maps a linger onto maxWaitTimeInMs with a large minBytes', () => {
-    const { consumer } = kafkaTransportOptions(config(), { groupId: 'conversations', role: 'conversations', fetchLingerMs: 100 });
-    expect(consumer).toMatchObject({ groupId: 'conversations', minBytes: FETCH_LINGER_MIN_BYTES, maxWaitTimeInMs: 100 });
+    const { consumer } = kafkaTransportOptions(config(), {
+      groupId: 'conversations',
+      role: 'conversations',
+      fetchLingerMs: 100,
+    });
+    expect(consumer).toMatchObject({
+      groupId: 'conversations',
+      minBytes: FETCH_LINGER_MIN_BYTES,
+      maxWaitTimeInMs: 100,
+    });
   });
 
   it('reads CONVERSATIONS_FETCH_LINGER_MS (default 100 ms, 0 allowed, at most 1000)', () => {

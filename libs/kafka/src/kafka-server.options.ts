@@ -72,7 +72,10 @@ export function kafkaServerOptions(
  */
 export function kafkaTransportOptions(
   config: AppConfig,
-  { groupId, role, fetchLingerMs }: KafkaConsumerRole = { groupId: config.env.KAFKA_CONSUMER_GROUP, role: 'notifications' },
+  { groupId, role, fetchLingerMs }: KafkaConsumerRole = {
+    groupId: config.env.KAFKA_CONSUMER_GROUP,
+    role: 'notifications',
+  },
 ): KafkaTransportOptions {
   return {
     postfixId: '',

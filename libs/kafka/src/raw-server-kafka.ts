@@ -84,8 +84,20 @@ export class RawServerKafka extends ServerKafka {
     const size = batched ? this.maxBatchRecords : 1;
     for (const chunk of chunksOf(batch.messages, size)) {
       if (!isRunning() || isStale()) return;
-      if (batched) await this.handleEvent(batch.topic, { pattern: batch.topic, data: chunk }, this.batchContext(payload, chunk) as unknown as KafkaContext);
-      else await this.handleMessage({ topic: batch.topic, partition: batch.partition, message: chunk[0], heartbeat, pause: payload.pause } as never);
+      if (batched)
+        await this.handleEvent(
+          batch.topic,
+          { pattern: batch.topic, data: chunk },
+          this.batchContext(payload, chunk) as unknown as KafkaContext,
+        );
+      else
+        await this.handleMessage({
+          topic: batch.topic,
+          partition: batch.partition,
+          message: chunk[0],
+          heartbeat,
+          pause: payload.pause,
+        } as never);
       resolveOffset(chunk[chunk.length - 1].offset);
       await heartbeat();
     }

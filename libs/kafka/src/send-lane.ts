@@ -19,6 +19,9 @@ const lanes = new WeakMap<object, Promise<unknown>>();
 export function inSendLane<T>(producer: object, send: () => Promise<T>): Promise<T> {
   const previous = lanes.get(producer) ?? Promise.resolve();
   const run = previous.then(send);
-  lanes.set(producer, run.catch(() => undefined));
+  lanes.set(
+    producer,
+    run.catch(() => undefined),
+  );
   return run;
 }

@@ -20,7 +20,11 @@ export async function ensureTopics(config: AppConfig): Promise<string[]> {
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: config.env.KAFKA_TOPIC_PARTITIONS, replicationFactor: -1 })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: config.env.KAFKA_TOPIC_PARTITIONS,
+          replicationFactor: -1,
+        })),
       });
     }
     return missing;

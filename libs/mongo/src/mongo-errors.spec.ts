@@ -11,8 +11,14 @@ describe('MongoDB error classification', () => {
   it.each<[string, unknown]>([
     ['a network error', refused],
     ['a network error wrapped by insertMany (MongoBulkWriteError without write errors)', bulk(refused)],
-    ['a cleared connection pool wrapped by insertMany', bulk(new mongo.MongoServerSelectionError('Server selection timed out after 5000 ms', {} as never))],
-    ['mongoose "buffering timed out" (command queued while disconnected)', new MongooseError('Operation `notifications.insertMany()` buffering timed out after 10000ms')],
+    [
+      'a cleared connection pool wrapped by insertMany',
+      bulk(new mongo.MongoServerSelectionError('Server selection timed out after 5000 ms', {} as never)),
+    ],
+    [
+      'mongoose "buffering timed out" (command queued while disconnected)',
+      new MongooseError('Operation `notifications.insertMany()` buffering timed out after 10000ms'),
+    ],
     ['an error whose cause is a network error', new Error('store failed', { cause: refused })],
     ['NotWritablePrimary', Object.assign(new mongo.MongoServerError({ message: 'not primary' }), { code: 10107 })],
   ])('treats %s as transient (retry, never dead-letter)', (_, err) => {
@@ -21,8 +27,14 @@ describe('MongoDB error classification', () => {
   });
 
   it.each<[string, unknown]>([
-    ['a document validation failure', Object.assign(new mongo.MongoServerError({ message: 'Document failed validation' }), { code: 121 })],
-    ['an unordered insert with a too-large document and a duplicate', bulk({ message: 'too large', code: 10334, writeErrors: [{ code: 10334 }, { code: 11000 }] })],
+    [
+      'a document validation failure',
+      Object.assign(new mongo.MongoServerError({ message: 'Document failed validation' }), { code: 121 }),
+    ],
+    [
+      'an unordered insert with a too-large document and a duplicate',
+      bulk({ message: 'too large', code: 10334, writeErrors: [{ code: 10334 }, { code: 11000 }] }),
+    ],
     ['a mongoose validation error', new MongooseError.ValidationError()],
   ])('treats %s as permanent (dead-letter)', (_, err) => {
     expect(isPermanentWriteError(err)).toBe(true);
@@ -50,8 +62,12 @@ describe('MongoDB error classification', () => {
 
   it('recognises duplicate keys, alone or as every write error of an unordered insert', () => {
     expect(isDuplicateKeyError(Object.assign(new Error('E11000'), { code: 11000 }))).toBe(true);
-    expect(isDuplicateKeyError(bulk({ message: 'E11000', code: 11000, writeErrors: [{ code: 11000 }, { code: 11000 }] }))).toBe(true);
-    expect(isDuplicateKeyError(bulk({ message: 'mixed', code: 11000, writeErrors: [{ code: 11000 }, { code: 121 }] }))).toBe(false);
+    expect(
+      isDuplicateKeyError(bulk({ message: 'E11000', code: 11000, writeErrors: [{ code: 11000 }, { code: 11000 }] })),
+    ).toBe(true);
+    expect(
+      isDuplicateKeyError(bulk({ message: 'mixed', code: 11000, writeErrors: [{ code: 11000 }, { code: 121 }] })),
+    ).toBe(false);
     expect(isDuplicateKeyError(bulk(refused))).toBe(false);
   });
 });

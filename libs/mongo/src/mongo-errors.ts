@@ -38,7 +38,8 @@ export function writeErrorsByIndex(err: unknown): Map<number, { code?: number; m
   for (const w of list) {
     const index = w.index ?? w.err?.index;
     const message = w.errmsg ?? w.err?.errmsg;
-    if (typeof index === 'number') out.set(index, { code: writeErrorCode(w), message: typeof message === 'string' ? message : 'write error' });
+    if (typeof index === 'number')
+      out.set(index, { code: writeErrorCode(w), message: typeof message === 'string' ? message : 'write error' });
   }
   return out;
 }
@@ -54,10 +55,12 @@ const TRANSIENT_CODES = [6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 1343
 const DOCUMENT_CODES = [2, 9, 14, 52, 55, 57, 121, 10334, 17280, 17419];
 
 /** Mongoose / BSON errors raised before anything reaches the server, for the given documents. */
-const DOCUMENT_ERROR_NAMES = /^(ValidationError|ValidatorError|CastError|StrictModeError|ObjectParameterError|BSONError|BSONVersionError|MongoInvalidArgumentError)$/;
+const DOCUMENT_ERROR_NAMES =
+  /^(ValidationError|ValidatorError|CastError|StrictModeError|ObjectParameterError|BSONError|BSONVersionError|MongoInvalidArgumentError)$/;
 
 /** Network-level failures as the driver words them (also when wrapped in a bulk-write error). */
-const NETWORK_MESSAGE = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|socket hang up|connection .*(closed|reset)|pool .* (was )?cleared|server selection timed out|buffering timed out/i;
+const NETWORK_MESSAGE =
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|socket hang up|connection .*(closed|reset)|pool .* (was )?cleared|server selection timed out|buffering timed out/i;
 
 /**
  * The error and the errors it wraps: `cause`, and the driver error a `MongoBulkWriteError` carries
@@ -85,7 +88,8 @@ export function isDuplicateKeyError(err: unknown): boolean {
   const e = err as ErrorLike | null;
   if (!e) return false;
   // A bulk error's own `code` is its first write error's: the others must be duplicates too.
-  if (Array.isArray(e.writeErrors) && e.writeErrors.length > 0) return e.writeErrors.every((w) => writeErrorCode(w) === 11000);
+  if (Array.isArray(e.writeErrors) && e.writeErrors.length > 0)
+    return e.writeErrors.every((w) => writeErrorCode(w) === 11000);
   return e.code === 11000;
 }
 
@@ -98,10 +102,17 @@ export function isDuplicateKeyError(err: unknown): boolean {
 export function isTransientMongoError(err: unknown): boolean {
   return chain(err).some((e) => {
     const name = e.name ?? '';
-    if (/MongoNetwork|MongoServerSelection|MongoNotConnected|MongoTopologyClosed|MongooseServerSelection|PoolClearedError|Timeout/i.test(name)) {
+    if (
+      /MongoNetwork|MongoServerSelection|MongoNotConnected|MongoTopologyClosed|MongooseServerSelection|PoolClearedError|Timeout/i.test(
+        name,
+      )
+    ) {
       return true;
     }
-    if (typeof e.hasErrorLabel === 'function' && (e.hasErrorLabel('RetryableWriteError') || e.hasErrorLabel('TransientTransactionError'))) {
+    if (
+      typeof e.hasErrorLabel === 'function' &&
+      (e.hasErrorLabel('RetryableWriteError') || e.hasErrorLabel('TransientTransactionError'))
+    ) {
       return true;
     }
     if (typeof e.code === 'number' && TRANSIENT_CODES.includes(e.code)) return true;

@@ -4,7 +4,10 @@ import { DocumentExpiry } from './ttl';
 /** A stand-in for a mongoose model whose createIndex succeeds or fails like a given server. */
 function fakeModel(createIndex: () => Promise<string>): { model: Model<any>; deleteMany: jest.Mock } {
   const deleteMany = jest.fn().mockResolvedValue({ deletedCount: 2 });
-  const model = { collection: { collectionName: 'things', createIndex, deleteMany }, db: { db: { command: jest.fn() } } };
+  const model = {
+    collection: { collectionName: 'things', createIndex, deleteMany },
+    db: { db: { command: jest.fn() } },
+  };
   return { model: model as unknown as Model<any>, deleteMany };
 }
 

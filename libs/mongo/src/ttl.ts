@@ -37,18 +37,29 @@ export class DocumentExpiry {
   /** Creates the TTL index, or starts the sweep when the server does not support TTL indexes. */
   async start(): Promise<ExpiryMode> {
     try {
-      await this.model.collection.createIndex({ [this.field]: 1 }, { expireAfterSeconds: this.ttlSeconds, name: `${this.field}_ttl` });
+      await this.model.collection.createIndex(
+        { [this.field]: 1 },
+        { expireAfterSeconds: this.ttlSeconds, name: `${this.field}_ttl` },
+      );
       this.mode = 'ttl-index';
     } catch (err) {
       const code = (err as { code?: number }).code;
       if (code === 85 || code === 86) {
         // IndexOptionsConflict / IndexKeySpecsConflict: a TTL index with another TTL exists; update it.
-        await this.model.db.db!.command({ collMod: this.model.collection.collectionName, index: { name: `${this.field}_ttl`, expireAfterSeconds: this.ttlSeconds } });
+        await this.model.db.db!.command({
+          collMod: this.model.collection.collectionName,
+          index: { name: `${this.field}_ttl`, expireAfterSeconds: this.ttlSeconds },
+        });
         this.mode = 'ttl-index';
       } else {
-        this.logger.log(`TTL index unsupported here (${(err as Error).message}); sweeping every ${this.sweepIntervalMs} ms`);
+        this.logger.log(
+          `TTL index unsupported here (${(err as Error).message}); sweeping every ${this.sweepIntervalMs} ms`,
+        );
         this.mode = 'sweep';
-        this.timer = setInterval(() => void this.sweepOnce().catch((e: Error) => this.logger.warn(`sweep failed: ${e.message}`)), this.sweepIntervalMs);
+        this.timer = setInterval(
+          () => void this.sweepOnce().catch((e: Error) => this.logger.warn(`sweep failed: ${e.message}`)),
+          this.sweepIntervalMs,
+        );
         this.timer.unref();
       }
     }

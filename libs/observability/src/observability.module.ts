@@ -20,7 +20,11 @@ export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
     return {
       module: ObservabilityModule,
-      imports: [heraldLoggerModule(options.app), MetricsModule.forRoot(options.app), HealthModule.forRoot({ consumer: options.consumer })],
+      imports: [
+        heraldLoggerModule(options.app),
+        MetricsModule.forRoot(options.app),
+        HealthModule.forRoot({ consumer: options.consumer }),
+      ],
       exports: [HealthModule],
     };
   }

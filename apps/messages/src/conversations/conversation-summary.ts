@@ -22,7 +22,10 @@ export function previewOf(body: string): string {
  * like the ObjectIds: timestamp first), so two messages of the same millisecond still have a
  * stable winner whatever order they are seen in. Negative when `a` is older.
  */
-export function compareMessages(a: Pick<LastMessage, 'createdAt' | 'id'>, b: Pick<LastMessage, 'createdAt' | 'id'>): number {
+export function compareMessages(
+  a: Pick<LastMessage, 'createdAt' | 'id'>,
+  b: Pick<LastMessage, 'createdAt' | 'id'>,
+): number {
   const byTime = a.createdAt.getTime() - b.createdAt.getTime();
   if (byTime !== 0) return byTime;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -37,11 +40,21 @@ export function compareMessages(a: Pick<LastMessage, 'createdAt' | 'id'>, b: Pic
 export function summarizeEvents(events: readonly MessageCreatedEvent[]): Map<string, SummaryDelta> {
   const deltas = new Map<string, SummaryDelta>();
   for (const { data } of events) {
-    const last: LastMessage = { id: data.messageId, senderId: data.senderId, preview: previewOf(data.body), createdAt: data.createdAt };
+    const last: LastMessage = {
+      id: data.messageId,
+      senderId: data.senderId,
+      preview: previewOf(data.body),
+      createdAt: data.createdAt,
+    };
     const people = [data.senderId, ...data.recipientIds];
     const delta = deltas.get(data.conversationId);
     if (!delta) {
-      deltas.set(data.conversationId, { conversationId: data.conversationId, participants: [...new Set(people)].sort(), firstAt: data.createdAt, last });
+      deltas.set(data.conversationId, {
+        conversationId: data.conversationId,
+        participants: [...new Set(people)].sort(),
+        firstAt: data.createdAt,
+        last,
+      });
       continue;
     }
     delta.participants = [...new Set([...delta.participants, ...people])].sort();
@@ -59,7 +72,13 @@ export function summarizeEvents(events: readonly MessageCreatedEvent[]): Map<str
  */
 export function mergeSummary(current: Conversation | null, delta: SummaryDelta): Conversation {
   if (!current) {
-    return { _id: delta.conversationId, participants: delta.participants, createdAt: delta.firstAt, lastMessageAt: delta.last.createdAt, lastMessage: delta.last };
+    return {
+      _id: delta.conversationId,
+      participants: delta.participants,
+      createdAt: delta.firstAt,
+      lastMessageAt: delta.last.createdAt,
+      lastMessage: delta.last,
+    };
   }
   const newer = !current.lastMessage || compareMessages(delta.last, current.lastMessage) > 0;
   return {

@@ -61,25 +61,46 @@ export class ConversationProjection implements BeforeApplicationShutdown {
   @BatchEventPattern(Topics.MessageCreated)
   async handle(@Ctx() ctx: KafkaBatchContext): Promise<void> {
     const records = ctx.getMessages();
-    const valid = await decodeBatch(ctx, MessageCreatedEvent, (record, failure) => this.deadLetter(ctx, record, failure));
+    const valid = await decodeBatch(ctx, MessageCreatedEvent, (record, failure) =>
+      this.deadLetter(ctx, record, failure),
+    );
     const where = batchCoordinates(ctx);
-    const result = await retryWrite(ctx, `${valid.length} event(s) ${where}`, () => this.projector.project(valid.map((v) => v.event)), () => this.projectEach(ctx, valid), this.retryPolicy);
-    this.logger.debug(`${where}: ${records.length} record(s), ${result.conversations} conversation(s), ${result.written} written`);
+    const result = await retryWrite(
+      ctx,
+      `${valid.length} event(s) ${where}`,
+      () => this.projector.project(valid.map((v) => v.event)),
+      () => this.projectEach(ctx, valid),
+      this.retryPolicy,
+    );
+    this.logger.debug(
+      `${where}: ${records.length} record(s), ${result.conversations} conversation(s), ${result.written} written`,
+    );
     this.metrics.consumed(ctx.getTopic(), records.length);
     this.metrics.setConsumerLag(ctx.getTopic(), ctx.getPartition(), ctx.getLagAfter());
   }
 
   /** After a document-level failure of the batch write: one conversation at a time, dead-lettering the events of the one at fault. */
-  private async projectEach(ctx: KafkaBatchContext, valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>): Promise<ProjectionResult> {
+  private async projectEach(
+    ctx: KafkaBatchContext,
+    valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>,
+  ): Promise<ProjectionResult> {
     const byConversation = new Map<string, Array<DecodedRecord<MessageCreatedEvent>>>();
-    for (const v of valid) byConversation.set(v.event.data.conversationId, [...(byConversation.get(v.event.data.conversationId) ?? []), v]);
+    for (const v of valid)
+      byConversation.set(v.event.data.conversationId, [...(byConversation.get(v.event.data.conversationId) ?? []), v]);
     const total: ProjectionResult = { conversations: 0, written: 0 };
     for (const [conversationId, group] of byConversation) {
       const where = `conversation ${conversationId} ${ctx.getTopic()}/${ctx.getPartition()}`;
-      const done = await retryWrite(ctx, where, () => this.projector.project(group.map((g) => g.event)), async (err) => {
-        for (const { record } of group) await this.deadLetter(ctx, record, { reason: 'store-failed', error: err.message, stack: err.stack });
-        return { conversations: 1, written: 0 };
-      }, this.retryPolicy);
+      const done = await retryWrite(
+        ctx,
+        where,
+        () => this.projector.project(group.map((g) => g.event)),
+        async (err) => {
+          for (const { record } of group)
+            await this.deadLetter(ctx, record, { reason: 'store-failed', error: err.message, stack: err.stack });
+          return { conversations: 1, written: 0 };
+        },
+        this.retryPolicy,
+      );
       total.conversations += done.conversations;
       total.written += done.written;
     }
@@ -91,12 +112,17 @@ export class ConversationProjection implements BeforeApplicationShutdown {
     isPermanent: isPermanentWriteError,
     isStopping: () => this.stopping,
     warn: (message) => this.logger.warn(message),
-    explain: (err) => (isTransientMongoError(err) ? 'MongoDB unavailable' : 'projection write failed (unclassified error, retried, not dead-lettered)'),
+    explain: (err) =>
+      isTransientMongoError(err)
+        ? 'MongoDB unavailable'
+        : 'projection write failed (unclassified error, retried, not dead-lettered)',
   };
 
   private async deadLetter(ctx: KafkaBatchContext, record: KafkaMessage, failure: BatchFailure): Promise<void> {
     await deadLetterFromBatch(ctx, record, failure, this.config.env.KAFKA_CONVERSATIONS_GROUP);
     this.metrics.deadLettered(ctx.getTopic(), failure.reason);
-    this.logger.warn(`dead-lettered ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset} (${failure.reason}): ${failure.error.slice(0, 300)}`);
+    this.logger.warn(
+      `dead-lettered ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset} (${failure.reason}): ${failure.error.slice(0, 300)}`,
+    );
   }
 }

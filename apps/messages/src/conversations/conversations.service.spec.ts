@@ -1,7 +1,12 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Types } from 'mongoose';
-import { FakeConversationRepository, FakeMessageRepository, FakeOutboxRepository, storedMessage } from '../../../../test/support/fakes';
+import {
+  FakeConversationRepository,
+  FakeMessageRepository,
+  FakeOutboxRepository,
+  storedMessage,
+} from '../../../../test/support/fakes';
 import { ConversationRepository } from '../dal/conversations/conversation.repository';
 import { Conversation } from '../dal/conversations/conversation.schema';
 import { MessageRepository } from '../dal/messages/message.repository';
@@ -25,30 +30,39 @@ async function setup() {
 }
 
 /** Messages alice → bob in `team-lunch`, with increasing ids (oldest first). */
-const thread = (n: number) => Array.from({ length: n }, (_, i) => storedMessage({ _id: new Types.ObjectId(Math.floor(Date.UTC(2026, 0, 5, 12, i) / 1000)), body: `message ${i}` }));
+const thread = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    storedMessage({ _id: new Types.ObjectId(Math.floor(Date.UTC(2026, 0, 5, 12, i) / 1000)), body: `message ${i}` }),
+  );
 
 /** The `after` error of a 400: field `after`. */
-const afterField = (err: unknown) => ((err as BadRequestException).getResponse() as { details: Array<{ field: string }> }).details.map((d) => d.field);
+const afterField = (err: unknown) =>
+  ((err as BadRequestException).getResponse() as { details: Array<{ field: string }> }).details.map((d) => d.field);
 
-describe('ConversationsService.history: a conversation\'s messages for its participants only, newest first', () => {
+describe("ConversationsService.history: a conversation's messages for its participants only, newest first", () => {
   it('answers 404 to a user with no message in the conversation, with or without a cursor', async () => {
     const { service, messages } = await setup();
     const docs = thread(3);
     messages.seed(...docs);
     await expect(service.history('mallory', 'team-lunch', {})).rejects.toBeInstanceOf(NotFoundException);
-    await expect(service.history('mallory', 'team-lunch', { after: docs[2]._id.toHexString() })).rejects.toBeInstanceOf(NotFoundException);
+    await expect(service.history('mallory', 'team-lunch', { after: docs[2]._id.toHexString() })).rejects.toBeInstanceOf(
+      NotFoundException,
+    );
     await expect(service.history('alice', 'no-such-conversation', {})).rejects.toBeInstanceOf(NotFoundException);
     expect(messages.historyPageCalls).toBe(0);
   });
 
-  it.each(['not-a-cursor', '1767614400000~team-lunch', '665f1c2e8b3e4a001234567'])('answers 400 (field after) for the malformed cursor %j', async (after) => {
-    const { service, messages } = await setup();
-    messages.seed(...thread(1));
-    const err = await service.history('alice', 'team-lunch', { after }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(BadRequestException);
-    expect(afterField(err)).toEqual(['after']);
-    expect(messages.historyPageCalls).toBe(0);
-  });
+  it.each(['not-a-cursor', '1767614400000~team-lunch', '665f1c2e8b3e4a001234567'])(
+    'answers 400 (field after) for the malformed cursor %j',
+    async (after) => {
+      const { service, messages } = await setup();
+      messages.seed(...thread(1));
+      const err = await service.history('alice', 'team-lunch', { after }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BadRequestException);
+      expect(afterField(err)).toEqual(['after']);
+      expect(messages.historyPageCalls).toBe(0);
+    },
+  );
 
   it('pages newest first: nextCursor is the last id, the next page holds the older ones, hasMore false at the end', async () => {
     const { service, messages } = await setup();
@@ -78,7 +92,7 @@ describe('ConversationsService.history: a conversation\'s messages for its parti
   });
 });
 
-describe('ConversationsService.list: the user\'s conversations, most recent first, by an opaque (time, id) cursor', () => {
+describe("ConversationsService.list: the user's conversations, most recent first, by an opaque (time, id) cursor", () => {
   const summary = (id: string, minute: number, participants = ['alice', 'bob']): Conversation => ({
     _id: id,
     participants,
@@ -87,9 +101,15 @@ describe('ConversationsService.list: the user\'s conversations, most recent firs
     lastMessage: null,
   });
 
-  it('pages through the user\'s conversations without skipping or repeating one (ties broken by id)', async () => {
+  it("pages through the user's conversations without skipping or repeating one (ties broken by id)", async () => {
     const { service, conversations } = await setup();
-    conversations.summaries.push(summary('a', 1), summary('b', 5), summary('c', 5), summary('d', 3), summary('other', 9, ['carol', 'dave']));
+    conversations.summaries.push(
+      summary('a', 1),
+      summary('b', 5),
+      summary('c', 5),
+      summary('d', 3),
+      summary('other', 9, ['carol', 'dave']),
+    );
 
     const first = await service.list('alice', { limit: 2 });
     expect(first.data.map((c) => c.id)).toEqual(['c', 'b']);
@@ -99,11 +119,14 @@ describe('ConversationsService.list: the user\'s conversations, most recent firs
     expect(second).toMatchObject({ hasMore: false, nextCursor: null });
   });
 
-  it.each(['garbage', '12~', '~team', '1234567890123456~team'])('answers 400 (field after) for the malformed cursor %j without a query', async (after) => {
-    const { service, conversations } = await setup();
-    const err = await service.list('alice', { after }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(BadRequestException);
-    expect(afterField(err)).toEqual(['after']);
-    expect(conversations.listCalls).toBe(0);
-  });
+  it.each(['garbage', '12~', '~team', '1234567890123456~team'])(
+    'answers 400 (field after) for the malformed cursor %j without a query',
+    async (after) => {
+      const { service, conversations } = await setup();
+      const err = await service.list('alice', { after }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BadRequestException);
+      expect(afterField(err)).toEqual(['after']);
+      expect(conversations.listCalls).toBe(0);
+    },
+  );
 });

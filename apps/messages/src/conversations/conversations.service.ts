@@ -57,7 +57,12 @@ export class ConversationsService {
     if (!(await this.messages.existsInConversation(conversationId, userId))) {
       throw new NotFoundException('conversation not found');
     }
-    const docs = await this.messages.historyPage(conversationId, userId, limit + 1, q.after ? new Types.ObjectId(q.after) : undefined);
+    const docs = await this.messages.historyPage(
+      conversationId,
+      userId,
+      limit + 1,
+      q.after ? new Types.ObjectId(q.after) : undefined,
+    );
     const hasMore = docs.length > limit;
     const page = docs.slice(0, limit);
     const pending = await this.outbox.pendingAmong(page.map((d) => d._id));

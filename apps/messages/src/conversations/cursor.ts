@@ -23,7 +23,11 @@ export function encodeCursor(p: Position): string {
  * @throws BadRequestException (400, field `after`) for anything else
  */
 export function decodeCursor(cursor: string): Position {
-  if (!CURSOR_PATTERN.test(cursor)) throw new BadRequestException({ message: 'Invalid request: after', details: [{ field: 'after', errors: ['after is not a valid cursor'] }] });
+  if (!CURSOR_PATTERN.test(cursor))
+    throw new BadRequestException({
+      message: 'Invalid request: after',
+      details: [{ field: 'after', errors: ['after is not a valid cursor'] }],
+    });
   const split = cursor.indexOf('~');
   return { at: new Date(Number(cursor.slice(0, split))), id: cursor.slice(split + 1) };
 }

@@ -31,7 +31,12 @@ export class ConversationAccess {
       if (id === deriveConversationId(senderId, dto.recipientIds)) return;
       throw new BadRequestException({
         message: 'Invalid request: conversationId',
-        details: [{ field: 'conversationId', errors: [`ids starting with ${DERIVED_PREFIX} are derived from the participants: omit conversationId`] }],
+        details: [
+          {
+            field: 'conversationId',
+            errors: [`ids starting with ${DERIVED_PREFIX} are derived from the participants: omit conversationId`],
+          },
+        ],
       });
     }
     if (!(await this.messages.existsInConversation(id))) return;

@@ -37,7 +37,11 @@ async function reserveSetup() {
   return { service: moduleRef.get(IdempotencyService), keys };
 }
 
-const body = (over: Partial<CreateMessageDto> = {}): CreateMessageDto => ({ recipientIds: ['bob'], body: 'Lunch at noon?', ...over });
+const body = (over: Partial<CreateMessageDto> = {}): CreateMessageDto => ({
+  recipientIds: ['bob'],
+  body: 'Lunch at noon?',
+  ...over,
+});
 
 describe('IdempotencyService.reserve: one identity per (sender, key), fixed by the first body', () => {
   it('gives every retry with the same key and body the ids of the first request', async () => {
@@ -67,9 +71,15 @@ describe('IdempotencyService.reserve: one identity per (sender, key), fixed by t
     await expect(service.reserve('alice', 'k-1', changed)).rejects.toBeInstanceOf(UnprocessableEntityException);
   });
 
-  it('after losing the upsert race to a concurrent first request, returns that request\'s ids', async () => {
+  it("after losing the upsert race to a concurrent first request, returns that request's ids", async () => {
     const { service, keys } = await reserveSetup();
-    const winner = { _id: 'alice:k-1', requestHash: requestHash(body()), messageId: new Types.ObjectId(), eventId: 'winner-event', createdAt: new Date() };
+    const winner = {
+      _id: 'alice:k-1',
+      requestHash: requestHash(body()),
+      messageId: new Types.ObjectId(),
+      eventId: 'winner-event',
+      createdAt: new Date(),
+    };
     keys.failNext.push({ error: duplicateKeyError(), before: () => keys.records.set(winner._id, winner) });
     const got = await service.reserve('alice', 'k-1', body());
     expect(keys.calls).toEqual(['alice:k-1', 'alice:k-1']);

@@ -48,7 +48,12 @@ export class IdempotencyService {
     let record: IdempotencyKey | null = null;
     for (let attempt = 0; attempt < 3 && !record; attempt++) {
       try {
-        record = await this.keys.reserve(id, { requestHash: hash, messageId: new Types.ObjectId(), eventId: randomUUID(), createdAt: new Date() });
+        record = await this.keys.reserve(id, {
+          requestHash: hash,
+          messageId: new Types.ObjectId(),
+          eventId: randomUUID(),
+          createdAt: new Date(),
+        });
       } catch (err) {
         // Two first requests raced on the upsert: the loser reads the winner's record next time.
         if (!isDuplicateKeyError(err)) throw err;

@@ -8,7 +8,11 @@ describe('parseMentions', () => {
   });
 
   it('keeps ids with dots and @, and drops sentence punctuation after an id', () => {
-    expect(parseMentions('ask @carol.k. Or @dave@corp: now. Thanks @bob.', recipients)).toEqual(['carol.k', 'dave@corp', 'bob']);
+    expect(parseMentions('ask @carol.k. Or @dave@corp: now. Thanks @bob.', recipients)).toEqual([
+      'carol.k',
+      'dave@corp',
+      'bob',
+    ]);
   });
 
   it('ignores ids that are not recipients, e-mail addresses and a lone @', () => {

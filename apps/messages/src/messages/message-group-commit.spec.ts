@@ -8,22 +8,52 @@ import { StoredMessage } from '../dal/messages/message.schema';
 import { DocumentWriteError, InsertOutcome, MessageRepository } from '../dal/messages/message.repository';
 
 const message = (body = 'hi'): StoredMessage => ({
-  _id: new Types.ObjectId(), conversationId: 'c', senderId: 'a', recipientIds: ['b'], participants: ['a', 'b'], body, createdAt: new Date(), eventId: 'e',
+  _id: new Types.ObjectId(),
+  conversationId: 'c',
+  senderId: 'a',
+  recipientIds: ['b'],
+  participants: ['a', 'b'],
+  body,
+  createdAt: new Date(),
+  eventId: 'e',
 });
 
 /** A group commit over in-memory fakes that record what each flush did. */
-function harness(opts: { insert?: (docs: StoredMessage[]) => Promise<InsertOutcome>; publish?: (b: OutboxBatch) => Promise<boolean>; batchMax?: number; depth?: number } = {}) {
+function harness(
+  opts: {
+    insert?: (docs: StoredMessage[]) => Promise<InsertOutcome>;
+    publish?: (b: OutboxBatch) => Promise<boolean>;
+    batchMax?: number;
+    depth?: number;
+  } = {},
+) {
   const groups: StoredMessage[][] = [];
   const published: OutboxBatch[] = [];
   const removed: string[] = [];
-  const store = { insertMany: opts.insert ?? (async () => ({ duplicates: new Map(), rejected: new Map() })) } as unknown as MessageRepository;
+  const store = {
+    insertMany: opts.insert ?? (async () => ({ duplicates: new Map(), rejected: new Map() })),
+  } as unknown as MessageRepository;
   const outbox = {
     add: async (docs: StoredMessage[]) => (groups.push(docs), new Types.ObjectId()),
     remove: async (id: Types.ObjectId) => void removed.push(id.toHexString()),
   } as unknown as OutboxRepository;
-  const publisher = { publish: async (b: OutboxBatch) => (published.push(b), opts.publish ? opts.publish(b) : true) } as unknown as OutboxPublisher;
-  const config = { env: { INGEST_BATCH_MAX: opts.batchMax ?? 256, INGEST_LINGER_MS: 0, INGEST_PIPELINE_DEPTH: opts.depth ?? 1, OUTBOX_RELAY_MIN_AGE_MS: 3000 } } as unknown as AppConfig;
-  return { commit: new MessageGroupCommit(store, outbox, publisher, config, new HeraldMetrics('test')), groups, published, removed };
+  const publisher = {
+    publish: async (b: OutboxBatch) => (published.push(b), opts.publish ? opts.publish(b) : true),
+  } as unknown as OutboxPublisher;
+  const config = {
+    env: {
+      INGEST_BATCH_MAX: opts.batchMax ?? 256,
+      INGEST_LINGER_MS: 0,
+      INGEST_PIPELINE_DEPTH: opts.depth ?? 1,
+      OUTBOX_RELAY_MIN_AGE_MS: 3000,
+    },
+  } as unknown as AppConfig;
+  return {
+    commit: new MessageGroupCommit(store, outbox, publisher, config, new HeraldMetrics('test')),
+    groups,
+    published,
+    removed,
+  };
 }
 
 describe('MessageGroupCommit', () => {
@@ -39,7 +69,10 @@ describe('MessageGroupCommit', () => {
   it('queues arrivals during a flush for the next group, bounded by INGEST_BATCH_MAX', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const h = harness({ batchMax: 4, insert: async () => (await gate, { duplicates: new Map(), rejected: new Map() }) });
+    const h = harness({
+      batchMax: 4,
+      insert: async () => (await gate, { duplicates: new Map(), rejected: new Map() }),
+    });
     const all = [h.commit.submit(message())];
     await new Promise((r) => setImmediate(r)); // the first flush has started and waits on the insert
     for (let i = 0; i < 9; i++) all.push(h.commit.submit(message()));
@@ -54,11 +87,17 @@ describe('MessageGroupCommit', () => {
     const n = Math.ceil((2 * GROUP_COMMIT_MAX_BYTES) / eventBytes(message(big)));
     await Promise.all(Array.from({ length: n }, () => h.commit.submit(message(big))));
     expect(h.groups.length).toBeGreaterThanOrEqual(2);
-    for (const g of h.groups) expect(g.reduce((b, m) => b + eventBytes(m), 0)).toBeLessThanOrEqual(GROUP_COMMIT_MAX_BYTES);
+    for (const g of h.groups)
+      expect(g.reduce((b, m) => b + eventBytes(m), 0)).toBeLessThanOrEqual(GROUP_COMMIT_MAX_BYTES);
   });
 
   it('fails only the rejected document’s request and publishes the others', async () => {
-    const h = harness({ insert: async () => ({ duplicates: new Map(), rejected: new Map([[1, new DocumentWriteError('bad document', 2)]]) }) });
+    const h = harness({
+      insert: async () => ({
+        duplicates: new Map(),
+        rejected: new Map([[1, new DocumentWriteError('bad document', 2)]]),
+      }),
+    });
     const docs = [message('a'), message('b'), message('c')];
     const outcomes = await Promise.allSettled(docs.map((m) => h.commit.submit(m)));
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -80,7 +119,10 @@ describe('MessageGroupCommit', () => {
     const h = harness({
       depth: 2,
       insert: async (docs) => (log.push(`insert ${docs[0].body}`), { duplicates: new Map(), rejected: new Map() }),
-      publish: async (b) => (log.push(`publish ${b.messages[0].body}`), b.messages[0].body === 'a' ? firstPublish : true),
+      publish: async (b) => (
+        log.push(`publish ${b.messages[0].body}`),
+        b.messages[0].body === 'a' ? firstPublish : true
+      ),
     });
     const a = h.commit.submit(message('a'));
     await new Promise((r) => setImmediate(r));
@@ -99,7 +141,10 @@ describe('MessageGroupCommit', () => {
     const h = harness({
       depth: 3,
       insert: async () => {
-        if (failNext) { failNext = false; throw new Error('connection reset'); }
+        if (failNext) {
+          failNext = false;
+          throw new Error('connection reset');
+        }
         return { duplicates: new Map(), rejected: new Map() };
       },
       publish: async (b) => (order.push(b.messages[0].body), true),

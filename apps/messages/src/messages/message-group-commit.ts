@@ -170,7 +170,11 @@ export class MessageGroupCommit implements OnApplicationShutdown {
       outcome = await this.messages.insertMany(docs);
     } catch (err) {
       // Not accepted: take the entry back so the relay does not deliver what the client saw fail.
-      await this.outbox.remove(entryId).catch((e: Error) => this.logger.warn(`outbox entry ${entryId.toHexString()} of a failed group commit not removed: ${e.message}`));
+      await this.outbox
+        .remove(entryId)
+        .catch((e: Error) =>
+          this.logger.warn(`outbox entry ${entryId.toHexString()} of a failed group commit not removed: ${e.message}`),
+        );
       for (const p of batch) p.reject(err as Error);
       return;
     }

@@ -1,5 +1,13 @@
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '@herald/auth';
 import { ApiErrorResponses } from '@herald/contracts';
@@ -30,7 +38,12 @@ export class MessagesController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Send a message' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes retries safe (per sender, kept ≥ 24 h)', schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source } })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Makes retries safe (per sender, kept ≥ 24 h)',
+    schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source },
+  })
   @ApiCreatedResponse({ type: MessageView })
   @ApiErrorResponses(404, 413, 415, 422)
   async create(
@@ -42,7 +55,9 @@ export class MessagesController {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new BadRequestException({
         message: 'Invalid request: Idempotency-Key',
-        details: [{ field: 'Idempotency-Key', errors: ['Idempotency-Key must be 1..128 characters of A-Z a-z 0-9 _ . : -'] }],
+        details: [
+          { field: 'Idempotency-Key', errors: ['Idempotency-Key must be 1..128 characters of A-Z a-z 0-9 _ . : -'] },
+        ],
       });
     }
     const { message, created } = await this.messages.create(user.id, dto, idempotencyKey);
@@ -55,7 +70,11 @@ export class MessagesController {
   @ApiOperation({ summary: 'Get a message you sent or received' })
   @ApiOkResponse({ type: MessageView })
   @ApiErrorResponses(404, 414)
-  @ApiParam({ name: 'id', description: 'MongoDB ObjectId (anything else is simply not found)', schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' } })
+  @ApiParam({
+    name: 'id',
+    description: 'MongoDB ObjectId (anything else is simply not found)',
+    schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' },
+  })
   findOne(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<MessageView> {
     return this.messages.findForUser(id, user.id);
   }

@@ -1,7 +1,12 @@
 import { NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Types } from 'mongoose';
-import { FakeIdempotencyKeyRepository, FakeMessageRepository, FakeOutboxRepository, storedMessage } from '../../../../test/support/fakes';
+import {
+  FakeIdempotencyKeyRepository,
+  FakeMessageRepository,
+  FakeOutboxRepository,
+  storedMessage,
+} from '../../../../test/support/fakes';
 import { IdempotencyKeyRepository } from '../dal/idempotency-keys/idempotency-key.repository';
 import { StoredMessage } from '../dal/messages/message.schema';
 import { DocumentWriteError, MessageRepository } from '../dal/messages/message.repository';
@@ -24,7 +29,10 @@ class FakeGroupCommit implements Pick<MessageGroupCommit, 'submit'> {
   failWith?: Error;
   readonly submitted: StoredMessage[] = [];
 
-  constructor(private readonly messages: FakeMessageRepository, private readonly outbox: FakeOutboxRepository) {}
+  constructor(
+    private readonly messages: FakeMessageRepository,
+    private readonly outbox: FakeOutboxRepository,
+  ) {}
 
   async submit(doc: StoredMessage): Promise<CommitResult> {
     this.submitted.push(doc);
@@ -57,7 +65,11 @@ async function setup() {
   return { service: moduleRef.get(MessagesService), messages, outbox, keys, commit };
 }
 
-const dto = (over: Partial<CreateMessageDto> = {}): CreateMessageDto => ({ recipientIds: ['bob'], body: 'Lunch at noon?', ...over });
+const dto = (over: Partial<CreateMessageDto> = {}): CreateMessageDto => ({
+  recipientIds: ['bob'],
+  body: 'Lunch at noon?',
+  ...over,
+});
 
 describe('MessagesService.create: stores a message once per request (once per Idempotency-Key)', () => {
   it('stores the message in the conversation derived from the participants, published once Kafka acknowledged it', async () => {
@@ -97,7 +109,9 @@ describe('MessagesService.create: stores a message once per request (once per Id
   it('answers 422 to a key reused with another body, and stores nothing more', async () => {
     const { service, messages } = await setup();
     await service.create('alice', dto(), 'k-1');
-    await expect(service.create('alice', dto({ body: 'Dinner?' }), 'k-1')).rejects.toBeInstanceOf(UnprocessableEntityException);
+    await expect(service.create('alice', dto({ body: 'Dinner?' }), 'k-1')).rejects.toBeInstanceOf(
+      UnprocessableEntityException,
+    );
     expect(messages.stored.size).toBe(1);
   });
 
@@ -121,7 +135,9 @@ describe('MessagesService.create: stores a message once per request (once per Id
   it('answers 404 for a named conversation the sender takes no part in, before the key is reserved', async () => {
     const { service, messages, keys } = await setup();
     messages.seed(storedMessage({ conversationId: 'team-lunch', senderId: 'bob', recipientIds: ['carol'] }));
-    await expect(service.create('alice', dto({ conversationId: 'team-lunch' }), 'k-1')).rejects.toBeInstanceOf(NotFoundException);
+    await expect(service.create('alice', dto({ conversationId: 'team-lunch' }), 'k-1')).rejects.toBeInstanceOf(
+      NotFoundException,
+    );
     expect(keys.calls).toEqual([]);
     expect(messages.stored.size).toBe(1);
   });
@@ -133,7 +149,11 @@ describe('MessagesService.findForUser: a message is visible to its participants 
     const doc = storedMessage({ senderId: 'alice', recipientIds: ['bob'] });
     messages.seed(doc);
     for (const user of ['alice', 'bob']) {
-      expect(await service.findForUser(doc._id.toHexString(), user)).toMatchObject({ id: doc._id.toHexString(), body: doc.body, publishState: 'published' });
+      expect(await service.findForUser(doc._id.toHexString(), user)).toMatchObject({
+        id: doc._id.toHexString(),
+        body: doc.body,
+        publishState: 'published',
+      });
     }
   });
 
@@ -142,7 +162,9 @@ describe('MessagesService.findForUser: a message is visible to its participants 
     const doc = storedMessage({ senderId: 'alice', recipientIds: ['bob'] });
     messages.seed(doc);
     await expect(service.findForUser(doc._id.toHexString(), 'mallory')).rejects.toBeInstanceOf(NotFoundException);
-    await expect(service.findForUser(new Types.ObjectId().toHexString(), 'alice')).rejects.toBeInstanceOf(NotFoundException);
+    await expect(service.findForUser(new Types.ObjectId().toHexString(), 'alice')).rejects.toBeInstanceOf(
+      NotFoundException,
+    );
   });
 
   it.each(['not-an-id', '665f1c2e8b3e4a001234567', '665f1c2e8b3e4a00123456789', 'zzzzzzzzzzzzzzzzzzzzzzzz'])(

@@ -21,7 +21,12 @@ export interface CreateResult {
 }
 
 /** Builds the complete message document of a request (pure apart from the clock). */
-export function buildMessage(senderId: string, dto: CreateMessageDto, identity: ReservedIdentity, now = new Date()): StoredMessage {
+export function buildMessage(
+  senderId: string,
+  dto: CreateMessageDto,
+  identity: ReservedIdentity,
+  now = new Date(),
+): StoredMessage {
   const recipientIds = [...new Set(dto.recipientIds)];
   return {
     _id: identity.messageId,

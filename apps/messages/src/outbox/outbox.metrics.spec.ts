@@ -9,20 +9,36 @@ import { OutboxBatch, OutboxPublisher } from './outbox.publisher';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxRepository } from '../dal/outbox/outbox.repository';
 
-const valueOf = async (m: HeraldMetrics, name: string, labels: Record<string, string> = {}): Promise<number | undefined> => {
+const valueOf = async (
+  m: HeraldMetrics,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> => {
   const metric = (await m.registry.getMetricsAsJSON()).find((x) => x.name === name);
   return metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
 };
 
 /** An outbox batch of one message. */
 function message(): OutboxBatch {
-  const m: StoredMessage = { _id: new Types.ObjectId(), eventId: 'e-1', conversationId: 'c', senderId: 'a', recipientIds: ['b'], participants: ['a', 'b'], body: 'hi', createdAt: new Date() };
+  const m: StoredMessage = {
+    _id: new Types.ObjectId(),
+    eventId: 'e-1',
+    conversationId: 'c',
+    senderId: 'a',
+    recipientIds: ['b'],
+    participants: ['a', 'b'],
+    body: 'hi',
+    createdAt: new Date(),
+  };
   return { entryId: new Types.ObjectId(), attempts: 0, messages: [m] };
 }
 
 /** An OutboxPublisher over fakes: `send` decides what each Kafka publish does. */
 function publisher(metrics: HeraldMetrics, send: () => Promise<void>): OutboxPublisher {
-  const store = { removeMany: () => Promise.resolve(), recordFailure: () => Promise.resolve() } as unknown as OutboxRepository;
+  const store = {
+    removeMany: () => Promise.resolve(),
+    recordFailure: () => Promise.resolve(),
+  } as unknown as OutboxRepository;
   const events = { publishBatch: send } as unknown as EventPublisher;
   const config = { env: { PUBLISH_TIMEOUT_MS: 50 } } as unknown as AppConfig;
   return new OutboxPublisher(store, events, config, metrics);

@@ -21,6 +21,8 @@ export class OutboxMetrics implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.metrics.setOutboxBacklogSource(() => withTimeout(this.relay.backlog(BACKLOG_SCRAPE_TIMEOUT_MS), BACKLOG_SCRAPE_TIMEOUT_MS, 'outbox backlog count'));
+    this.metrics.setOutboxBacklogSource(() =>
+      withTimeout(this.relay.backlog(BACKLOG_SCRAPE_TIMEOUT_MS), BACKLOG_SCRAPE_TIMEOUT_MS, 'outbox backlog count'),
+    );
   }
 }

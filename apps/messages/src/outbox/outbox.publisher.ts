@@ -65,7 +65,9 @@ export class OutboxPublisher implements OnApplicationShutdown {
       this.failed(batch, `no acknowledgement within ${timeoutMs} ms`);
       void sent.then((late) => {
         if (late.ok) return this.settle(batch);
-        this.logger.debug(`outbox entry ${batch.entryId.toHexString()}: late publish failed, left to the relay: ${late.error}`);
+        this.logger.debug(
+          `outbox entry ${batch.entryId.toHexString()}: late publish failed, left to the relay: ${late.error}`,
+        );
       });
       return false;
     }
@@ -81,7 +83,10 @@ export class OutboxPublisher implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.inFlight.size > 0) {
       this.logger.log(`waiting for ${this.inFlight.size} in-flight publish(es)`);
-      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, SHUTDOWN_FLUSH_MS).unref())]);
+      await Promise.race([
+        Promise.allSettled([...this.inFlight]),
+        new Promise((r) => setTimeout(r, SHUTDOWN_FLUSH_MS).unref()),
+      ]);
     }
     clearTimeout(this.settleTimer);
     await this.deleteAcknowledged();
@@ -114,18 +119,28 @@ export class OutboxPublisher implements OnApplicationShutdown {
   private async deleteAcknowledged(): Promise<void> {
     const ids = this.acknowledged;
     this.acknowledged = [];
-    await this.outbox.removeMany(ids).catch((e: Error) =>
-      this.logger.warn(`${ids.length} acknowledged outbox entr(ies) not deleted (the relay will republish; consumers dedupe): ${e.message}`),
-    );
+    await this.outbox
+      .removeMany(ids)
+      .catch((e: Error) =>
+        this.logger.warn(
+          `${ids.length} acknowledged outbox entr(ies) not deleted (the relay will republish; consumers dedupe): ${e.message}`,
+        ),
+      );
   }
 
   private failed(batch: OutboxBatch, error: string): void {
     this.metrics.publishFailed(Topics.MessageCreated);
-    this.logger.warn(`outbox entry ${batch.entryId.toHexString()} (${batch.messages.length} event(s)) not published, attempt ${batch.attempts + 1}: ${error}`);
+    this.logger.warn(
+      `outbox entry ${batch.entryId.toHexString()} (${batch.messages.length} event(s)) not published, attempt ${batch.attempts + 1}: ${error}`,
+    );
     void this.track(
-      this.outbox.recordFailure(batch.entryId, batch.attempts, error).catch((e: Error) =>
-        this.logger.warn(`could not record publish failure of outbox entry ${batch.entryId.toHexString()}: ${e.message}`),
-      ),
+      this.outbox
+        .recordFailure(batch.entryId, batch.attempts, error)
+        .catch((e: Error) =>
+          this.logger.warn(
+            `could not record publish failure of outbox entry ${batch.entryId.toHexString()}: ${e.message}`,
+          ),
+        ),
     );
   }
 

@@ -87,13 +87,16 @@ describe('OutboxRelay.runOnce: publishes due outbox entries oldest first and sto
     expect(events.sent).toEqual([]);
   });
 
-  it('stores the entry\'s messages before publishing them (missing ones inserted, stored ones kept)', async () => {
+  it("stores the entry's messages before publishing them (missing ones inserted, stored ones kept)", async () => {
     const { relay, messages, outbox, events } = await setup();
     const missing = storedMessage();
     const alreadyStored = storedMessage();
     messages.seed(alreadyStored);
     const storedWhenSent: boolean[] = [];
-    events.onSend = (records) => records.forEach((r) => storedWhenSent.push([...messages.stored.values()].some((m) => m.eventId === r.headers?.['event-id'])));
+    events.onSend = (records) =>
+      records.forEach((r) =>
+        storedWhenSent.push([...messages.stored.values()].some((m) => m.eventId === r.headers?.['event-id'])),
+      );
     outbox.put([missing, alreadyStored]);
 
     expect(await relay.runOnce()).toBe(2);
@@ -116,14 +119,16 @@ describe('OutboxRelay.runOnce: publishes due outbox entries oldest first and sto
     expect(outbox.entries.has(mixed._id.toHexString())).toBe(true); // until the batched delete
   });
 
-  it('stops the pass at a failed publish, records the failure with the entry\'s attempts, and leaves the newer entries unclaimed', async () => {
+  it("stops the pass at a failed publish, records the failure with the entry's attempts, and leaves the newer entries unclaimed", async () => {
     const { relay, outbox, events, metrics } = await setup();
     const failing = outbox.put([storedMessage()], { createdAt: at(-2_000), attempts: 2 });
     const newer = outbox.put([storedMessage()], { createdAt: at(-1_000) });
     events.next.push('fail');
 
     expect(await relay.runOnce()).toBe(0);
-    expect(outbox.failures).toEqual([{ id: failing._id.toHexString(), attempts: 2, error: expect.stringContaining('broker not available') }]);
+    expect(outbox.failures).toEqual([
+      { id: failing._id.toHexString(), attempts: 2, error: expect.stringContaining('broker not available') },
+    ]);
     expect(metrics.publishFailed).toHaveBeenCalledWith(Topics.MessageCreated);
     expect(events.sent).toEqual([]);
     expect(outbox.entries.get(newer._id.toHexString())?.nextAttemptAt).toEqual(new Date(0));
@@ -137,7 +142,9 @@ describe('OutboxRelay.runOnce: publishes due outbox entries oldest first and sto
     const pass = relay.runOnce();
     await jest.advanceTimersByTimeAsync(PUBLISH_TIMEOUT_MS);
     expect(await pass).toBe(0);
-    expect(outbox.failures).toEqual([{ id: entry._id.toHexString(), attempts: 0, error: `no acknowledgement within ${PUBLISH_TIMEOUT_MS} ms` }]);
+    expect(outbox.failures).toEqual([
+      { id: entry._id.toHexString(), attempts: 0, error: `no acknowledgement within ${PUBLISH_TIMEOUT_MS} ms` },
+    ]);
   });
 
   it('retries a failed entry on a later pass once its backoff has passed, counting attempts up', async () => {

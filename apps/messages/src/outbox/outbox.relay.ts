@@ -83,7 +83,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async publishEntry(entry: StoredOutboxEntry): Promise<number> {
     const { rejected } = await this.messages.insertMany(entry.messages);
     for (const [i, err] of rejected) {
-      this.logger.warn(`outbox entry ${entry._id.toHexString()}: message ${entry.messages[i]._id.toHexString()} cannot be stored, its event is dropped: ${err.message}`);
+      this.logger.warn(
+        `outbox entry ${entry._id.toHexString()}: message ${entry.messages[i]._id.toHexString()} cannot be stored, its event is dropped: ${err.message}`,
+      );
     }
     // Inserted now, or already stored (a duplicate key: the same message, same eventId).
     const ok = entry.messages.filter((_, i) => !rejected.has(i));
@@ -91,7 +93,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await this.outbox.remove(entry._id);
       return 0;
     }
-    return (await this.publisher.publish({ entryId: entry._id, attempts: entry.attempts, messages: ok })) ? ok.length : -1;
+    return (await this.publisher.publish({ entryId: entry._id, attempts: entry.attempts, messages: ok }))
+      ? ok.length
+      : -1;
   }
 
   private schedule(): void {

@@ -4,15 +4,35 @@ import { UserPreferences } from '../dal/preferences/user-preferences';
 import { burstKey, foldKey, planBatch, PlanInput } from './digest-plan';
 
 let n = 0;
-const msg = (senderId: string, recipientIds: string[], conversationId = 'c1', mentions: string[] = []): MessageCreatedEvent =>
+const msg = (
+  senderId: string,
+  recipientIds: string[],
+  conversationId = 'c1',
+  mentions: string[] = [],
+): MessageCreatedEvent =>
   ({
     eventId: `e${++n}`,
     type: 'message.created',
     version: 2,
     occurredAt: new Date('2026-12-01T10:00:00Z'),
-    data: { messageId: new Types.ObjectId().toHexString(), conversationId, senderId, recipientIds, body: `hello ${n}`, createdAt: new Date('2026-12-01T10:00:00Z'), mentions },
+    data: {
+      messageId: new Types.ObjectId().toHexString(),
+      conversationId,
+      senderId,
+      recipientIds,
+      body: `hello ${n}`,
+      createdAt: new Date('2026-12-01T10:00:00Z'),
+      mentions,
+    },
   }) as MessageCreatedEvent;
-const input = (over: Partial<PlanInput> = {}): PlanInput => ({ preferences: new Map(), digestWindowMs: 60_000, markers: new Map(), heads: new Map(), storedAt: new Date(), ...over });
+const input = (over: Partial<PlanInput> = {}): PlanInput => ({
+  preferences: new Map(),
+  digestWindowMs: 60_000,
+  markers: new Map(),
+  heads: new Map(),
+  storedAt: new Date(),
+  ...over,
+});
 
 describe('planBatch', () => {
   it('folds the messages of one conversation into the first one of the batch, per recipient', () => {
@@ -28,21 +48,35 @@ describe('planBatch', () => {
   it('never folds a mention, nor with digest off', () => {
     const events = [msg('alice', ['bob']), msg('alice', ['bob'], 'c1', ['bob'])];
     expect(planBatch(events, input()).docs.map((d) => d.type)).toEqual(['message.created', 'message.mentioned']);
-    expect(planBatch([msg('alice', ['bob']), msg('alice', ['bob'])], input({ digestWindowMs: 0 })).docs).toHaveLength(2);
+    expect(planBatch([msg('alice', ['bob']), msg('alice', ['bob'])], input({ digestWindowMs: 0 })).docs).toHaveLength(
+      2,
+    );
   });
 
   it('folds into an open head read for the batch, and a marked pair into its marker head again', () => {
     const head = new Types.ObjectId();
     const other = new Types.ObjectId();
     const [a, b] = [msg('alice', ['bob']), msg('alice', ['bob'])];
-    const plan = planBatch([a, b], input({ heads: new Map([[burstKey('bob', 'c1'), { _id: head, senderIds: ['alice'], fresh: false }]]), markers: new Map([[foldKey(b.eventId, 'bob'), other]]) }));
+    const plan = planBatch(
+      [a, b],
+      input({
+        heads: new Map([[burstKey('bob', 'c1'), { _id: head, senderIds: ['alice'], fresh: false }]]),
+        markers: new Map([[foldKey(b.eventId, 'bob'), other]]),
+      }),
+    );
     expect(plan.docs).toHaveLength(0);
     expect(plan.folds.map((f) => f.headId)).toEqual([head, other]);
   });
 
   it('skips muted recipients and disabled types; a mention breaks through the mute', () => {
     const prefs = new Map([['bob', new UserPreferences([{ conversationId: 'c1', until: null }])]]);
-    const plan = planBatch([msg('alice', ['bob', 'carol']), msg('alice', ['bob'], 'c1', ['bob'])], input({ preferences: prefs }));
-    expect(plan.docs.map((d) => [d.recipientId, d.type])).toEqual([['carol', 'message.created'], ['bob', 'message.mentioned']]);
+    const plan = planBatch(
+      [msg('alice', ['bob', 'carol']), msg('alice', ['bob'], 'c1', ['bob'])],
+      input({ preferences: prefs }),
+    );
+    expect(plan.docs.map((d) => [d.recipientId, d.type])).toEqual([
+      ['carol', 'message.created'],
+      ['bob', 'message.mentioned'],
+    ]);
   });
 });

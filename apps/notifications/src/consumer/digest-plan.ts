@@ -10,7 +10,8 @@ export type StoredNotification = Notification & { _id: Types.ObjectId };
 /** Key of one (event, recipient) pair: the `_id` of its fold marker in `digest_folds`. */
 export const foldKey = (eventId: string, recipientId: string): string => `${eventId}|${recipientId}`;
 /** Key of one (recipient, conversation) pair: whose burst a message may fold into. */
-export const burstKey = (recipientId: string, conversationId: string): string => `${recipientId}\u0000${conversationId}`;
+export const burstKey = (recipientId: string, conversationId: string): string =>
+  `${recipientId}\u0000${conversationId}`;
 
 /** An open burst head: an unread `message.created` notification a message of its conversation folds into. */
 export interface BurstHead {
@@ -65,11 +66,18 @@ export const previewOf = (body: string): string => [...body].slice(0, Limits.pre
 export function recipientsOf(event: MessageCreatedEvent): Array<{ recipientId: string; mentioned: boolean }> {
   const { data } = event;
   const mentions = new Set(data.mentions ?? []);
-  return [...new Set(data.recipientIds)].filter((r) => r !== data.senderId).map((recipientId) => ({ recipientId, mentioned: mentions.has(recipientId) }));
+  return [...new Set(data.recipientIds)]
+    .filter((r) => r !== data.senderId)
+    .map((recipientId) => ({ recipientId, mentioned: mentions.has(recipientId) }));
 }
 
 /** A new notification of `type` for one recipient of `event`, `_id` in `storedAt`'s second, its hour `bucket`. */
-export function newNotification(event: MessageCreatedEvent, recipientId: string, type: string, storedAt: Date): StoredNotification {
+export function newNotification(
+  event: MessageCreatedEvent,
+  recipientId: string,
+  type: string,
+  storedAt: Date,
+): StoredNotification {
   const { data } = event;
   const _id = new Types.ObjectId(Math.floor(storedAt.getTime() / 1000));
   return {
@@ -111,7 +119,11 @@ export function planBatch(events: readonly MessageCreatedEvent[], input: PlanInp
   for (const event of events) {
     const { data } = event;
     for (const { recipientId, mentioned } of recipientsOf(event)) {
-      const delivery = (input.preferences.get(recipientId) ?? UserPreferences.none).deliver(data.conversationId, data.createdAt, mentioned);
+      const delivery = (input.preferences.get(recipientId) ?? UserPreferences.none).deliver(
+        data.conversationId,
+        data.createdAt,
+        mentioned,
+      );
       if (!delivery.notify) continue;
       if (delivery.type !== NotificationTypes.MessageCreated || input.digestWindowMs === 0) {
         docs.push(newNotification(event, recipientId, delivery.type, input.storedAt));
@@ -127,7 +139,8 @@ export function planBatch(events: readonly MessageCreatedEvent[], input: PlanInp
         continue;
       }
       // A replay (marker) does not touch senderIds: the first fold listed the sender already.
-      const addSender = !marked && !head.senderIds.includes(data.senderId) && head.senderIds.length < Limits.digestSenderIds;
+      const addSender =
+        !marked && !head.senderIds.includes(data.senderId) && head.senderIds.length < Limits.digestSenderIds;
       if (addSender) head.senderIds.push(data.senderId);
       folds.push({
         headId: head._id,

@@ -28,7 +28,14 @@ function record(offset: number, recipient: string): KafkaMessage {
       createdAt: '2026-01-05T12:00:00.000Z',
     },
   };
-  return { offset: String(offset), key: Buffer.from('team-lunch'), value: Buffer.from(JSON.stringify(event)), timestamp: '0', attributes: 0, headers: {} } as KafkaMessage;
+  return {
+    offset: String(offset),
+    key: Buffer.from('team-lunch'),
+    value: Buffer.from(JSON.stringify(event)),
+    timestamp: '0',
+    attributes: 0,
+    headers: {},
+  } as KafkaMessage;
 }
 
 /** An error as MongoDB raises it for a document it refuses (DocumentValidationFailure): retrying cannot help. */
@@ -49,7 +56,12 @@ class FakeWriter implements Pick<NotificationWriter, 'store'> {
     this.calls.push(recipients);
     const err = this.fail(recipients, this.calls.length);
     if (err) throw err;
-    return { inserted: recipients.map((r) => ({ _id: new Types.ObjectId(), recipientId: r }) as unknown as StoreResult['inserted'][number]), updated: [] };
+    return {
+      inserted: recipients.map(
+        (r) => ({ _id: new Types.ObjectId(), recipientId: r }) as unknown as StoreResult['inserted'][number],
+      ),
+      updated: [],
+    };
   }
 }
 
@@ -70,11 +82,20 @@ async function setup(records: KafkaMessage[]) {
   const sent: ProducerRecord[] = [];
   const producer = { send: jest.fn(async (r: ProducerRecord) => void sent.push(r)) } as unknown as Producer;
   const heartbeat = jest.fn(async () => undefined);
-  const ctx = new KafkaBatchContext([records, 0, Topics.MessageCreated, {} as never, heartbeat, producer, String(records.length + 10)]);
+  const ctx = new KafkaBatchContext([
+    records,
+    0,
+    Topics.MessageCreated,
+    {} as never,
+    heartbeat,
+    producer,
+    String(records.length + 10),
+  ]);
   return { consumer: moduleRef.get(MessageCreatedConsumer), ctx, writer, push, metrics, sent, heartbeat };
 }
 
-const pushedRecipients = (push: { publish: jest.Mock }) => (push.publish.mock.calls[0][1] as Array<{ recipientId: string }>).map((n) => n.recipientId);
+const pushedRecipients = (push: { publish: jest.Mock }) =>
+  (push.publish.mock.calls[0][1] as Array<{ recipientId: string }>).map((n) => n.recipientId);
 
 describe('MessageCreatedConsumer retries: an unavailable database is waited out, only a refused document is dead-lettered', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -87,21 +108,33 @@ describe('MessageCreatedConsumer retries: an unavailable database is waited out,
     const handled = consumer.handle(ctx);
     await jest.advanceTimersByTimeAsync(retryDelayMs(1) + retryDelayMs(2));
     await handled;
-    expect(writer.calls).toEqual([['bob', 'carol'], ['bob', 'carol'], ['bob', 'carol']]);
+    expect(writer.calls).toEqual([
+      ['bob', 'carol'],
+      ['bob', 'carol'],
+      ['bob', 'carol'],
+    ]);
     expect(heartbeat).toHaveBeenCalledTimes(2);
     expect(sent).toEqual([]);
     expect(pushedRecipients(push)).toEqual(['bob', 'carol']);
   });
 
   it('after a refused document, stores the events one by one and dead-letters only the one refused (store-failed)', async () => {
-    const { consumer, ctx, writer, push, metrics, sent } = await setup([record(10, 'bob'), record(11, 'refused'), record(12, 'dave')]);
+    const { consumer, ctx, writer, push, metrics, sent } = await setup([
+      record(10, 'bob'),
+      record(11, 'refused'),
+      record(12, 'dave'),
+    ]);
     writer.fail = (recipients) => (recipients.includes('refused') ? documentRefused() : undefined);
 
     await consumer.handle(ctx);
     expect(writer.calls).toEqual([['bob', 'refused', 'dave'], ['bob'], ['refused'], ['dave']]);
     expect(sent).toHaveLength(1);
     expect(sent[0].topic).toBe(Topics.MessageCreatedDlq);
-    expect(sent[0].messages[0].headers).toMatchObject({ [DlqHeaders.reason]: 'store-failed', [DlqHeaders.sourceOffset]: '11', [DlqHeaders.consumerGroup]: 'notifications' });
+    expect(sent[0].messages[0].headers).toMatchObject({
+      [DlqHeaders.reason]: 'store-failed',
+      [DlqHeaders.sourceOffset]: '11',
+      [DlqHeaders.consumerGroup]: 'notifications',
+    });
     expect(metrics.deadLettered).toHaveBeenCalledWith(Topics.MessageCreated, 'store-failed');
     expect(pushedRecipients(push)).toEqual(['bob', 'dave']);
   });
@@ -114,7 +147,9 @@ describe('MessageCreatedConsumer retries: an unavailable database is waited out,
     await jest.advanceTimersByTimeAsync(retryDelayMs(1));
     consumer.beforeApplicationShutdown();
     await jest.advanceTimersByTimeAsync(retryDelayMs(2)); // the attempt after the wait fails: no more
-    expect((await settled as Error).message).toBe('shutting down with 1 event(s) message.created/0@10..10 unwritten (not committed)');
+    expect(((await settled) as Error).message).toBe(
+      'shutting down with 1 event(s) message.created/0@10..10 unwritten (not committed)',
+    );
     await jest.advanceTimersByTimeAsync(60_000);
     expect(writer.calls).toHaveLength(3);
     expect(push.publish).not.toHaveBeenCalled();

@@ -67,25 +67,48 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
   @BatchEventPattern(Topics.MessageCreated)
   async handle(@Ctx() ctx: KafkaBatchContext): Promise<void> {
     const records = ctx.getMessages();
-    const valid = await decodeBatch(ctx, MessageCreatedEvent, (record, failure) => this.deadLetter(ctx, record, failure));
+    const valid = await decodeBatch(ctx, MessageCreatedEvent, (record, failure) =>
+      this.deadLetter(ctx, record, failure),
+    );
     const where = batchCoordinates(ctx);
-    const { inserted, updated } = await retryWrite(ctx, `${valid.length} event(s) ${where}`, () => this.writer.store(valid.map((v) => v.event), this.source(ctx, valid)), () => this.storeEach(ctx, valid), this.retryPolicy);
+    const { inserted, updated } = await retryWrite(
+      ctx,
+      `${valid.length} event(s) ${where}`,
+      () =>
+        this.writer.store(
+          valid.map((v) => v.event),
+          this.source(ctx, valid),
+        ),
+      () => this.storeEach(ctx, valid),
+      this.retryPolicy,
+    );
     this.metrics.stored(inserted.length);
-    this.logger.debug(`${where}: ${records.length} record(s), ${inserted.length} notification(s) inserted, ${updated.length} updated (digest)`);
+    this.logger.debug(
+      `${where}: ${records.length} record(s), ${inserted.length} notification(s) inserted, ${updated.length} updated (digest)`,
+    );
     await this.push.publish(ctx.getProducer(), inserted, updated);
     this.metrics.consumed(ctx.getTopic(), records.length);
     this.metrics.setConsumerLag(ctx.getTopic(), ctx.getPartition(), ctx.getLagAfter());
   }
 
   /** After a document-level failure of a batch insert: stores each event alone, dead-lettering the ones at fault. */
-  private async storeEach(ctx: KafkaBatchContext, valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>): Promise<StoreResult> {
+  private async storeEach(
+    ctx: KafkaBatchContext,
+    valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>,
+  ): Promise<StoreResult> {
     const all: StoreResult = { inserted: [], updated: [] };
     for (const { record, event } of valid) {
       const where = `event ${event.eventId} ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset}`;
-      const one = await retryWrite(ctx, where, () => this.writer.store([event], this.source(ctx, [{ record, event }])), async (err): Promise<StoreResult> => {
-        await this.deadLetter(ctx, record, { reason: 'store-failed', error: err.message, stack: err.stack });
-        return { inserted: [], updated: [] };
-      }, this.retryPolicy);
+      const one = await retryWrite(
+        ctx,
+        where,
+        () => this.writer.store([event], this.source(ctx, [{ record, event }])),
+        async (err): Promise<StoreResult> => {
+          await this.deadLetter(ctx, record, { reason: 'store-failed', error: err.message, stack: err.stack });
+          return { inserted: [], updated: [] };
+        },
+        this.retryPolicy,
+      );
       all.inserted.push(...one.inserted);
       all.updated.push(...one.updated);
     }
@@ -93,9 +116,16 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
   }
 
   /** The partition and offsets of `valid` (undefined when empty), for the writer (fold markers are bucketed by partition). */
-  private source(ctx: KafkaBatchContext, valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>): BatchSource | undefined {
+  private source(
+    ctx: KafkaBatchContext,
+    valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>,
+  ): BatchSource | undefined {
     if (valid.length === 0) return undefined;
-    return { partition: `${ctx.getTopic()}/${ctx.getPartition()}`, firstOffset: Number(valid[0].record.offset), lastOffset: Number(valid[valid.length - 1].record.offset) };
+    return {
+      partition: `${ctx.getTopic()}/${ctx.getPartition()}`,
+      firstOffset: Number(valid[0].record.offset),
+      lastOffset: Number(valid[valid.length - 1].record.offset),
+    };
   }
 
   /**
@@ -106,12 +136,17 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
     isPermanent: isPermanentWriteError,
     isStopping: () => this.stopping,
     warn: (message) => this.logger.warn(message),
-    explain: (err) => (isTransientMongoError(err) ? 'MongoDB unavailable' : 'store failed (unclassified error, retried, not dead-lettered)'),
+    explain: (err) =>
+      isTransientMongoError(err)
+        ? 'MongoDB unavailable'
+        : 'store failed (unclassified error, retried, not dead-lettered)',
   };
 
   private async deadLetter(ctx: KafkaBatchContext, record: KafkaMessage, failure: BatchFailure): Promise<void> {
     await deadLetterFromBatch(ctx, record, failure, this.config.env.KAFKA_CONSUMER_GROUP);
     this.metrics.deadLettered(ctx.getTopic(), failure.reason);
-    this.logger.warn(`dead-lettered ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset} (${failure.reason}): ${failure.error.slice(0, 300)}`);
+    this.logger.warn(
+      `dead-lettered ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset} (${failure.reason}): ${failure.error.slice(0, 300)}`,
+    );
   }
 }

@@ -22,24 +22,39 @@ const event = {
   },
 } as MessageCreatedEvent;
 
-const second = { ...event, eventId: '5d3e0f7a-2b9c-4d11-8e6f-0a1b2c3d4e5f', data: { ...event.data, recipientIds: ['dave'] } } as MessageCreatedEvent;
+const second = {
+  ...event,
+  eventId: '5d3e0f7a-2b9c-4d11-8e6f-0a1b2c3d4e5f',
+  data: { ...event.data, recipientIds: ['dave'] },
+} as MessageCreatedEvent;
 
 /** A stand-in for the notifications model: schema indexes, and the collection's createIndex and insertMany. */
 function fakeModel() {
   const createIndex = jest.fn();
   const insertMany = jest.fn();
-  const schema = { indexes: () => [[{ eventId: 1, recipientId: 1 }, { unique: true }], [{ recipientId: 1, _id: -1 }, {}]] };
-  return { model: { schema, collection: { createIndex, insertMany } } as unknown as Model<Notification>, createIndex, insertMany };
+  const schema = {
+    indexes: () => [
+      [{ eventId: 1, recipientId: 1 }, { unique: true }],
+      [{ recipientId: 1, _id: -1 }, {}],
+    ],
+  };
+  return {
+    model: { schema, collection: { createIndex, insertMany } } as unknown as Model<Notification>,
+    createIndex,
+    insertMany,
+  };
 }
 
 /** A stand-in for the hour directory (its own e2e coverage is in inbox-buckets.e2e-spec). */
-const fakeDirectory = (record = jest.fn().mockResolvedValue(undefined)) => ({ record }) as unknown as InboxBucketDirectory;
+const fakeDirectory = (record = jest.fn().mockResolvedValue(undefined)) =>
+  ({ record }) as unknown as InboxBucketDirectory;
 
 /** Preferences nobody set, and digests off: the writer's plain insert path (digests have their e2e coverage in policy.e2e-spec). */
 const noPrefs = { forUsers: jest.fn().mockResolvedValue(new Map()) } as unknown as PreferenceRepository;
 const config = { env: { DIGEST_WINDOW_MS: 0 } } as unknown as AppConfig;
 const noFolds = {} as unknown as Model<DigestFold>;
-const newWriter = (model: Model<Notification>, dir: InboxBucketDirectory) => new NotificationWriter(model, noFolds, dir, noPrefs, config);
+const newWriter = (model: Model<Notification>, dir: InboxBucketDirectory) =>
+  new NotificationWriter(model, noFolds, dir, noPrefs, config);
 const insertedBy = async (w: NotificationWriter, events: MessageCreatedEvent[]) => (await w.store(events)).inserted;
 
 describe('NotificationWriter', () => {
@@ -75,7 +90,9 @@ describe('NotificationWriter', () => {
 
   it('inserts nothing while the index cannot be built, and builds it again on the next call', async () => {
     const { model, createIndex, insertMany } = fakeModel();
-    createIndex.mockRejectedValueOnce(new Error('server selection timed out')).mockResolvedValue('eventId_1_recipientId_1');
+    createIndex
+      .mockRejectedValueOnce(new Error('server selection timed out'))
+      .mockResolvedValue('eventId_1_recipientId_1');
     insertMany.mockResolvedValue({ acknowledged: true });
     const writer = newWriter(model, fakeDirectory());
     await expect(writer.store([event])).rejects.toThrow('server selection timed out');
@@ -108,31 +125,49 @@ describe('NotificationWriter', () => {
       ],
     });
     insertMany.mockRejectedValue(dup);
-    expect((await insertedBy(newWriter(model, fakeDirectory()), [event, second])).map((n) => n.recipientId)).toEqual(['carol']);
+    expect((await insertedBy(newWriter(model, fakeDirectory()), [event, second])).map((n) => n.recipientId)).toEqual([
+      'carol',
+    ]);
   });
 
   it('reads a single write error as well as a list (the driver reports one as an object)', async () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('ok');
-    insertMany.mockRejectedValue(Object.assign(new Error('E11000'), { code: 11000, writeErrors: { code: 11000, index: 1 } }));
+    insertMany.mockRejectedValue(
+      Object.assign(new Error('E11000'), { code: 11000, writeErrors: { code: 11000, index: 1 } }),
+    );
     expect((await insertedBy(newWriter(model, fakeDirectory()), [event])).map((n) => n.recipientId)).toEqual(['bob']);
   });
 
   it('rethrows any error that is not only duplicate keys', async () => {
     const { model, createIndex, insertMany } = fakeModel();
     createIndex.mockResolvedValue('ok');
-    insertMany.mockRejectedValue(Object.assign(new Error('bulk'), { code: 11000, writeErrors: [{ code: 11000, index: 0 }, { code: 2, index: 1 }] }));
+    insertMany.mockRejectedValue(
+      Object.assign(new Error('bulk'), {
+        code: 11000,
+        writeErrors: [
+          { code: 11000, index: 0 },
+          { code: 2, index: 1 },
+        ],
+      }),
+    );
     await expect(newWriter(model, fakeDirectory()).store([event])).rejects.toThrow('bulk');
   });
 
   it('makes one notification per distinct recipient, none for the sender', () => {
-    const e = { ...event, data: { ...event.data, recipientIds: ['bob', 'alice', 'bob', 'erin'] } } as MessageCreatedEvent;
+    const e = {
+      ...event,
+      data: { ...event.data, recipientIds: ['bob', 'alice', 'bob', 'erin'] },
+    } as MessageCreatedEvent;
     expect(notificationsFor(e).map((n) => n.recipientId)).toEqual(['bob', 'erin']);
   });
 
   it('makes a message.mentioned notification for a mentioned recipient, message.created for the others', () => {
     const e = { ...event, data: { ...event.data, mentions: ['carol'] } } as MessageCreatedEvent;
-    expect(notificationsFor(e).map((n) => [n.recipientId, n.type])).toEqual([['bob', 'message.created'], ['carol', 'message.mentioned']]);
+    expect(notificationsFor(e).map((n) => [n.recipientId, n.type])).toEqual([
+      ['bob', 'message.created'],
+      ['carol', 'message.mentioned'],
+    ]);
   });
 
   it('gives each notification an _id in the second it was stored and the bucket of that hour', () => {

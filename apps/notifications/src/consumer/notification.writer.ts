@@ -9,7 +9,16 @@ import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
 import { Notification } from '../dal/notifications/notification.schema';
 import { PreferenceRepository } from '../dal/preferences/preference.repository';
 import { DigestFold } from '../dal/digest-folds/digest-fold.schema';
-import { BurstHead, burstKey, Fold, foldKey, newNotification, planBatch, recipientsOf, StoredNotification } from './digest-plan';
+import {
+  BurstHead,
+  burstKey,
+  Fold,
+  foldKey,
+  newNotification,
+  planBatch,
+  recipientsOf,
+  StoredNotification,
+} from './digest-plan';
 
 export type { StoredNotification } from './digest-plan';
 
@@ -47,7 +56,9 @@ export interface BatchSource {
   firstOffset: number;
   lastOffset: number;
 }
-type HeadDoc = Pick<Notification, 'read' | 'readAt' | 'archived' | 'storedAt' | 'senderId' | 'senderIds' | 'type'> & { _id: Types.ObjectId };
+type HeadDoc = Pick<Notification, 'read' | 'readAt' | 'archived' | 'storedAt' | 'senderId' | 'senderIds' | 'type'> & {
+  _id: Types.ObjectId;
+};
 
 /**
  * The bucket of a fold marker: the event's partition and the minute of its `occurredAt`. A
@@ -55,12 +66,18 @@ type HeadDoc = Pick<Notification, 'read' | 'readAt' | 'archived' | 'storedAt' | 
  * its marker is found by one equality on `m` per partition and minute of a batch, which FerretDB
  * pushes down to PostgreSQL (GIN on `m`); it returns the folds of that minute only.
  */
-export const markerBucket = (partition: string, occurredAt: Date): string => `${partition}:${Math.floor(occurredAt.getTime() / 60_000)}`;
+export const markerBucket = (partition: string, occurredAt: Date): string =>
+  `${partition}:${Math.floor(occurredAt.getTime() / 60_000)}`;
 
 /** The notifications one event gives with default preferences and no digest (tests, bench data). */
 export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date()): StoredNotification[] {
   return recipientsOf(event).map(({ recipientId, mentioned }) =>
-    newNotification(event, recipientId, mentioned ? NotificationTypes.MessageMentioned : NotificationTypes.MessageCreated, storedAt),
+    newNotification(
+      event,
+      recipientId,
+      mentioned ? NotificationTypes.MessageMentioned : NotificationTypes.MessageCreated,
+      storedAt,
+    ),
   );
 }
 
@@ -96,7 +113,9 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
 export class NotificationWriter {
   private indexes?: Promise<void>;
   /** Heads inserted here: burst key → head (its `_id`, when it was stored). */
-  private readonly knownHeads = new LRUCache<string, { _id: Types.ObjectId; storedAt: number; senderIds: string[] }>({ max: KNOWN_HEADS_MAX });
+  private readonly knownHeads = new LRUCache<string, { _id: Types.ObjectId; storedAt: number; senderIds: string[] }>({
+    max: KNOWN_HEADS_MAX,
+  });
 
   constructor(
     @InjectModel(Notification.name) private readonly notifications: Model<Notification>,
@@ -124,8 +143,20 @@ export class NotificationWriter {
     const recipients = [...new Set(pairs.map((p) => p.recipientId))];
     const [preferences, markers, heads] = await Promise.all([
       this.preferences.forUsers(recipients),
-      windowMs > 0 ? this.readMarkers(events, pairs.filter((p) => !p.mentioned).map((p) => foldKey(p.e.eventId, p.recipientId)), source) : new Map<string, Types.ObjectId>(),
-      windowMs > 0 ? this.openHeads(pairs.map((p) => burstKey(p.recipientId, p.e.data.conversationId)), storedAt, windowMs) : new Map<string, BurstHead>(),
+      windowMs > 0
+        ? this.readMarkers(
+            events,
+            pairs.filter((p) => !p.mentioned).map((p) => foldKey(p.e.eventId, p.recipientId)),
+            source,
+          )
+        : new Map<string, Types.ObjectId>(),
+      windowMs > 0
+        ? this.openHeads(
+            pairs.map((p) => burstKey(p.recipientId, p.e.data.conversationId)),
+            storedAt,
+            windowMs,
+          )
+        : new Map<string, BurstHead>(),
     ]);
     const plan = planBatch(events, { preferences, digestWindowMs: windowMs, markers, heads, storedAt });
     const inserted = await this.insert(plan.docs);
@@ -134,11 +165,22 @@ export class NotificationWriter {
     const orphans = plan.folds.filter((f) => f.freshHead && !insertedIds.has(f.headId.toHexString()));
     if (orphans.length > 0) {
       const byEvent = new Map(events.map((e) => [e.eventId, e]));
-      inserted.push(...(await this.insert(orphans.map((f) => newNotification(byEvent.get(f.eventId)!, f.recipientId, NotificationTypes.MessageCreated, storedAt)))));
+      inserted.push(
+        ...(await this.insert(
+          orphans.map((f) =>
+            newNotification(byEvent.get(f.eventId)!, f.recipientId, NotificationTypes.MessageCreated, storedAt),
+          ),
+        )),
+      );
     }
     const folds = plan.folds.filter((f) => !f.freshHead || insertedIds.has(f.headId.toHexString()));
     for (const d of inserted) {
-      if (windowMs > 0 && d.type === NotificationTypes.MessageCreated) this.knownHeads.set(burstKey(d.recipientId, d.conversationId), { _id: d._id, storedAt: storedAt.getTime(), senderIds: [d.senderId] });
+      if (windowMs > 0 && d.type === NotificationTypes.MessageCreated)
+        this.knownHeads.set(burstKey(d.recipientId, d.conversationId), {
+          _id: d._id,
+          storedAt: storedAt.getTime(),
+          senderIds: [d.senderId],
+        });
     }
     const occurred = new Map(events.map((e) => [e.eventId, e.occurredAt]));
     const updated = await this.fold(folds, (f) => markerBucket(source?.partition ?? '-', occurred.get(f.eventId)!));
@@ -164,7 +206,11 @@ export class NotificationWriter {
    * one or two: its partition and the minutes its events occurred in), or one `_id` `$in` without
    * a source.
    */
-  private async readMarkers(events: readonly MessageCreatedEvent[], keys: string[], source?: BatchSource): Promise<Map<string, Types.ObjectId>> {
+  private async readMarkers(
+    events: readonly MessageCreatedEvent[],
+    keys: string[],
+    source?: BatchSource,
+  ): Promise<Map<string, Types.ObjectId>> {
     if (keys.length === 0) return new Map();
     let docs: MarkerDoc[];
     if (source) {
@@ -191,9 +237,16 @@ export class NotificationWriter {
     }
     if (candidates.size === 0) return new Map();
     const docs = await this.notifications.collection
-      .find<HeadDoc>({ _id: { $in: [...candidates.values()] } }, { projection: { read: 1, readAt: 1, archived: 1, storedAt: 1, senderId: 1, senderIds: 1, type: 1 } })
+      .find<HeadDoc>(
+        { _id: { $in: [...candidates.values()] } },
+        { projection: { read: 1, readAt: 1, archived: 1, storedAt: 1, senderId: 1, senderIds: 1, type: 1 } },
+      )
       .toArray();
-    const open = new Map(docs.filter((d) => !d.read && !d.readAt && !d.archived && d.type === NotificationTypes.MessageCreated).map((d) => [d._id.toHexString(), d]));
+    const open = new Map(
+      docs
+        .filter((d) => !d.read && !d.readAt && !d.archived && d.type === NotificationTypes.MessageCreated)
+        .map((d) => [d._id.toHexString(), d]),
+    );
     const heads = new Map<string, BurstHead>();
     for (const [key, id] of candidates) {
       const d = open.get(id.toHexString());
@@ -209,7 +262,10 @@ export class NotificationWriter {
   private async fold(folds: Fold[], bucketOf: (f: Fold) => string): Promise<FoldedNotification[]> {
     if (folds.length === 0) return [];
     try {
-      await this.markers.insertMany(folds.map((f) => ({ _id: foldKey(f.eventId, f.recipientId), n: f.headId, m: bucketOf(f), at: new Date() })), { ordered: false });
+      await this.markers.insertMany(
+        folds.map((f) => ({ _id: foldKey(f.eventId, f.recipientId), n: f.headId, m: bucketOf(f), at: new Date() })),
+        { ordered: false },
+      );
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
@@ -220,20 +276,44 @@ export class NotificationWriter {
           $push: { eventIds: f.eventId } as mongo.PushOperator<Notification>,
           $inc: { folded: 1 },
           $set: { preview: f.preview, lastMessageAt: f.lastMessageAt, lastMessageId: f.messageId },
-          ...(f.addSenders ? { $addToSet: { senderIds: { $each: f.addSenders } } as mongo.SetFields<Notification> } : {}),
+          ...(f.addSenders
+            ? { $addToSet: { senderIds: { $each: f.addSenders } } as mongo.SetFields<Notification> }
+            : {}),
         },
       },
     }));
     for (let i = 0; i < ops.length; i += UPDATES_PER_COMMAND) {
-      await (this.notifications.collection as unknown as mongo.Collection<Notification>).bulkWrite(ops.slice(i, i + UPDATES_PER_COMMAND), { ordered: true });
+      await (this.notifications.collection as unknown as mongo.Collection<Notification>).bulkWrite(
+        ops.slice(i, i + UPDATES_PER_COMMAND),
+        { ordered: true },
+      );
     }
     const ids = [...new Map(folds.map((f) => [f.headId.toHexString(), f.headId])).values()];
     const found = await this.notifications.collection
-      .find<StoredNotification>({ _id: { $in: ids } }, { projection: { recipientId: 1, conversationId: 1, preview: 1, folded: 1, senderId: 1, senderIds: 1, createdAt: 1, lastMessageAt: 1 } })
+      .find<StoredNotification>(
+        { _id: { $in: ids } },
+        {
+          projection: {
+            recipientId: 1,
+            conversationId: 1,
+            preview: 1,
+            folded: 1,
+            senderId: 1,
+            senderIds: 1,
+            createdAt: 1,
+            lastMessageAt: 1,
+          },
+        },
+      )
       .toArray();
     const docs: FoldedNotification[] = found.map((d) => ({
-      _id: d._id, recipientId: d.recipientId, conversationId: d.conversationId, preview: d.preview,
-      count: 1 + (d.folded ?? 0), senderIds: d.senderIds ?? [d.senderId], lastMessageAt: d.lastMessageAt ?? d.createdAt,
+      _id: d._id,
+      recipientId: d.recipientId,
+      conversationId: d.conversationId,
+      preview: d.preview,
+      count: 1 + (d.folded ?? 0),
+      senderIds: d.senderIds ?? [d.senderId],
+      lastMessageAt: d.lastMessageAt ?? d.createdAt,
     }));
     for (const d of docs) {
       const known = this.knownHeads.get(burstKey(d.recipientId, d.conversationId));
@@ -253,7 +333,10 @@ export class NotificationWriter {
   private ensureIndexes(): Promise<void> {
     const unique = this.notifications.schema.indexes().filter(([, options]) => options?.unique);
     const build = ([fields, options]: (typeof unique)[number]) =>
-      this.notifications.collection.createIndex(fields as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
+      this.notifications.collection.createIndex(
+        fields as mongo.IndexSpecification,
+        options as mongo.CreateIndexesOptions,
+      );
     const markers = () => (this.config.env.DIGEST_WINDOW_MS > 0 ? [this.markers.createIndex({ m: 1 })] : []);
     this.indexes ??= Promise.all([...unique.map(build), ...markers()])
       .then(() => undefined)

@@ -5,7 +5,12 @@ import { InboxBuckets, InboxBucketsSchema } from './inbox-buckets/inbox-bucket.s
 import { Notification, NotificationSchema } from './notifications/notification.schema';
 import { PreferenceRepository } from './preferences/preference.repository';
 import { Preference, PreferenceSchema } from './preferences/preference.schema';
-import { PushInstance, PushInstanceSchema, PushPresence, PushPresenceSchema } from './push-presence/push-presence.schema';
+import {
+  PushInstance,
+  PushInstanceSchema,
+  PushPresence,
+  PushPresenceSchema,
+} from './push-presence/push-presence.schema';
 
 /**
  * The notifications app's data-access layer: every collection's schema and indexes in one place,

@@ -36,13 +36,18 @@ export class InboxPageController {
 
   @Get(':file')
   asset(@Param('file') file: string, @Res() reply: FastifyReply): void {
-    if (file === 'index.html' || !Object.hasOwn(PAGE_FILES, file)) throw new NotFoundException(`no such file: ${file.slice(0, 64)}`);
+    if (file === 'index.html' || !Object.hasOwn(PAGE_FILES, file))
+      throw new NotFoundException(`no such file: ${file.slice(0, 64)}`);
     this.serve(reply, file as PageFile);
   }
 
   private serve(reply: FastifyReply, file: PageFile): void {
     const body = this.files?.get(file);
     if (!body) throw new ServiceUnavailableException('the inbox page is not built: run npm run build');
-    void reply.header('Content-Security-Policy', this.csp).header('Cache-Control', 'no-cache').type(PAGE_FILES[file]).send(body);
+    void reply
+      .header('Content-Security-Policy', this.csp)
+      .header('Cache-Control', 'no-cache')
+      .type(PAGE_FILES[file])
+      .send(body);
   }
 }

@@ -18,14 +18,21 @@ export type PageFile = keyof typeof PAGE_FILES;
  * @returns the directory, or undefined when the page was not built (`npm run build`)
  */
 export function findPageDir(from = __dirname): string | undefined {
-  const candidates = [resolve(from, '..', '..', '..', '..', 'web'), resolve(from, '..', '..', '..', '..', 'dist', 'apps', 'notifications', 'web')];
+  const candidates = [
+    resolve(from, '..', '..', '..', '..', 'web'),
+    resolve(from, '..', '..', '..', '..', 'dist', 'apps', 'notifications', 'web'),
+  ];
   return candidates.find((dir) => existsSync(join(dir, 'index.html')));
 }
 
 /** Reads the built page's files in `dir` ({@link findPageDir}) into memory (a few tens of KiB); undefined when it is not built. */
 export function loadPage(dir: string | undefined): Map<PageFile, Buffer> | undefined {
   if (!dir) return undefined;
-  return new Map((Object.keys(PAGE_FILES) as PageFile[]).filter((f) => existsSync(join(dir, f))).map((f) => [f, readFileSync(join(dir, f))]));
+  return new Map(
+    (Object.keys(PAGE_FILES) as PageFile[])
+      .filter((f) => existsSync(join(dir, f)))
+      .map((f) => [f, readFileSync(join(dir, f))]),
+  );
 }
 
 /**

@@ -11,14 +11,21 @@ function directory(bulkWrite: jest.Mock) {
 }
 
 const HOUR = 493_000;
-const doc = (recipientId: string, hour = HOUR) => ({ _id: Types.ObjectId.createFromTime((hour * BUCKET_MS) / 1000 + 5), recipientId });
+const doc = (recipientId: string, hour = HOUR) => ({
+  _id: Types.ObjectId.createFromTime((hour * BUCKET_MS) / 1000 + 5),
+  recipientId,
+});
 const usersOf = (call: unknown[]) => (call[0] as Op[]).map((o) => o.updateOne.filter._id);
-const duplicateKey = () => Object.assign(new Error('E11000 duplicate key error collection: inbox_buckets'), { code: 11000 });
+const duplicateKey = () =>
+  Object.assign(new Error('E11000 duplicate key error collection: inbox_buckets'), { code: 11000 });
 
 describe('InboxBucketDirectory.record', () => {
   it('writes a pair that a concurrent call is already recording only once, and both calls wait for that write', async () => {
     let finish!: () => void;
-    const bulkWrite = jest.fn().mockImplementationOnce(() => new Promise<void>((r) => (finish = r))).mockResolvedValue({});
+    const bulkWrite = jest
+      .fn()
+      .mockImplementationOnce(() => new Promise<void>((r) => (finish = r)))
+      .mockResolvedValue({});
     const dir = directory(bulkWrite);
     let secondDone = false;
     const first = dir.record([doc('bob'), doc('carol')]);
@@ -60,7 +67,9 @@ describe('InboxBucketDirectory.record', () => {
     await directory(bulkWrite).record([...users.map((u) => doc(u)), doc('user-0', HOUR + 1)]);
     expect(bulkWrite.mock.calls.map((c) => (c[0] as Op[]).length)).toEqual([50, 50, 20]);
     expect(bulkWrite.mock.calls.flatMap(usersOf).sort()).toEqual([...users].sort());
-    const first = (bulkWrite.mock.calls[0][0] as Array<{ updateOne: { update: { $addToSet: { hours: { $each: number[] } } } } }>)[0];
+    const first = (
+      bulkWrite.mock.calls[0][0] as Array<{ updateOne: { update: { $addToSet: { hours: { $each: number[] } } } } }>
+    )[0];
     expect(first.updateOne.update.$addToSet.hours.$each).toEqual([HOUR, HOUR + 1]);
   });
 });

@@ -104,7 +104,8 @@ export class InboxBucketDirectory {
     for (let i = 0; i < ops.length; i += step) {
       const wave = ops.slice(i, i + step);
       const commands: Array<Promise<void>> = [];
-      for (let j = 0; j < wave.length; j += UPDATES_PER_COMMAND) commands.push(this.upsertCommand(wave.slice(j, j + UPDATES_PER_COMMAND)));
+      for (let j = 0; j < wave.length; j += UPDATES_PER_COMMAND)
+        commands.push(this.upsertCommand(wave.slice(j, j + UPDATES_PER_COMMAND)));
       await Promise.all(commands);
     }
     for (const [user, hours] of byUser) for (const h of hours) this.known.set(`${h}:${user}`, true);
@@ -165,11 +166,13 @@ export class InboxBucketDirectory {
     const ops: mongo.AnyBulkWriteOperation<DirectoryDoc>[] = [];
     for await (const dir of this.buckets.find({}, { hours: 1 }).lean().cursor()) {
       const expired = dir.hours.filter((h) => h <= last);
-      if (expired.length) ops.push({ updateOne: { filter: { _id: dir._id }, update: { $pullAll: { hours: expired } } } });
+      if (expired.length)
+        ops.push({ updateOne: { filter: { _id: dir._id }, update: { $pullAll: { hours: expired } } } });
     }
     let changed = 0;
     for (let i = 0; i < ops.length; i += UPDATES_PER_COMMAND) {
-      changed += (await this.collection.bulkWrite(ops.slice(i, i + UPDATES_PER_COMMAND), { ordered: false })).modifiedCount;
+      changed += (await this.collection.bulkWrite(ops.slice(i, i + UPDATES_PER_COMMAND), { ordered: false }))
+        .modifiedCount;
     }
     return changed;
   }

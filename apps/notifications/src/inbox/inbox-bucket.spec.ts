@@ -27,7 +27,7 @@ describe('inbox hour buckets', () => {
     expect(hoursToWalk([3], 3, undefined, 10)).toEqual([]);
   });
 
-  it('catches up over recorded hours oldest first from the id\'s hour, and says when that is all', () => {
+  it("catches up over recorded hours oldest first from the id's hour, and says when that is all", () => {
     expect(hoursAfter([9, 3, 5, 7, 5], 1, hourStartId(5), 10)).toEqual({ hours: [5, 7, 9], complete: true });
     expect(hoursAfter([9, 3, 5, 7], 1, hourStartId(4), 2)).toEqual({ hours: [5, 7], complete: false });
     expect(hoursAfter([9, 3, 5, 7], 5, hourStartId(5), 10)).toEqual({ hours: [], complete: false });

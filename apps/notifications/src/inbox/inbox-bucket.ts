@@ -41,7 +41,12 @@ export function hourStartId(hour: number): Types.ObjectId {
  * are left to the plain query that follows the walk), at most `max` of them.
  * @param hours the user's recorded hours, any order, possibly with duplicates
  */
-export function hoursToWalk(hours: readonly number[], since: number, cursor: Types.ObjectId | undefined, max: number): number[] {
+export function hoursToWalk(
+  hours: readonly number[],
+  since: number,
+  cursor: Types.ObjectId | undefined,
+  max: number,
+): number[] {
   const top = cursor ? hourOf(cursor) : Infinity;
   return [...new Set(hours)]
     .filter((h) => h > since && h <= top)
@@ -55,7 +60,12 @@ export function hoursToWalk(hours: readonly number[], since: number, cursor: Typ
  * hour is not after `since` (older notifications may predate buckets: the plain query reads them).
  * @param hours the user's recorded hours, any order, possibly with duplicates
  */
-export function hoursAfter(hours: readonly number[], since: number, after: Types.ObjectId, max: number): { hours: number[]; complete: boolean } {
+export function hoursAfter(
+  hours: readonly number[],
+  since: number,
+  after: Types.ObjectId,
+  max: number,
+): { hours: number[]; complete: boolean } {
   const from = hourOf(after);
   if (from <= since) return { hours: [], complete: false };
   const all = [...new Set(hours)].filter((h) => h >= from).sort((a, b) => a - b);

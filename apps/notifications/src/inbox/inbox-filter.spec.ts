@@ -10,13 +10,20 @@ describe('inboxFilter', () => {
 
   it('unread: readAt null (exact for old documents) and read $ne true (pushed down)', () => {
     expect(plain(inboxFilter('bob', { read: false }))).toEqual({
-      recipientId: 'bob', archivedAt: null, archived: { $ne: true }, readAt: null, read: { $ne: true },
+      recipientId: 'bob',
+      archivedAt: null,
+      archived: { $ne: true },
+      readAt: null,
+      read: { $ne: true },
     });
   });
 
   it('read / seen / archived true: the date is set', () => {
     expect(plain(inboxFilter('bob', { read: true, seen: true, archived: true }))).toEqual({
-      recipientId: 'bob', archivedAt: { $ne: null }, readAt: { $ne: null }, seenAt: { $ne: null },
+      recipientId: 'bob',
+      archivedAt: { $ne: null },
+      readAt: { $ne: null },
+      seenAt: { $ne: null },
     });
   });
 });

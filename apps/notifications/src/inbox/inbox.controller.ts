@@ -43,7 +43,11 @@ export class InboxController {
   @ApiOperation({ summary: 'Mark all my notifications read' })
   @ApiOkResponse({ type: UpdatedView })
   @ApiErrorResponses(413, 415)
-  @ApiBody({ type: ReadAllDto, required: false, description: 'Optional: without a body every conversation is marked read' })
+  @ApiBody({
+    type: ReadAllDto,
+    required: false,
+    description: 'Optional: without a body every conversation is marked read',
+  })
   async readAll(@CurrentUser() user: AuthUser, @Body() dto: ReadAllDto): Promise<{ updated: number }> {
     return { updated: await this.inbox.readAll(user.id, dto) };
   }
@@ -53,7 +57,11 @@ export class InboxController {
   @ApiOperation({ summary: 'Mark one notification read/seen/archived' })
   @ApiOkResponse({ type: NotificationView })
   @ApiErrorResponses(404, 413, 414, 415)
-  @ApiParam({ name: 'id', description: 'MongoDB ObjectId (400 otherwise)', schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' } })
+  @ApiParam({
+    name: 'id',
+    description: 'MongoDB ObjectId (400 otherwise)',
+    schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' },
+  })
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', ObjectIdPipe) id: string,

@@ -110,19 +110,23 @@ function notification(recipientId: string, over: Partial<Doc> = {}): Doc {
   };
 }
 
-describe('InboxService.update: a user changes only their own notifications (404 for anyone else\'s)', () => {
-  it('answers 404 for another user\'s or a missing notification, without writing or signalling a change', async () => {
+describe("InboxService.update: a user changes only their own notifications (404 for anyone else's)", () => {
+  it("answers 404 for another user's or a missing notification, without writing or signalling a change", async () => {
     const { service, model, changed } = await setup();
     const bobs = notification('bob');
     model.docs.push(bobs);
-    await expect(service.update('mallory', bobs._id.toHexString(), { read: true })).rejects.toBeInstanceOf(NotFoundException);
-    await expect(service.update('bob', new Types.ObjectId().toHexString(), { read: true })).rejects.toBeInstanceOf(NotFoundException);
+    await expect(service.update('mallory', bobs._id.toHexString(), { read: true })).rejects.toBeInstanceOf(
+      NotFoundException,
+    );
+    await expect(service.update('bob', new Types.ObjectId().toHexString(), { read: true })).rejects.toBeInstanceOf(
+      NotFoundException,
+    );
     expect(model.writes).toBe(0);
     expect(bobs.readAt).toBeNull();
     expect(changed).toEqual([]);
   });
 
-  it('sets the date and the flag for true, clears both for false, and signals the owner\'s change', async () => {
+  it("sets the date and the flag for true, clears both for false, and signals the owner's change", async () => {
     const { service, model, changed } = await setup();
     const seenAt = new Date('2026-01-05T12:30:00Z');
     const doc = notification('bob', { seenAt, seen: true });
@@ -136,8 +140,8 @@ describe('InboxService.update: a user changes only their own notifications (404 
   });
 });
 
-describe('InboxService.readAll: marks the user\'s unread, non-archived notifications read', () => {
-  it('touches only the user\'s unread, non-archived ones (of one conversation when asked) and signals only when some changed', async () => {
+describe("InboxService.readAll: marks the user's unread, non-archived notifications read", () => {
+  it("touches only the user's unread, non-archived ones (of one conversation when asked) and signals only when some changed", async () => {
     const { service, model, changed } = await setup();
     const lunch = notification('bob', { conversationId: 'team-lunch' });
     const other = notification('bob', { conversationId: 'other' });
@@ -156,10 +160,15 @@ describe('InboxService.readAll: marks the user\'s unread, non-archived notificat
   });
 });
 
-describe('InboxService.count: counts the user\'s matching notifications, stopping at INBOX_COUNT_MAX', () => {
+describe("InboxService.count: counts the user's matching notifications, stopping at INBOX_COUNT_MAX", () => {
   it('counts exactly below the cap, and answers the cap with capped: true once it is reached', async () => {
     const { service, model } = await setup();
-    model.docs.push(notification('bob'), notification('bob'), notification('bob', { readAt: new Date(), read: true }), notification('alice'));
+    model.docs.push(
+      notification('bob'),
+      notification('bob'),
+      notification('bob', { readAt: new Date(), read: true }),
+      notification('alice'),
+    );
     expect(await service.count('bob', { read: false })).toEqual({ count: 2, capped: false });
     model.docs.push(notification('bob'), notification('bob'));
     expect(await service.count('bob', { read: false })).toEqual({ count: INBOX_COUNT_MAX, capped: true });

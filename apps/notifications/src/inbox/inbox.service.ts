@@ -37,7 +37,9 @@ const STATE_FIELDS = { read: 'readAt', seen: 'seenAt', archived: 'archivedAt' } 
 export function inboxFilter(userId: string, q: NotificationFilterQuery): FilterQuery<Notification> {
   const filter: FilterQuery<Notification> = { recipientId: userId };
   const wanted: Record<keyof typeof STATE_FIELDS, boolean | undefined> = {
-    archived: q.archived ?? false, read: q.read, seen: q.seen,
+    archived: q.archived ?? false,
+    read: q.read,
+    seen: q.seen,
   };
   for (const [flag, date] of Object.entries(STATE_FIELDS) as Array<[keyof typeof STATE_FIELDS, string]>) {
     const v = wanted[flag];
@@ -93,10 +95,17 @@ export class InboxService {
    * The `want` newest notifications matching the filters, below `cursor` if given: the hour walk
    * described at {@link list}, then the plain query for the rest.
    */
-  private async newest(userId: string, q: NotificationFilterQuery, want: number, cursor?: Types.ObjectId): Promise<NotificationDoc[]> {
+  private async newest(
+    userId: string,
+    q: NotificationFilterQuery,
+    want: number,
+    cursor?: Types.ObjectId,
+  ): Promise<NotificationDoc[]> {
     const hours = await this.buckets.hoursFor(userId, cursor);
     const bound = cursor && { op: '$lt' as const, id: cursor };
-    const { docs, last } = await this.walkHours(userId, hours, want, (hour) => this.page(this.hourFilter(userId, q, hour, bound), want));
+    const { docs, last } = await this.walkHours(userId, hours, want, (hour) =>
+      this.page(this.hourFilter(userId, q, hour, bound), want),
+    );
     if (docs.length < want) {
       const below = last !== undefined ? hourStartId(last) : cursor;
       const filter = inboxFilter(userId, q);
@@ -122,7 +131,8 @@ export class InboxService {
     let last: number | undefined;
     for (let i = 0, round = WALK_FIRST_ROUND; i < hours.length && docs.length < want; i += round, round *= 2) {
       const part = hours.slice(i, i + round);
-      for (const got of await Promise.all(part.map(fetch))) docs.push(...got.filter((d) => d.recipientId === userId).slice(0, want - docs.length));
+      for (const got of await Promise.all(part.map(fetch)))
+        docs.push(...got.filter((d) => d.recipientId === userId).slice(0, want - docs.length));
       last = part[part.length - 1];
     }
     return { docs, last };
@@ -134,7 +144,12 @@ export class InboxService {
    * with `bound` (`_id` below or above an id) in that id's own hour: every other hour lies wholly
    * on one side of it.
    */
-  private hourFilter(userId: string, q: NotificationFilterQuery, hour: number, bound?: { op: '$lt' | '$gt'; id: Types.ObjectId }): FilterQuery<Notification> {
+  private hourFilter(
+    userId: string,
+    q: NotificationFilterQuery,
+    hour: number,
+    bound?: { op: '$lt' | '$gt'; id: Types.ObjectId },
+  ): FilterQuery<Notification> {
     const { recipientId: _scoped, ...filter } = inboxFilter(userId, q);
     filter.bucket = bucketKey(hour, userId);
     if (bound && hour === hourOf(bound.id)) filter._id = trusted({ [bound.op]: bound.id });
@@ -158,10 +173,14 @@ export class InboxService {
       this.notifications.find(filter).sort({ _id: 1 }).limit(n).lean<NotificationDoc[]>().exec();
     const { hours, complete } = await this.buckets.hoursSince(userId, after);
     const bound = { op: '$gt' as const, id: after };
-    const { docs, last } = await this.walkHours(userId, hours, limit, (hour) => oldestFirst(this.hourFilter(userId, {}, hour, bound), limit));
+    const { docs, last } = await this.walkHours(userId, hours, limit, (hour) =>
+      oldestFirst(this.hourFilter(userId, {}, hour, bound), limit),
+    );
     if (docs.length < limit && !(complete && hours.length > 0)) {
       const above = last !== undefined ? hourStartId(last + 1) : after;
-      docs.push(...(await oldestFirst({ ...inboxFilter(userId, {}), _id: trusted({ $gt: above }) }, limit - docs.length)));
+      docs.push(
+        ...(await oldestFirst({ ...inboxFilter(userId, {}), _id: trusted({ $gt: above }) }, limit - docs.length)),
+      );
     }
     return docs.map((d) => NotificationView.from(d));
   }
@@ -182,10 +201,12 @@ export class InboxService {
     const max = this.config.env.INBOX_COUNT_MAX;
     const [newest, ...older] = (await this.buckets.hoursFor(userId)).slice(0, COUNT_PROBE_HOURS);
     if (newest !== undefined) {
-      const countHour = (h: number) => this.notifications.countDocuments(this.hourFilter(userId, q, h), { limit: max }).exec();
+      const countHour = (h: number) =>
+        this.notifications.countDocuments(this.hourFilter(userId, q, h), { limit: max }).exec();
       let n = await countHour(newest);
       // Only an inbox whose newest hour is dense enough to reach the cap within the probe goes on.
-      if (n < max && n * (older.length + 1) >= max) n += (await Promise.all(older.map(countHour))).reduce((a, b) => a + b, 0);
+      if (n < max && n * (older.length + 1) >= max)
+        n += (await Promise.all(older.map(countHour))).reduce((a, b) => a + b, 0);
       if (n >= max) return { count: max, capped: true };
     }
     const count = await this.notifications.countDocuments(inboxFilter(userId, q), { limit: max }).exec();

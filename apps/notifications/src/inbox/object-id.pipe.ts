@@ -6,7 +6,10 @@ import { Patterns } from '@herald/contracts';
 export class ObjectIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (typeof value !== 'string' || !Patterns.objectId.test(value)) {
-      throw new BadRequestException({ message: 'Invalid request: id', details: [{ field: 'id', errors: ['id must be a 24-character hex ObjectId'] }] });
+      throw new BadRequestException({
+        message: 'Invalid request: id',
+        details: [{ field: 'id', errors: ['id must be a 24-character hex ObjectId'] }],
+      });
     }
     return value.toLowerCase();
   }

@@ -2,7 +2,13 @@ import { BadRequestException, Body, Controller, Get, Param, Put } from '@nestjs/
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@herald/auth';
 import { ApiErrorResponses } from '@herald/contracts';
-import { ConversationParams, ConversationPreferenceDto, PreferencesView, TypeParams, TypePreferenceDto } from './dto/preferences.dto';
+import {
+  ConversationParams,
+  ConversationPreferenceDto,
+  PreferencesView,
+  TypeParams,
+  TypePreferenceDto,
+} from './dto/preferences.dto';
 import { PreferenceRepository } from '../dal/preferences/preference.repository';
 
 /** 400 naming `until` (the shape of every validation error: `details` per field). */
@@ -41,7 +47,11 @@ export class PreferencesController {
   @ApiOperation({ summary: 'Mute or unmute a conversation' })
   @ApiOkResponse({ type: PreferencesView })
   @ApiErrorResponses(409, 413, 415)
-  async setConversation(@CurrentUser() user: AuthUser, @Param() p: ConversationParams, @Body() dto: ConversationPreferenceDto): Promise<PreferencesView> {
+  async setConversation(
+    @CurrentUser() user: AuthUser,
+    @Param() p: ConversationParams,
+    @Body() dto: ConversationPreferenceDto,
+  ): Promise<PreferencesView> {
     const until = dto.until === undefined ? null : new Date(dto.until);
     if (!dto.muted && until) throw invalidUntil('until is only allowed with muted=true');
     if (until && Number.isNaN(until.getTime())) throw invalidUntil('until must be a date JavaScript can represent');
@@ -54,7 +64,11 @@ export class PreferencesController {
   @ApiOperation({ summary: 'Turn a notification type on or off' })
   @ApiOkResponse({ type: PreferencesView })
   @ApiErrorResponses(409, 413, 415)
-  async setType(@CurrentUser() user: AuthUser, @Param() p: TypeParams, @Body() dto: TypePreferenceDto): Promise<PreferencesView> {
+  async setType(
+    @CurrentUser() user: AuthUser,
+    @Param() p: TypeParams,
+    @Body() dto: TypePreferenceDto,
+  ): Promise<PreferencesView> {
     return (await this.store.setType(user.id, p.type, dto.enabled)).view(new Date());
   }
 }

@@ -11,7 +11,8 @@ import { PushEvent } from './push-hub';
 export async function readCatchUp(inbox: InboxService, userId: string, resumeAfter: unknown): Promise<PushEvent[]> {
   const events: PushEvent[] = [];
   if (typeof resumeAfter === 'string' && Patterns.objectId.test(resumeAfter)) {
-    for (const n of await inbox.since(userId, resumeAfter)) events.push({ event: 'notification.created', data: n, id: n.id });
+    for (const n of await inbox.since(userId, resumeAfter))
+      events.push({ event: 'notification.created', data: n, id: n.id });
   }
   events.push({ event: 'unread-count.changed', data: await inbox.count(userId, { read: false }) });
   return events;

@@ -1,4 +1,11 @@
-import { HttpException, HttpStatus, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  HttpException,
+  HttpStatus,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, trusted } from 'mongoose';
 import { randomUUID } from 'node:crypto';
@@ -17,7 +24,11 @@ const WRITE_ATTEMPTS = 5;
 /** The 429 a connection over the cap gets (SSE answer; the socket handshake sends its message). */
 export function tooManyConnections(limit: number): HttpException {
   return new HttpException(
-    { statusCode: 429, error: 'Too Many Requests', message: `too many real-time connections: at most ${limit} per user (SSE and Socket.IO together, all instances)` },
+    {
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: `too many real-time connections: at most ${limit} per user (SSE and Socket.IO together, all instances)`,
+    },
     HttpStatus.TOO_MANY_REQUESTS,
   );
 }
@@ -31,7 +42,12 @@ export function tooManyConnections(limit: number): HttpException {
  * @param self     this instance's id
  * @param held     lease ids this instance holds (claimed, not released)
  */
-export function countingLeases(leases: readonly PushLease[], alive: ReadonlySet<string>, self: string, held: ReadonlySet<string>): PushLease[] {
+export function countingLeases(
+  leases: readonly PushLease[],
+  alive: ReadonlySet<string>,
+  self: string,
+  held: ReadonlySet<string>,
+): PushLease[] {
   return leases.filter((l) => (l.instanceId === self ? held.has(l.id) : alive.has(l.instanceId)));
 }
 
@@ -114,7 +130,11 @@ export class ConnectionCap implements OnApplicationBootstrap, OnApplicationShutd
   private async renew(): Promise<void> {
     try {
       const now = Date.now();
-      await this.instances.updateOne({ _id: this.instanceId }, { $set: { expiresAt: new Date(now + PRESENCE_TTL_MS) } }, { upsert: true });
+      await this.instances.updateOne(
+        { _id: this.instanceId },
+        { $set: { expiresAt: new Date(now + PRESENCE_TTL_MS) } },
+        { upsert: true },
+      );
       // Long dead instances: a few documents. `trusted`: the operator is ours (the connection sets sanitizeFilter).
       await this.instances.deleteMany({ expiresAt: trusted({ $lt: new Date(now - PRESENCE_TTL_MS) }) });
     } catch (err) {
@@ -161,7 +181,9 @@ export class ConnectionCap implements OnApplicationBootstrap, OnApplicationShutd
         continue;
       }
       if (sameLeases(doc.leases, leases)) return true;
-      const res = await this.presence.updateOne({ _id: userId, rev: doc.rev }, { $set: { leases, rev: doc.rev + 1 } }).exec();
+      const res = await this.presence
+        .updateOne({ _id: userId, rev: doc.rev }, { $set: { leases, rev: doc.rev + 1 } })
+        .exec();
       if (res.matchedCount === 1) return true;
     }
     throw new Error(`push presence of ${userId}: ${WRITE_ATTEMPTS} conflicting writes in a row`);

@@ -10,7 +10,13 @@ import { NotificationBroadcastConsumer, ORIGIN_HEADER } from './notification-bro
 
 /** Maps a changed user id to its `inbox.changed` v1 event. Pure. */
 export function toInboxChangedEvent(userId: string, at = new Date()): InboxChangedEvent {
-  return { eventId: randomUUID(), type: Topics.InboxChanged, version: InboxChangedEvent.version, occurredAt: at, data: { userId } };
+  return {
+    eventId: randomUUID(),
+    type: Topics.InboxChanged,
+    version: InboxChangedEvent.version,
+    occurredAt: at,
+    data: { userId },
+  };
 }
 
 /**
@@ -32,7 +38,10 @@ export class InboxChangePublisher implements OnApplicationBootstrap, OnApplicati
     private readonly events: InboxEvents,
     private readonly broadcast: NotificationBroadcastConsumer,
   ) {
-    this.producer = new Kafka(kafkaClientConfig(config, `${config.env.KAFKA_CLIENT_ID}-inbox-changed`)).producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = new Kafka(kafkaClientConfig(config, `${config.env.KAFKA_CLIENT_ID}-inbox-changed`)).producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   /** Connects the producer, then publishes every change made through this instance's API. */
@@ -52,7 +61,13 @@ export class InboxChangePublisher implements OnApplicationBootstrap, OnApplicati
       .send({
         topic: Topics.InboxChanged,
         acks: -1,
-        messages: [{ key: userId, value: JSON.stringify(toInboxChangedEvent(userId)), headers: { [ORIGIN_HEADER]: this.broadcast.groupId } }],
+        messages: [
+          {
+            key: userId,
+            value: JSON.stringify(toInboxChangedEvent(userId)),
+            headers: { [ORIGIN_HEADER]: this.broadcast.groupId },
+          },
+        ],
       })
       .catch((err: Error) => this.logger.warn(`inbox.changed for ${userId} failed: ${err.message}`));
   }

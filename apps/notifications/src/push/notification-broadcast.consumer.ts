@@ -3,7 +3,13 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { Consumer, Kafka } from 'kafkajs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { decodeEvent, InboxChangedEvent, NotificationCreatedEvent, NotificationUpdatedEvent, Topics } from '@herald/contracts';
+import {
+  decodeEvent,
+  InboxChangedEvent,
+  NotificationCreatedEvent,
+  NotificationUpdatedEvent,
+  Topics,
+} from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { kafkaClientConfig } from '@herald/kafka';
 import { KafkaConsumerProbe, ReadinessChecks, withTimeout } from '@herald/observability';
@@ -67,7 +73,12 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
    */
   async onApplicationBootstrap(): Promise<void> {
     await this.startAtCurrentEnd();
-    const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false });
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      allowAutoTopicCreation: false,
+    });
     this.consumer = consumer;
     this.probe.attach(consumer);
     this.readiness.register(PUSH_READINESS_KEY, () => this.probe.isHealthy(PUSH_READINESS_KEY));
@@ -107,7 +118,11 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
     try {
       for (const topic of BROADCAST_TOPICS) {
         const ends = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({ groupId: this.groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+        await admin.setOffsets({
+          groupId: this.groupId,
+          topic,
+          partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+        });
       }
     } finally {
       await admin.disconnect();

@@ -77,7 +77,11 @@ export class NotificationPushPublisher implements BeforeApplicationShutdown {
    * the same topic and key, so one recipient's pushes keep their order); resolves when fewer than
    * {@link MAX_PUSHES_IN_FLIGHT} sends are outstanding. Never rejects.
    */
-  async publish(producer: Producer, docs: readonly PushableNotification[], updated: readonly FoldedNotification[] = []): Promise<void> {
+  async publish(
+    producer: Producer,
+    docs: readonly PushableNotification[],
+    updated: readonly FoldedNotification[] = [],
+  ): Promise<void> {
     if (docs.length === 0 && updated.length === 0) return;
     const sent: Promise<void> = inSendLane(producer, () =>
       producer.send({
@@ -91,7 +95,10 @@ export class NotificationPushPublisher implements BeforeApplicationShutdown {
     )
       .then(
         () => undefined,
-        (err: Error) => this.logger.warn(`push of ${docs.length} created / ${updated.length} updated notification(s) failed: ${err.message}`),
+        (err: Error) =>
+          this.logger.warn(
+            `push of ${docs.length} created / ${updated.length} updated notification(s) failed: ${err.message}`,
+          ),
       )
       .finally(() => this.inFlight.delete(sent));
     this.inFlight.add(sent);
@@ -101,6 +108,9 @@ export class NotificationPushPublisher implements BeforeApplicationShutdown {
   /** Lets sends in flight finish (at most {@link PUSH_SHUTDOWN_WAIT_MS}) before the producer closes. */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.inFlight.size === 0) return;
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, PUSH_SHUTDOWN_WAIT_MS).unref())]);
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise((r) => setTimeout(r, PUSH_SHUTDOWN_WAIT_MS).unref()),
+    ]);
   }
 }

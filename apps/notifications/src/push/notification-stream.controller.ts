@@ -58,11 +58,14 @@ export class NotificationStreamController {
   @Get('stream')
   @ApiOperation({
     summary: 'Real-time stream of my notifications (Server-Sent Events)',
-    description: 'At most `PUSH_CONNECTIONS_PER_USER` (default 10) streams and sockets per user, across all instances: one more is answered 429.',
+    description:
+      'At most `PUSH_CONNECTIONS_PER_USER` (default 10) streams and sockets per user, across all instances: one more is answered 429.',
   })
   @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'access_token', required: false, description: 'JWT, for EventSource clients' })
-  @ApiOkResponse({ description: 'An endless `text/event-stream` (events `notification.created`, `unread-count.changed`)' })
+  @ApiOkResponse({
+    description: 'An endless `text/event-stream` (events `notification.created`, `unread-count.changed`)',
+  })
   @ApiErrorResponses()
   async stream(
     @Req() req: FastifyRequest,
@@ -70,7 +73,10 @@ export class NotificationStreamController {
     @Query('access_token') queryToken?: string,
     @Headers('last-event-id') lastEventId?: string,
   ): Promise<void> {
-    const token = bearerToken(req.headers.authorization) ?? (typeof queryToken === 'string' ? queryToken : undefined) ?? cookieToken(req.headers.cookie);
+    const token =
+      bearerToken(req.headers.authorization) ??
+      (typeof queryToken === 'string' ? queryToken : undefined) ??
+      cookieToken(req.headers.cookie);
     if (!token) throw new UnauthorizedException('missing token (Authorization header, access_token query or cookie)');
     const userId = await this.tokens.verify(token).catch(() => {
       throw new UnauthorizedException('invalid or expired token');
@@ -85,7 +91,10 @@ export class NotificationStreamController {
     const sink = sseSink(res);
     const conn = new StreamConnection(userId, sink);
     this.hub.add(conn);
-    const heartbeat = setInterval(() => sink.open && res.write(': heartbeat\n\n'), NotificationStreamController.HEARTBEAT_MS);
+    const heartbeat = setInterval(
+      () => sink.open && res.write(': heartbeat\n\n'),
+      NotificationStreamController.HEARTBEAT_MS,
+    );
     res.on('close', () => {
       clearInterval(heartbeat);
       this.hub.remove(conn);

@@ -2,11 +2,14 @@ import { handshakeToken, socketSink } from './notification.gateway';
 import { toInboxChangedEvent } from './inbox-change.publisher';
 import { decodeEvent, InboxChangedEvent } from '@herald/contracts';
 
-const handshake = (auth: unknown, headers: Record<string, string> = {}, query: Record<string, string> = {}) => ({ auth, headers, query }) as never;
+const handshake = (auth: unknown, headers: Record<string, string> = {}, query: Record<string, string> = {}) =>
+  ({ auth, headers, query }) as never;
 
 describe('handshakeToken', () => {
   it('takes auth.token first, then the Authorization header, then the access_token query', () => {
-    expect(handshakeToken(handshake({ token: 'a.b.c' }, { authorization: 'Bearer d.e.f' }, { access_token: 'g.h.i' }))).toBe('a.b.c');
+    expect(
+      handshakeToken(handshake({ token: 'a.b.c' }, { authorization: 'Bearer d.e.f' }, { access_token: 'g.h.i' })),
+    ).toBe('a.b.c');
     expect(handshakeToken(handshake({}, { authorization: 'Bearer d.e.f' }, { access_token: 'g.h.i' }))).toBe('d.e.f');
     expect(handshakeToken(handshake({}, {}, { access_token: 'g.h.i' }))).toBe('g.h.i');
   });

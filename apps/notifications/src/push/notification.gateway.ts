@@ -67,7 +67,9 @@ export function socketSink(socket: Pick<Socket, 'emit' | 'connected' | 'disconne
  * - Heartbeat and reconnection: see `SOCKET_IO_HEARTBEAT` (socket-io.adapter.ts).
  */
 @WebSocketGateway()
-export class NotificationGateway implements OnGatewayInit<Server>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
+export class NotificationGateway
+  implements OnGatewayInit<Server>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket>
+{
   private readonly logger = new Logger(NotificationGateway.name);
 
   constructor(
@@ -81,7 +83,8 @@ export class NotificationGateway implements OnGatewayInit<Server>, OnGatewayConn
   afterInit(server: Server): void {
     server.use((socket, next) => {
       const token = handshakeToken(socket.handshake);
-      if (!token) return next(new SocketRefusedError('missing token (auth.token, Authorization header or access_token query)'));
+      if (!token)
+        return next(new SocketRefusedError('missing token (auth.token, Authorization header or access_token query)'));
       this.tokens.verify(token).then(
         async (userId) => {
           const lease = await this.cap.acquire(userId);

@@ -19,7 +19,15 @@ import { UnreadCountPusher } from './unread-count.pusher';
 @Module({
   imports: [NotificationsDalModule, InboxModule],
   controllers: [NotificationStreamController],
-  providers: [NotificationPushPublisher, NotificationBroadcastConsumer, InboxChangePublisher, PushHub, UnreadCountPusher, NotificationGateway, ConnectionCap],
+  providers: [
+    NotificationPushPublisher,
+    NotificationBroadcastConsumer,
+    InboxChangePublisher,
+    PushHub,
+    UnreadCountPusher,
+    NotificationGateway,
+    ConnectionCap,
+  ],
   exports: [NotificationPushPublisher, PushHub],
 })
 export class PushModule {}

@@ -4,7 +4,13 @@ import { StreamConnection } from './stream-connection';
 
 /** A fake HTTP response recording what was written. */
 function response() {
-  const r = { out: [] as string[], destroyed: false, writableEnded: false, write: (c: string) => r.out.push(c) > 0, end: () => ((r.writableEnded = true), r) };
+  const r = {
+    out: [] as string[],
+    destroyed: false,
+    writableEnded: false,
+    write: (c: string) => r.out.push(c) > 0,
+    end: () => ((r.writableEnded = true), r),
+  };
   return r;
 }
 
@@ -18,7 +24,10 @@ describe('sseSink', () => {
     const sink = sseSink(res as never);
     sink.write(created('a1'));
     sink.write(count(3));
-    expect(res.out).toEqual(['id: a1\nevent: notification.created\ndata: {"id":"a1"}\n\n', 'event: unread-count.changed\ndata: {"count":3}\n\n']);
+    expect(res.out).toEqual([
+      'id: a1\nevent: notification.created\ndata: {"id":"a1"}\n\n',
+      'event: unread-count.changed\ndata: {"count":3}\n\n',
+    ]);
     expect(sink.open).toBe(true);
     sink.end();
     expect(sink.open).toBe(false);

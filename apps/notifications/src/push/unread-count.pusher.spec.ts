@@ -8,9 +8,14 @@ import { UNREAD_COUNT_MIN_INTERVAL_MS, UnreadCountPusher } from './unread-count.
 /** A pusher over a fake inbox whose counts resolve when the test says, and a fake hub. */
 function setup() {
   const pending: Array<(n: number) => void> = [];
-  const count = jest.fn(() => new Promise<CountView>((resolve) => pending.push((n) => resolve({ count: n, capped: false }))));
+  const count = jest.fn(
+    () => new Promise<CountView>((resolve) => pending.push((n) => resolve({ count: n, capped: false }))),
+  );
   const sent: PushEvent[] = [];
-  const hub = { isConnected: () => true, send: (_user: string, event: PushEvent) => sent.push(event) } as unknown as PushHub;
+  const hub = {
+    isConnected: () => true,
+    send: (_user: string, event: PushEvent) => sent.push(event),
+  } as unknown as PushHub;
   const events = { stateChanged$: new Subject<string>() } as unknown as InboxEvents;
   const pusher = new UnreadCountPusher(events, { count } as unknown as InboxService, hub);
   return { pusher, count, pending, sent };

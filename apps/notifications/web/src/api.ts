@@ -54,16 +54,27 @@ export class ApiError extends Error {
 }
 
 /** Calls one API route: JSON in and out, bearer token when given. @throws ApiError on a non-2xx answer */
-export async function call<T>(url: string, token: string | undefined, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function call<T>(
+  url: string,
+  token: string | undefined,
+  init: { method?: string; body?: unknown } = {},
+): Promise<T> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const res = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
   const text = await res.text();
   const json = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
     const message = (json as { message?: unknown } | undefined)?.message;
-    throw new ApiError(res.status, typeof message === 'string' ? message : Array.isArray(message) ? message.join('; ') : `HTTP ${res.status}`);
+    throw new ApiError(
+      res.status,
+      typeof message === 'string' ? message : Array.isArray(message) ? message.join('; ') : `HTTP ${res.status}`,
+    );
   }
   return json as T;
 }

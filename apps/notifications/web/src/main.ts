@@ -5,7 +5,17 @@
  * Served by the notifications app at /inbox; the messages app's URL comes from /inbox/config.json.
  */
 import { io, Socket } from 'socket.io-client';
-import { ApiError, badgeText, call, Conversation, Notification, NotificationFold, Page, PageConfig, tokenSubject } from './api';
+import {
+  ApiError,
+  badgeText,
+  call,
+  Conversation,
+  Notification,
+  NotificationFold,
+  Page,
+  PageConfig,
+  tokenSubject,
+} from './api';
 
 const TOKEN_KEY = 'herald.inbox.token';
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -53,7 +63,10 @@ function renderInbox(): void {
       preview.textContent = n.preview;
       const meta = document.createElement('div');
       meta.className = 'meta';
-      const from = n.count && n.count > 1 ? `${n.count} messages from ${(n.senderIds ?? [n.senderId]).join(', ')}` : `from ${n.senderId}`;
+      const from =
+        n.count && n.count > 1
+          ? `${n.count} messages from ${(n.senderIds ?? [n.senderId]).join(', ')}`
+          : `from ${n.senderId}`;
       meta.textContent = `${from} · ${new Date(n.createdAt).toLocaleString()}`;
       text.append(preview, meta);
       li.append(text);
@@ -129,7 +142,8 @@ function connect(): void {
   socket.on('disconnect', () => setStatus('reconnecting'));
   socket.on('connect_error', (err: Error & { data?: { status?: number } }) => {
     if (err.data?.status === 401) signOut('session expired or token refused: sign in again');
-    else if (err.data?.status === 429) setStatus('not live: too many open tabs or devices for this user (close one and reload)');
+    else if (err.data?.status === 429)
+      setStatus('not live: too many open tabs or devices for this user (close one and reload)');
     else setStatus('reconnecting');
   });
   socket.on('notification.created', (n: Notification) => {
@@ -190,13 +204,20 @@ async function main(): Promise<void> {
   config = await call<PageConfig>('/inbox/config.json', undefined);
   on('signin-form', 'submit', async () => {
     const userId = ($('user-id') as HTMLInputElement).value.trim();
-    const issued = await call<{ accessToken: string }>(api('/auth/token'), undefined, { method: 'POST', body: { userId } }).catch((err: Error) => {
+    const issued = await call<{ accessToken: string }>(api('/auth/token'), undefined, {
+      method: 'POST',
+      body: { userId },
+    }).catch((err: Error) => {
       $('signin-error').textContent = err.message;
       throw err;
     });
     await start(issued.accessToken);
   });
-  on('token-form', 'submit', async () => start(($('jwt') as HTMLInputElement).value.trim()).catch((err: Error) => void ($('signin-error').textContent = err.message)));
+  on('token-form', 'submit', async () =>
+    start(($('jwt') as HTMLInputElement).value.trim()).catch(
+      (err: Error) => void ($('signin-error').textContent = err.message),
+    ),
+  );
   on('sign-out', 'click', async () => signOut());
   on('compose', 'submit', async () => {
     const recipientIds = ($('recipients') as HTMLInputElement).value.split(/[\s,]+/).filter(Boolean);

@@ -23,7 +23,12 @@ export interface BatchFailure {
  * record's offset may then be committed: the record is moved, never lost.
  * @throws KafkaJSError when the DLQ write fails (the caller must not commit: let it propagate)
  */
-export function deadLetterFromBatch(ctx: KafkaBatchContext, record: KafkaMessage, failure: BatchFailure, groupId: string): Promise<void> {
+export function deadLetterFromBatch(
+  ctx: KafkaBatchContext,
+  record: KafkaMessage,
+  failure: BatchFailure,
+  groupId: string,
+): Promise<void> {
   return publishDeadLetter(ctx.getProducer(), {
     topic: ctx.getTopic(),
     partition: ctx.getPartition(),

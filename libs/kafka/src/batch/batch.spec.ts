@@ -2,7 +2,8 @@ import { KafkaMessage } from 'kafkajs';
 import { chunksOf } from '../raw-server-kafka';
 import { KafkaBatchContext } from './kafka-batch.context';
 
-const record = (offset: string): KafkaMessage => ({ offset, key: null, value: null, timestamp: '0', attributes: 0, headers: {} }) as KafkaMessage;
+const record = (offset: string): KafkaMessage =>
+  ({ offset, key: null, value: null, timestamp: '0', attributes: 0, headers: {} }) as KafkaMessage;
 
 describe('chunksOf', () => {
   it('cuts a list into runs of at most n, in order', () => {
@@ -19,7 +20,15 @@ describe('chunksOf', () => {
 
 describe('KafkaBatchContext', () => {
   const ctx = (messages: KafkaMessage[], highWatermark: string) =>
-    new KafkaBatchContext([messages, 2, 'message.created', {} as never, async () => undefined, {} as never, highWatermark]);
+    new KafkaBatchContext([
+      messages,
+      2,
+      'message.created',
+      {} as never,
+      async () => undefined,
+      {} as never,
+      highWatermark,
+    ]);
 
   it('gives the records, topic and partition', () => {
     const c = ctx([record('7'), record('8')], '9');

@@ -45,7 +45,9 @@ describe('retryWrite: retries a failed write in place until it succeeds; permane
   it('returns the first successful result without waiting or heartbeating', async () => {
     const { ctx, beats } = context();
     const write = writeFailing();
-    await expect(retryWrite(ctx, 'batch', write, async () => 'dead-lettered', policy().policy)).resolves.toBe('written');
+    await expect(retryWrite(ctx, 'batch', write, async () => 'dead-lettered', policy().policy)).resolves.toBe(
+      'written',
+    );
     expect(write).toHaveBeenCalledTimes(1);
     expect(beats).not.toHaveBeenCalled();
   });
@@ -65,7 +67,9 @@ describe('retryWrite: retries a failed write in place until it succeeds; permane
     expect(write).toHaveBeenCalledTimes(3);
     expect(beats).toHaveBeenCalledTimes(2);
     expect(warnings).toEqual([
-      expect.stringMatching(/^3 event\(s\) message\.created\/0@7\.\.9: MongoDB unavailable \(Error: connection reset\); retry 1 in 200 ms$/),
+      expect.stringMatching(
+        /^3 event\(s\) message\.created\/0@7\.\.9: MongoDB unavailable \(Error: connection reset\); retry 1 in 200 ms$/,
+      ),
       expect.stringContaining('retry 2 in 400 ms'),
     ]);
   });
@@ -74,7 +78,9 @@ describe('retryWrite: retries a failed write in place until it succeeds; permane
     const { ctx, beats } = context();
     const write = writeFailing(new Error('permanent'));
     const onPermanent = jest.fn(async (err: Error) => `dead-lettered: ${err.message}`);
-    await expect(retryWrite(ctx, 'batch', write, onPermanent, policy().policy)).resolves.toBe('dead-lettered: permanent');
+    await expect(retryWrite(ctx, 'batch', write, onPermanent, policy().policy)).resolves.toBe(
+      'dead-lettered: permanent',
+    );
     expect(write).toHaveBeenCalledTimes(1);
     expect(beats).not.toHaveBeenCalled();
   });
@@ -85,7 +91,13 @@ describe('retryWrite: retries a failed write in place until it succeeds; permane
     const write = jest.fn(async () => {
       throw new Error('connection reset');
     });
-    const result = retryWrite(ctx, 'batch', write, async () => 'dead-lettered', policy({ isStopping: () => stopping }).policy);
+    const result = retryWrite(
+      ctx,
+      'batch',
+      write,
+      async () => 'dead-lettered',
+      policy({ isStopping: () => stopping }).policy,
+    );
     const settled = result.catch((e: Error) => e);
     await jest.advanceTimersByTimeAsync(retryDelayMs(1)); // second attempt failed, now waiting 400 ms
     stopping = true;
@@ -100,7 +112,9 @@ describe('retryWrite: retries a failed write in place until it succeeds; permane
       throw new Error('The group is rebalancing');
     });
     const write = writeFailing(new Error('connection reset'), new Error('connection reset'));
-    const settled = retryWrite(ctx, 'batch', write, async () => 'dead-lettered', policy().policy).catch((e: Error) => e);
+    const settled = retryWrite(ctx, 'batch', write, async () => 'dead-lettered', policy().policy).catch(
+      (e: Error) => e,
+    );
     await jest.advanceTimersByTimeAsync(retryDelayMs(1));
     expect(await settled).toEqual(new Error('The group is rebalancing'));
     expect(write).toHaveBeenCalledTimes(1);

@@ -45,7 +45,9 @@ export async function retryWrite<T>(
       if (policy.isPermanent(err)) return onPermanent(err as Error);
       if (policy.isStopping()) throw new Error(`shutting down with ${what} unwritten (not committed)`, { cause: err });
       const delay = retryDelayMs(attempt);
-      policy.warn(`${what}: ${policy.explain(err)} (${(err as Error).name}: ${(err as Error).message}); retry ${attempt} in ${delay} ms`);
+      policy.warn(
+        `${what}: ${policy.explain(err)} (${(err as Error).name}: ${(err as Error).message}); retry ${attempt} in ${delay} ms`,
+      );
       await sleep(delay);
       await ctx.getHeartbeat()();
     }

@@ -18,7 +18,12 @@ export class HealthModule {
       global: true,
       imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
       controllers: [HealthController],
-      providers: [{ provide: HEALTH_OPTIONS, useValue: options }, KafkaBrokerHealthIndicator, KafkaConsumerProbe, ReadinessChecks],
+      providers: [
+        { provide: HEALTH_OPTIONS, useValue: options },
+        KafkaBrokerHealthIndicator,
+        KafkaConsumerProbe,
+        ReadinessChecks,
+      ],
       exports: [KafkaConsumerProbe, ReadinessChecks],
     };
   }

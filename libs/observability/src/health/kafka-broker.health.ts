@@ -25,7 +25,11 @@ export class KafkaBrokerHealthIndicator implements OnApplicationShutdown {
   async isHealthy(key = 'kafka', timeoutMs = KAFKA_PROBE_TIMEOUT_MS): Promise<HealthIndicatorResult> {
     const session = this.health.check(key);
     try {
-      const cluster = await withTimeout(this.connected().then((a) => a.describeCluster()), timeoutMs, 'Kafka');
+      const cluster = await withTimeout(
+        this.connected().then((a) => a.describeCluster()),
+        timeoutMs,
+        'Kafka',
+      );
       return session.up({ brokers: cluster.brokers.length, controller: cluster.controller });
     } catch (err) {
       await this.drop();
@@ -40,7 +44,12 @@ export class KafkaBrokerHealthIndicator implements OnApplicationShutdown {
   private connected(): Promise<Admin> {
     if (!this.connecting) {
       const base = kafkaClientConfig(this.config, `${this.config.env.KAFKA_CLIENT_ID}-health`);
-      const admin = new Kafka({ ...base, connectionTimeout: 1000, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+      const admin = new Kafka({
+        ...base,
+        connectionTimeout: 1000,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+      }).admin();
       this.connecting = admin.connect().then(() => (this.admin = admin));
       this.connecting.catch(() => undefined);
       this.admin = admin;

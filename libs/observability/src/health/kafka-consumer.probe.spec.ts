@@ -16,8 +16,14 @@ const EVENTS = {
 /** The slice of a kafkajs consumer the probe uses: `events` names and `on(event, listener)`. */
 function fakeConsumer(): { consumer: Consumer; emit: (event: string, payload?: unknown) => void } {
   const emitter = new EventEmitter();
-  const consumer = { events: EVENTS, on: (e: string, l: (ev: unknown) => void) => emitter.on(e, l) } as unknown as Consumer;
-  return { consumer, emit: (event, payload = {}) => emitter.emit(event, { id: 1, type: event, timestamp: Date.now(), payload }) };
+  const consumer = {
+    events: EVENTS,
+    on: (e: string, l: (ev: unknown) => void) => emitter.on(e, l),
+  } as unknown as Consumer;
+  return {
+    consumer,
+    emit: (event, payload = {}) => emitter.emit(event, { id: 1, type: event, timestamp: Date.now(), payload }),
+  };
 }
 
 const join = { groupId: 'notifications', memberId: 'm-1', memberAssignment: { 'message.created': [0, 1, 2] } };
@@ -31,7 +37,13 @@ describe('KafkaConsumerProbe', () => {
     emit(EVENTS.CONNECT);
     expect(probe.isHealthy().kafkaConsumer).toMatchObject({ status: 'down', state: 'connecting' });
     emit(EVENTS.GROUP_JOIN, join);
-    expect(probe.isHealthy().kafkaConsumer).toMatchObject({ status: 'up', state: 'joined', groupId: 'notifications', memberId: 'm-1', partitions: 3 });
+    expect(probe.isHealthy().kafkaConsumer).toMatchObject({
+      status: 'up',
+      state: 'joined',
+      groupId: 'notifications',
+      memberId: 'm-1',
+      partitions: 3,
+    });
     emit(EVENTS.REBALANCING);
     expect(probe.isHealthy().kafkaConsumer).toMatchObject({ status: 'up', state: 'rebalancing' });
     emit(EVENTS.CRASH, { error: new Error('boom') });

@@ -12,7 +12,8 @@ export interface WatchableMicroservice {
 }
 
 /** Consumer-group membership as seen from this instance's kafkajs consumer events. */
-export type ConsumerState = 'not-started' | 'connecting' | 'joined' | 'rebalancing' | 'stopped' | 'crashed' | 'disconnected';
+export type ConsumerState =
+  'not-started' | 'connecting' | 'joined' | 'rebalancing' | 'stopped' | 'crashed' | 'disconnected';
 
 /**
  * Tracks whether this instance's Kafka consumer has joined its group, from kafkajs instrumentation
@@ -67,7 +68,13 @@ export class KafkaConsumerProbe {
 
   /** The current state, for logs and tests. */
   get current(): { state: ConsumerState; groupId?: string; memberId?: string; partitions: number; lastError?: string } {
-    return { state: this.state, groupId: this.groupId, memberId: this.memberId, partitions: this.partitions, lastError: this.lastError };
+    return {
+      state: this.state,
+      groupId: this.groupId,
+      memberId: this.memberId,
+      partitions: this.partitions,
+      lastError: this.lastError,
+    };
   }
 
   isHealthy(key = 'kafkaConsumer'): HealthIndicatorResult {

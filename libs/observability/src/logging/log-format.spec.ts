@@ -19,10 +19,22 @@ describe('resolveLogFormat', () => {
 
 describe('requestLine', () => {
   it('makes one line of a completed request: method, path, status, ms, request id', () => {
-    expect(requestLine({ msg: 'request completed', req: { id: 'r-1', method: 'POST', url: '/api/v1/messages' }, res: { statusCode: 201 }, responseTime: 12 }))
-      .toBe('POST /api/v1/messages 201 12 ms  req r-1');
-    expect(requestLine({ msg: 'request errored', req: { id: 'r-2', method: 'GET', url: '/x' }, res: { statusCode: 500 }, responseTime: 3 }))
-      .toBe('GET /x 500 3 ms  req r-2  request errored');
+    expect(
+      requestLine({
+        msg: 'request completed',
+        req: { id: 'r-1', method: 'POST', url: '/api/v1/messages' },
+        res: { statusCode: 201 },
+        responseTime: 12,
+      }),
+    ).toBe('POST /api/v1/messages 201 12 ms  req r-1');
+    expect(
+      requestLine({
+        msg: 'request errored',
+        req: { id: 'r-2', method: 'GET', url: '/x' },
+        res: { statusCode: 500 },
+        responseTime: 3,
+      }),
+    ).toBe('GET /x 500 3 ms  req r-2  request errored');
     expect(requestLine({ msg: 'listening', context: 'Bootstrap' })).toBe('[Bootstrap] listening');
   });
 });
@@ -30,11 +42,25 @@ describe('requestLine', () => {
 describe('pretty request logs', () => {
   it('writes one line per request through pino-http, credentials redacted', () => {
     let out = '';
-    const sink = new Writable({ write: (chunk, _enc, done) => { out += String(chunk); done(); } });
-    const params = pinoParams({ env: { LOG_LEVEL: 'info', LOG_FORMAT: 'json' } } as unknown as AppConfig, 'notifications');
+    const sink = new Writable({
+      write: (chunk, _enc, done) => {
+        out += String(chunk);
+        done();
+      },
+    });
+    const params = pinoParams(
+      { env: { LOG_LEVEL: 'info', LOG_FORMAT: 'json' } } as unknown as AppConfig,
+      'notifications',
+    );
     const logger = pinoHttp(params.pinoHttp as Options, prettyStream(sink, false));
     const url = '/api/v1/notifications/stream?access_token=eyJ.secret.sig';
-    const req = Object.assign(new IncomingMessage(new Socket()), { method: 'GET', url, originalUrl: url, query: {}, headers: { 'x-request-id': 'abc-123' } });
+    const req = Object.assign(new IncomingMessage(new Socket()), {
+      method: 'GET',
+      url,
+      originalUrl: url,
+      query: {},
+      headers: { 'x-request-id': 'abc-123' },
+    });
     const res = new ServerResponse(req);
     logger(req, res);
     res.statusCode = 200;
@@ -43,7 +69,9 @@ describe('pretty request logs', () => {
     res.emit('finish');
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/api\/v1\/notifications\/stream\?access_token=\[redacted\] 200 \d+ ms {2}req abc-123$/);
+    expect(lines[0]).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/api\/v1\/notifications\/stream\?access_token=\[redacted\] 200 \d+ ms {2}req abc-123$/,
+    );
   });
 
   it('pretty params pass a stream to pino-http when LOG_FORMAT=pretty', () => {
@@ -55,8 +83,17 @@ describe('pretty request logs', () => {
 describe('quietStartup', () => {
   it("sends Nest's module and route-mapping records to debug, everything else through", () => {
     const calls: string[] = [];
-    const rec = (level: string) => (m: unknown, ...p: unknown[]) => calls.push(`${level}:${String(m)}:${p.join(',')}`);
-    const inner: LoggerService = { log: rec('log'), error: rec('error'), warn: rec('warn'), debug: rec('debug'), verbose: rec('verbose') };
+    const rec =
+      (level: string) =>
+      (m: unknown, ...p: unknown[]) =>
+        calls.push(`${level}:${String(m)}:${p.join(',')}`);
+    const inner: LoggerService = {
+      log: rec('log'),
+      error: rec('error'),
+      warn: rec('warn'),
+      debug: rec('debug'),
+      verbose: rec('verbose'),
+    };
     const q = quietStartup(inner);
     q.log('Mapped {/api/v1/messages, POST} route', 'RouterExplorer');
     q.log('AppModule dependencies initialized', 'InstanceLoader');

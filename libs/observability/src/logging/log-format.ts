@@ -13,7 +13,10 @@ export type LogFormat = 'json' | 'pretty';
  * @param configured the validated `LOG_FORMAT` (undefined when unset)
  * @param isTty whether stdout is a terminal (`process.stdout.isTTY`)
  */
-export function resolveLogFormat(configured: LogFormat | undefined, isTty: boolean | undefined = process.stdout.isTTY): LogFormat {
+export function resolveLogFormat(
+  configured: LogFormat | undefined,
+  isTty: boolean | undefined = process.stdout.isTTY,
+): LogFormat {
   return configured ?? (isTty ? 'pretty' : 'json');
 }
 
@@ -66,7 +69,12 @@ export function prettyStream(destination?: NodeJS.WritableStream, colorize?: boo
  * them); the app's one-line start-up summary (see `listen` in libs/http) replaces them.
  */
 export const STARTUP_NOISE_CONTEXTS: ReadonlySet<string> = new Set([
-  'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication', 'NestMicroservice',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+  'NestMicroservice',
 ]);
 
 /**

@@ -6,14 +6,18 @@ import { pinoParams, redactUrl } from './logger.module';
 
 describe('redactUrl', () => {
   it('hides credentials passed in the query string', () => {
-    expect(redactUrl('/api/v1/notifications/stream?access_token=eyJ.a.b')).toBe('/api/v1/notifications/stream?access_token=[redacted]');
+    expect(redactUrl('/api/v1/notifications/stream?access_token=eyJ.a.b')).toBe(
+      '/api/v1/notifications/stream?access_token=[redacted]',
+    );
     expect(redactUrl('/x?a=1&token=abc&b=2')).toBe('/x?a=1&token=[redacted]&b=2');
     expect(redactUrl('/api/v1/notifications?limit=5')).toBe('/api/v1/notifications?limit=5');
     expect(redactUrl(undefined)).toBeUndefined();
   });
 
   it('hides every occurrence, whatever the case, and keeps what follows the value', () => {
-    expect(redactUrl('/s?ACCESS_TOKEN=a&access_token=b#frag')).toBe('/s?ACCESS_TOKEN=[redacted]&access_token=[redacted]#frag');
+    expect(redactUrl('/s?ACCESS_TOKEN=a&access_token=b#frag')).toBe(
+      '/s?ACCESS_TOKEN=[redacted]&access_token=[redacted]#frag',
+    );
     expect(redactUrl('/s?my_access_token=a')).toBe('/s?my_access_token=a');
     expect(redactUrl('GET /s?access_token=eyJ.a.b failed')).toBe('GET /s?access_token=[redacted] failed');
   });
@@ -23,7 +27,10 @@ describe('pinoParams', () => {
   /** Runs one request through pino-http with Herald's settings and returns the JSON lines logged. */
   function logRequest(url: string, query: Record<string, string>): Array<Record<string, any>> {
     const lines: string[] = [];
-    const params = pinoParams({ env: { LOG_LEVEL: 'info', LOG_FORMAT: 'json' } } as unknown as AppConfig, 'notifications');
+    const params = pinoParams(
+      { env: { LOG_LEVEL: 'info', LOG_FORMAT: 'json' } } as unknown as AppConfig,
+      'notifications',
+    );
     const logger = pinoHttp(params.pinoHttp as Options, { write: (line: string) => lines.push(line) });
     const req = Object.assign(new IncomingMessage(new Socket()), { method: 'GET', url, originalUrl: url, query });
     const res = new ServerResponse(req);
@@ -37,7 +44,10 @@ describe('pinoParams', () => {
 
   it('logs request lines without the access_token of the URL or the query (request logs and logs inside a request)', () => {
     const token = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.sig';
-    const records = logRequest(`/api/v1/notifications/stream?access_token=${token}&x=1`, { access_token: token, x: '1' });
+    const records = logRequest(`/api/v1/notifications/stream?access_token=${token}&x=1`, {
+      access_token: token,
+      x: '1',
+    });
     expect(records.map((r) => r.msg)).toEqual(['inside the request', 'request completed']);
     for (const r of records) {
       expect(r.req.url).toBe('/api/v1/notifications/stream?access_token=[redacted]&x=1');

@@ -40,7 +40,12 @@ export function pinoParams(config: AppConfig, appName: string): Params {
     timestamp: stdTimeFunctions.isoTime,
     genReqId: (req: IncomingMessage & { id?: unknown }) => (typeof req.id === 'string' ? req.id : requestIdOf(req)),
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', ...SECRET_PARAMS.map((p) => `req.query.${p}`)],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'res.headers["set-cookie"]',
+        ...SECRET_PARAMS.map((p) => `req.query.${p}`),
+      ],
       censor: '[redacted]',
     },
     serializers: {
@@ -50,7 +55,9 @@ export function pinoParams(config: AppConfig, appName: string): Params {
       },
     },
     // middie rewrites req.url relative to the middleware mount; originalUrl is the full path.
-    autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_PATHS.test(req.originalUrl ?? req.url ?? '') },
+    autoLogging: {
+      ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_PATHS.test(req.originalUrl ?? req.url ?? ''),
+    },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
   };
   return {

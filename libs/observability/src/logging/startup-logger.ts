@@ -19,11 +19,19 @@ export function startupLogger(level: string, format?: LogFormat): LoggerService 
     (fn: keyof Pick<Pino, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>) =>
     (message: unknown, ...params: unknown[]): void => {
       const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
-      const stack = fn === 'error' || fn === 'fatal' ? params.find((p): p is string => typeof p === 'string') : undefined;
+      const stack =
+        fn === 'error' || fn === 'fatal' ? params.find((p): p is string => typeof p === 'string') : undefined;
       const obj = { ...(context ? { context } : {}), ...(stack ? { err: { stack } } : {}) };
       if (message instanceof Error) log[fn]({ ...obj, err: message }, message.message);
       else if (typeof message === 'object' && message !== null) log[fn]({ ...obj, ...message });
       else log[fn](obj, String(message));
     };
-  return quietStartup({ fatal: write('fatal'), error: write('error'), warn: write('warn'), log: write('info'), debug: write('debug'), verbose: write('trace') });
+  return quietStartup({
+    fatal: write('fatal'),
+    error: write('error'),
+    warn: write('warn'),
+    log: write('info'),
+    debug: write('debug'),
+    verbose: write('trace'),
+  });
 }

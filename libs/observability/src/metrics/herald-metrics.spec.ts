@@ -1,6 +1,10 @@
 import { HeraldMetrics } from './herald-metrics';
 
-const valueOf = async (m: HeraldMetrics, name: string, labels: Record<string, string> = {}): Promise<number | undefined> => {
+const valueOf = async (
+  m: HeraldMetrics,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> => {
   const metric = (await m.registry.getMetricsAsJSON()).find((x) => x.name === name);
   return metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
 };
@@ -24,7 +28,9 @@ describe('HeraldMetrics', () => {
     expect(await valueOf(m, 'herald_notifications_stored_total')).toBe(3);
     expect(await valueOf(m, 'herald_consumer_lag', { partition: '1' })).toBe(42);
     const text = await m.render();
-    expect(text).toContain('herald_http_request_duration_seconds_bucket{le="0.025",app="messages",method="GET",route="/api/v1/messages/:id",status="200"} 1');
+    expect(text).toContain(
+      'herald_http_request_duration_seconds_bucket{le="0.025",app="messages",method="GET",route="/api/v1/messages/:id",status="200"} 1',
+    );
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 

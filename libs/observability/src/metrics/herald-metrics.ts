@@ -60,16 +60,35 @@ export class HeraldMetrics {
       buckets: HTTP_DURATION_BUCKETS,
       registers,
     });
-    this.eventsPublished = new Counter({ name: 'herald_events_published_total', help: 'Events acknowledged by Kafka', labelNames: ['topic'], registers });
-    this.publishFailures = new Counter({ name: 'herald_publish_failures_total', help: 'Event publish attempts that failed or timed out', labelNames: ['topic'], registers });
-    this.eventsConsumed = new Counter({ name: 'herald_events_consumed_total', help: 'Kafka records handled by a consumer', labelNames: ['topic'], registers });
+    this.eventsPublished = new Counter({
+      name: 'herald_events_published_total',
+      help: 'Events acknowledged by Kafka',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.publishFailures = new Counter({
+      name: 'herald_publish_failures_total',
+      help: 'Event publish attempts that failed or timed out',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.eventsConsumed = new Counter({
+      name: 'herald_events_consumed_total',
+      help: 'Kafka records handled by a consumer',
+      labelNames: ['topic'],
+      registers,
+    });
     this.eventsDeadLettered = new Counter({
       name: 'herald_events_dead_lettered_total',
       help: 'Kafka records moved to a dead-letter topic',
       labelNames: ['topic', 'reason'],
       registers,
     });
-    this.notificationsStored = new Counter({ name: 'herald_notifications_stored_total', help: 'Notifications inserted into MongoDB', registers });
+    this.notificationsStored = new Counter({
+      name: 'herald_notifications_stored_total',
+      help: 'Notifications inserted into MongoDB',
+      registers,
+    });
     const backlog = (): number | Promise<number> | undefined => this.backlogSource?.(); // `this` below is the gauge
     this.outboxBacklog = new Gauge({
       name: 'herald_outbox_backlog',
@@ -84,7 +103,12 @@ export class HeraldMetrics {
         }
       },
     });
-    this.consumerLag = new Gauge({ name: 'herald_consumer_lag', help: 'Consumer lag in records, per partition', labelNames: ['topic', 'partition'], registers });
+    this.consumerLag = new Gauge({
+      name: 'herald_consumer_lag',
+      help: 'Consumer lag in records, per partition',
+      labelNames: ['topic', 'partition'],
+      registers,
+    });
     this.groupCommitSize = new Histogram({
       name: 'herald_group_commit_messages',
       help: 'Messages stored and published together by one group commit',

@@ -17,7 +17,13 @@ export class MetricsModule {
   static forRoot(appName: string): DynamicModule {
     return {
       module: MetricsModule,
-      imports: [PrometheusModule.register({ path: METRICS_PATH, controller: MetricsController, defaultMetrics: { enabled: false } })],
+      imports: [
+        PrometheusModule.register({
+          path: METRICS_PATH,
+          controller: MetricsController,
+          defaultMetrics: { enabled: false },
+        }),
+      ],
       providers: [{ provide: HeraldMetrics, useFactory: () => new HeraldMetrics(appName) }],
       exports: [HeraldMetrics],
     };

@@ -9,7 +9,12 @@ export class ConversationView {
   @ApiProperty({ type: LastMessage, nullable: true }) lastMessage!: LastMessage | null;
 
   static from(c: Conversation): ConversationView {
-    return { id: c._id, participants: c.participants, lastMessageAt: c.lastMessageAt, lastMessage: c.lastMessage ?? null };
+    return {
+      id: c._id,
+      participants: c.participants,
+      lastMessageAt: c.lastMessageAt,
+      lastMessage: c.lastMessage ?? null,
+    };
   }
 }
 

@@ -17,7 +17,10 @@ export class PageQuery {
 
 /** `?after=<message id>&limit=<1..100>` of a conversation's history (newest first). */
 export class HistoryQuery {
-  @ApiPropertyOptional({ description: 'Cursor: `nextCursor` of the previous page (a message id)', pattern: '^[0-9a-fA-F]{24}$' })
+  @ApiPropertyOptional({
+    description: 'Cursor: `nextCursor` of the previous page (a message id)',
+    pattern: '^[0-9a-fA-F]{24}$',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^[0-9a-fA-F]{24}$/, { message: 'after must be a cursor returned by this API' })

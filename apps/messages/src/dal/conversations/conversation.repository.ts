@@ -40,8 +40,17 @@ export class ConversationRepository {
    */
   listForUser(userId: string, limit: number, after?: ConversationPosition): Promise<Conversation[]> {
     const filter: FilterQuery<Conversation> = { participants: userId };
-    if (after) filter.$or = [{ lastMessageAt: trusted({ $lt: after.at }) }, { lastMessageAt: after.at, _id: trusted({ $lt: after.id }) }];
-    return this.conversations.find(filter).sort({ lastMessageAt: -1, _id: -1 }).limit(limit).lean<Conversation[]>().exec();
+    if (after)
+      filter.$or = [
+        { lastMessageAt: trusted({ $lt: after.at }) },
+        { lastMessageAt: after.at, _id: trusted({ $lt: after.id }) },
+      ];
+    return this.conversations
+      .find(filter)
+      .sort({ lastMessageAt: -1, _id: -1 })
+      .limit(limit)
+      .lean<Conversation[]>()
+      .exec();
   }
 
   /**
@@ -51,7 +60,9 @@ export class ConversationRepository {
   async findByIds(ids: readonly string[]): Promise<Map<string, Conversation>> {
     const found = new Map<string, Conversation>();
     for (let i = 0; i < ids.length; i += SUMMARY_READ_CONCURRENCY) {
-      const docs = await Promise.all(ids.slice(i, i + SUMMARY_READ_CONCURRENCY).map((id) => this.collection.findOne({ _id: id })));
+      const docs = await Promise.all(
+        ids.slice(i, i + SUMMARY_READ_CONCURRENCY).map((id) => this.collection.findOne({ _id: id })),
+      );
       for (const doc of docs) if (doc) found.set(doc._id, doc);
     }
     return found;

@@ -35,6 +35,9 @@ export class IdempotencyKeyRepository implements OnApplicationBootstrap, OnAppli
    *   upsert (the loser finds the winner's record on its next call)
    */
   reserve(id: string, fresh: Omit<IdempotencyKey, '_id'>): Promise<IdempotencyKey | null> {
-    return this.keys.findOneAndUpdate({ _id: id }, { $setOnInsert: fresh }, { upsert: true, new: true }).lean<IdempotencyKey>().exec();
+    return this.keys
+      .findOneAndUpdate({ _id: id }, { $setOnInsert: fresh }, { upsert: true, new: true })
+      .lean<IdempotencyKey>()
+      .exec();
   }
 }

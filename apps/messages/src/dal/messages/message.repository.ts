@@ -14,7 +14,10 @@ export interface InsertOutcome {
 
 /** Error of one document of a bulk write; `code` 11000 is a duplicate key. */
 export class DocumentWriteError extends Error {
-  constructor(message: string, readonly code?: number) {
+  constructor(
+    message: string,
+    readonly code?: number,
+  ) {
     super(message);
     this.name = 'DocumentWriteError';
   }
@@ -64,7 +67,8 @@ export class MessageRepository {
    * @throws the driver's error when the query fails
    */
   async existsInConversation(conversationId: string, participant?: string): Promise<boolean> {
-    const filter: FilterQuery<Message> = participant === undefined ? { conversationId } : { conversationId, participants: participant };
+    const filter: FilterQuery<Message> =
+      participant === undefined ? { conversationId } : { conversationId, participants: participant };
     return (await this.messages.exists(filter).exec()) !== null;
   }
 
@@ -73,7 +77,12 @@ export class MessageRepository {
    * older than `beforeId` when given.
    * @throws the driver's error when the query fails
    */
-  historyPage(conversationId: string, participant: string, limit: number, beforeId?: Types.ObjectId): Promise<StoredMessage[]> {
+  historyPage(
+    conversationId: string,
+    participant: string,
+    limit: number,
+    beforeId?: Types.ObjectId,
+  ): Promise<StoredMessage[]> {
     const filter: FilterQuery<Message> = { conversationId, participants: participant };
     if (beforeId) filter._id = trusted({ $lt: beforeId });
     return this.messages.find(filter).sort({ _id: -1 }).limit(limit).lean<StoredMessage[]>().exec();

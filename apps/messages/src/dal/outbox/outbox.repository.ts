@@ -33,8 +33,13 @@ export class OutboxRepository {
     const _id = new Types.ObjectId();
     const now = new Date();
     await this.entries.collection.insertOne({
-      _id, messageIds: messages.map((m) => m._id), messages, createdAt: now,
-      nextAttemptAt: new Date(now.getTime() + minAgeMs), attempts: 0, lastError: null,
+      _id,
+      messageIds: messages.map((m) => m._id),
+      messages,
+      createdAt: now,
+      nextAttemptAt: new Date(now.getTime() + minAgeMs),
+      attempts: 0,
+      lastError: null,
     });
     return _id;
   }
@@ -55,7 +60,10 @@ export class OutboxRepository {
    */
   async removeMany(ids: Types.ObjectId[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.entries.collection.bulkWrite(ids.map((_id) => ({ deleteOne: { filter: { _id } } })), { ordered: false });
+    await this.entries.collection.bulkWrite(
+      ids.map((_id) => ({ deleteOne: { filter: { _id } } })),
+      { ordered: false },
+    );
   }
 
   /**
@@ -65,7 +73,10 @@ export class OutboxRepository {
   async recordFailure(id: Types.ObjectId, attempts: number, error: string): Promise<void> {
     await this.entries.collection.updateOne(
       { _id: id },
-      { $set: { lastError: error, nextAttemptAt: new Date(Date.now() + backoffMs(attempts + 1)) }, $inc: { attempts: 1 } },
+      {
+        $set: { lastError: error, nextAttemptAt: new Date(Date.now() + backoffMs(attempts + 1)) },
+        $inc: { attempts: 1 },
+      },
     );
   }
 
@@ -76,7 +87,11 @@ export class OutboxRepository {
    * overtakes an older one the relay still holds.
    */
   async due(now: Date, limit: number): Promise<StoredOutboxEntry[]> {
-    const oldest = await this.entries.collection.find<StoredOutboxEntry>({}).sort({ createdAt: 1, _id: 1 }).limit(limit).toArray();
+    const oldest = await this.entries.collection
+      .find<StoredOutboxEntry>({})
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(limit)
+      .toArray();
     const blocked = oldest.findIndex((e) => e.nextAttemptAt.getTime() > now.getTime());
     return blocked < 0 ? oldest : oldest.slice(0, blocked);
   }
@@ -88,7 +103,10 @@ export class OutboxRepository {
    */
   async claim(entry: StoredOutboxEntry, now: Date, leaseMs: number): Promise<boolean> {
     const until = new Date(now.getTime() + leaseMs);
-    const res = await this.entries.collection.updateOne({ _id: entry._id, nextAttemptAt: entry.nextAttemptAt }, { $set: { nextAttemptAt: until } });
+    const res = await this.entries.collection.updateOne(
+      { _id: entry._id, nextAttemptAt: entry.nextAttemptAt },
+      { $set: { nextAttemptAt: until } },
+    );
     if (res.modifiedCount === 1) entry.nextAttemptAt = until;
     return res.modifiedCount === 1;
   }
@@ -101,7 +119,10 @@ export class OutboxRepository {
    */
   async backlog(maxTimeMs?: number): Promise<number> {
     const rows = await this.entries.collection
-      .find<{ messageIds: unknown[] }>({}, { projection: { messageIds: 1 }, ...(maxTimeMs ? { maxTimeMS: maxTimeMs } : {}) })
+      .find<{ messageIds: unknown[] }>(
+        {},
+        { projection: { messageIds: 1 }, ...(maxTimeMs ? { maxTimeMS: maxTimeMs } : {}) },
+      )
       .toArray();
     return rows.reduce((n, r) => n + r.messageIds.length, 0);
   }

@@ -33,14 +33,21 @@ export class CreateMessageDto {
   @Matches(ID_PATTERN, { each: true, message: 'each value in recipientIds must match ' + ID_PATTERN.source })
   recipientIds!: string[];
 
-  @ApiProperty({ minLength: 1, maxLength: Limits.bodyMaxLength, pattern: '^[^\\u0000]*$', description: 'Any Unicode text without NUL (lone surrogates are refused too)', example: 'Lunch at noon?' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: Limits.bodyMaxLength,
+    pattern: '^[^\\u0000]*$',
+    description: 'Any Unicode text without NUL (lone surrogates are refused too)',
+    example: 'Lunch at noon?',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(Limits.bodyMaxLength)
   body!: string;
 
   @ApiPropertyOptional({
-    description: 'Defaults to an id derived from the sorted participants (`dm_…`). A named conversation that already has messages takes only its participants (404 otherwise); `dm_` ids must be the derived one (400 otherwise).',
+    description:
+      'Defaults to an id derived from the sorted participants (`dm_…`). A named conversation that already has messages takes only its participants (404 otherwise); `dm_` ids must be the derived one (400 otherwise).',
     pattern: ID_PATTERN.source,
     example: 'team-lunch',
   })

@@ -21,7 +21,11 @@ export class MessageView {
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: Date;
 
-  @ApiProperty({ description: 'Outbox state of the message.created event: `published` once Kafka acknowledged it, `pending` while it waits in the outbox for the relay', enum: ['pending', 'published'] })
+  @ApiProperty({
+    description:
+      'Outbox state of the message.created event: `published` once Kafka acknowledged it, `pending` while it waits in the outbox for the relay',
+    enum: ['pending', 'published'],
+  })
   publishState!: PublishState;
 
   /** @param publishState whether the message's event is acknowledged (`published`) or still in the outbox */

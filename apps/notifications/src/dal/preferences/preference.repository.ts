@@ -38,13 +38,20 @@ export class PreferenceRepository {
   async forUsers(userIds: readonly string[]): Promise<Map<string, UserPreferences>> {
     const found = new Map<string, UserPreferences>();
     if (userIds.length === 0) return found;
-    const docs = await this.collection.find({ _id: { $in: [...userIds] } }, { projection: { mutes: 1, disabledTypes: 1 } }).toArray();
+    const docs = await this.collection
+      .find({ _id: { $in: [...userIds] } }, { projection: { mutes: 1, disabledTypes: 1 } })
+      .toArray();
     for (const d of docs) found.set(d._id, new UserPreferences(d.mutes, d.disabledTypes));
     return found;
   }
 
   /** Mutes (until `until`, or until unmuted) or unmutes one conversation. */
-  setConversation(userId: string, conversationId: string, muted: boolean, until: Date | null): Promise<UserPreferences> {
+  setConversation(
+    userId: string,
+    conversationId: string,
+    muted: boolean,
+    until: Date | null,
+  ): Promise<UserPreferences> {
     return this.change(userId, (doc) => {
       const mutes = doc.mutes.filter((m) => m.conversationId !== conversationId);
       if (muted) mutes.push({ conversationId, until });
@@ -69,7 +76,13 @@ export class PreferenceRepository {
   private async change(userId: string, edit: (doc: PreferenceDoc) => PreferenceDoc): Promise<UserPreferences> {
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
       const current = await this.collection.findOne({ _id: userId });
-      const base: PreferenceDoc = current ?? { _id: userId, mutes: [] as ConversationMute[], disabledTypes: [], rev: 0, updatedAt: new Date(0) };
+      const base: PreferenceDoc = current ?? {
+        _id: userId,
+        mutes: [] as ConversationMute[],
+        disabledTypes: [],
+        rev: 0,
+        updatedAt: new Date(0),
+      };
       const next = { ...edit(base), rev: base.rev + 1, updatedAt: new Date() };
       if (!current) {
         try {

@@ -4,7 +4,10 @@ const at = (iso: string) => new Date(iso);
 
 describe('UserPreferences', () => {
   it('notifies by default as message.created', () => {
-    expect(UserPreferences.none.deliver('c1', at('2026-12-01T10:00:00Z'), false)).toEqual({ notify: true, type: 'message.created' });
+    expect(UserPreferences.none.deliver('c1', at('2026-12-01T10:00:00Z'), false)).toEqual({
+      notify: true,
+      type: 'message.created',
+    });
   });
 
   it('a mute without until silences the conversation, only that one', () => {
@@ -28,14 +31,25 @@ describe('UserPreferences', () => {
   });
 
   it('a disabled message.created silences plain messages everywhere', () => {
-    expect(new UserPreferences([], ['message.created']).deliver('c9', at('2026-12-01T10:00:00Z'), false).notify).toBe(false);
+    expect(new UserPreferences([], ['message.created']).deliver('c9', at('2026-12-01T10:00:00Z'), false).notify).toBe(
+      false,
+    );
   });
 
   it('views the live mutes and every type', () => {
-    const p = new UserPreferences([{ conversationId: 'c1', until: null }, { conversationId: 'c2', until: at('2026-01-01T00:00:00Z') }], ['message.mentioned']);
+    const p = new UserPreferences(
+      [
+        { conversationId: 'c1', until: null },
+        { conversationId: 'c2', until: at('2026-01-01T00:00:00Z') },
+      ],
+      ['message.mentioned'],
+    );
     expect(p.view(at('2026-12-01T00:00:00Z'))).toEqual({
       conversations: [{ conversationId: 'c1', muted: true, until: null }],
-      types: [{ type: 'message.created', enabled: true }, { type: 'message.mentioned', enabled: false }],
+      types: [
+        { type: 'message.created', enabled: true },
+        { type: 'message.mentioned', enabled: false },
+      ],
     });
   });
 });

@@ -40,13 +40,17 @@ export class UserPreferences {
 
   /** The notification (if any) a message of `conversationId` created at `at` gives this user. */
   deliver(conversationId: string, at: Date, mentioned: boolean): Delivery {
-    if (mentioned && this.isEnabled(NotificationTypes.MessageMentioned)) return { notify: true, type: NotificationTypes.MessageMentioned };
+    if (mentioned && this.isEnabled(NotificationTypes.MessageMentioned))
+      return { notify: true, type: NotificationTypes.MessageMentioned };
     if (this.isMuted(conversationId, at) || !this.isEnabled(NotificationTypes.MessageCreated)) return { notify: false };
     return { notify: true, type: NotificationTypes.MessageCreated };
   }
 
   /** The API view: muted conversations (expired mutes left out) and every type with its state. */
-  view(now: Date): { conversations: Array<{ conversationId: string; muted: true; until: Date | null }>; types: Array<{ type: NotificationType; enabled: boolean }> } {
+  view(now: Date): {
+    conversations: Array<{ conversationId: string; muted: true; until: Date | null }>;
+    types: Array<{ type: NotificationType; enabled: boolean }>;
+  } {
     return {
       conversations: [...this.mutes]
         .filter(([id]) => this.isMuted(id, now))

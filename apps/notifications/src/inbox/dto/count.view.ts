@@ -5,10 +5,18 @@ import { ApiProperty } from '@nestjs/swagger';
  * the count, at most `INBOX_COUNT_MAX` (default 100).
  */
 export class CountView {
-  @ApiProperty({ type: 'integer', minimum: 0, example: 3, description: 'Matching notifications, at most INBOX_COUNT_MAX (default 100)' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    example: 3,
+    description: 'Matching notifications, at most INBOX_COUNT_MAX (default 100)',
+  })
   count!: number;
 
-  @ApiProperty({ example: false, description: 'true when there are at least `count` (= INBOX_COUNT_MAX): show e.g. "99+"' })
+  @ApiProperty({
+    example: false,
+    description: 'true when there are at least `count` (= INBOX_COUNT_MAX): show e.g. "99+"',
+  })
   capped!: boolean;
 }
 

@@ -4,7 +4,8 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsMongoId, IsOptional } from 'class-validator';
 
 /** Strict boolean query parameter: only `true` / `false` (anything else fails validation). */
-export const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+export const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
 
 /** Filters shared by the list and count endpoints. */
 export class NotificationFilterQuery {
@@ -29,7 +30,10 @@ export class NotificationFilterQuery {
 
 /** Query of `GET /api/v1/notifications`. */
 export class ListNotificationsQuery extends NotificationFilterQuery {
-  @ApiPropertyOptional({ description: 'Opaque cursor: `nextCursor` of the previous page', pattern: '^[0-9a-fA-F]{24}$' })
+  @ApiPropertyOptional({
+    description: 'Opaque cursor: `nextCursor` of the previous page',
+    pattern: '^[0-9a-fA-F]{24}$',
+  })
   @IsOptional()
   @IsMongoId({ message: 'after must be a cursor returned by this API' })
   after?: string;

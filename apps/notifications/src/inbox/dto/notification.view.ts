@@ -16,9 +16,21 @@ export class NotificationView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) seenAt!: Date | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) readAt!: Date | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) archivedAt!: Date | null;
-  @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: 'Messages folded into this notification (digest of a burst), itself included' }) count!: number;
-  @ApiProperty({ type: [String], example: ['alice'], description: 'Distinct senders of the folded messages (first 10)' }) senderIds!: string[];
-  @ApiProperty({ type: String, format: 'date-time', description: 'createdAt of the latest message folded in' }) lastMessageAt!: Date;
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    example: 1,
+    description: 'Messages folded into this notification (digest of a burst), itself included',
+  })
+  count!: number;
+  @ApiProperty({
+    type: [String],
+    example: ['alice'],
+    description: 'Distinct senders of the folded messages (first 10)',
+  })
+  senderIds!: string[];
+  @ApiProperty({ type: String, format: 'date-time', description: 'createdAt of the latest message folded in' })
+  lastMessageAt!: Date;
 
   /** The API shape of a stored notification (a mongoose document or a lean one). */
   static from(d: Notification & { _id: Types.ObjectId }): NotificationView {
@@ -45,7 +57,11 @@ export class NotificationView {
 /** One page of notifications, newest first. */
 export class NotificationPage {
   @ApiProperty({ type: [NotificationView] }) data!: NotificationView[];
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `after` for the next page; null on the last page' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `after` for the next page; null on the last page',
+  })
   nextCursor!: string | null;
   @ApiProperty() hasMore!: boolean;
 }

@@ -16,7 +16,9 @@ export class ConversationParams {
 /** Path of `PUT /preferences/types/:type`. */
 export class TypeParams {
   @ApiProperty({ enum: ALL_NOTIFICATION_TYPES })
-  @IsIn(ALL_NOTIFICATION_TYPES as unknown as string[], { message: `type must be one of ${ALL_NOTIFICATION_TYPES.join(', ')}` })
+  @IsIn(ALL_NOTIFICATION_TYPES as unknown as string[], {
+    message: `type must be one of ${ALL_NOTIFICATION_TYPES.join(', ')}`,
+  })
   type!: NotificationType;
 }
 
@@ -30,7 +32,8 @@ export class ConversationPreferenceDto {
   @ApiPropertyOptional({
     type: String,
     format: 'date-time',
-    description: 'With muted=true: the mute ends at this time (ISO 8601); without it the mute lasts until unmuted. Not allowed with muted=false.',
+    description:
+      'With muted=true: the mute ends at this time (ISO 8601); without it the mute lasts until unmuted. Not allowed with muted=false.',
   })
   @IsOptionalNotNull()
   @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date-time' })
@@ -49,7 +52,13 @@ export class TypePreferenceDto {
 export class ConversationPreferenceView {
   @ApiProperty() conversationId!: string;
   @ApiProperty({ enum: [true] }) muted!: true;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'End of the mute; null = until unmuted' }) until!: Date | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'End of the mute; null = until unmuted',
+  })
+  until!: Date | null;
 }
 
 /** A notification type and whether it is on. */
