@@ -1,10 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { ObjectId } from 'mongodb';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topics } from '@herald/contracts';
 import { clusterPort, createTopics, KafkaCluster, KafkaNode, kafkaNodes, useBrokers } from '../support/cluster';
 import { testServers, uniqueUser } from '../support/env';
-import { countNotifications, countStored, dropDatabase, Expected, reportFault } from '../support/fault-metrics';
+import {
+  countNotifications,
+  countStored,
+  dropDatabase,
+  Expected,
+  reportFault,
+  withMongo,
+} from '../support/fault-metrics';
 import { caughtUp, eventCounts, seconds } from '../support/fault-phases';
 import { Offsets, testKafka, topicEnds } from '../support/kafka-probe';
 import { Cast, expectedOf, makeCast, sendMessages, Sent, statusHistogram } from '../support/load';
@@ -123,6 +131,40 @@ describe('cluster: three Kafka brokers, replication factor 3, min.insync.replica
   }, 120_000);
 
   /** Counts a phase's notifications and events, reports them and asserts exactly-once delivery. */
+  /**
+   * On a loss, writes `reports/<fault>-diagnosis.txt`: the messages whose notifications are
+   * missing, their documents and outbox entries, and both apps' whole output, to find where they
+   * went missing.
+   */
+  async function writeDiagnosis(fault: string, expected: Expected[]): Promise<void> {
+    const report = await withMongo(uri, async (db) => {
+      const have = new Set(
+        (
+          await db
+            .collection('notifications')
+            .find({}, { projection: { _id: 0, messageId: 1 } })
+            .toArray()
+        ).map((d) => String(d.messageId)),
+      );
+      const missing = expected.filter((e) => !have.has(e.messageId)).map((e) => e.messageId);
+      const lines = [`missing messages: ${missing.join(', ')}`];
+      for (const id of missing) {
+        lines.push(
+          `message ${id}: ${JSON.stringify(await db.collection('messages').findOne({ _id: new ObjectId(id) }))}`,
+        );
+      }
+      const entries = await db.collection('outbox').find({}).toArray();
+      lines.push(
+        `outbox entries: ${entries.length}`,
+        ...entries.map((e) => JSON.stringify({ ...e, messages: undefined })),
+      );
+      return lines.join('\n');
+    });
+    const logs = [messages, notifications].map((p) => `--- ${p.name} pid ${p.pid} ---\n${p.logs()}`).join('\n');
+    mkdirSync('reports', { recursive: true });
+    writeFileSync(join('reports', `${fault}-diagnosis.txt`), `${report}\n${logs}\n`);
+  }
+
   async function settle(
     fault: string,
     t0: number,
@@ -152,6 +194,7 @@ describe('cluster: three Kafka brokers, replication factor 3, min.insync.replica
         ...events,
       },
     });
+    if (count.lost > 0 || events.unpublished > 0) await writeDiagnosis(fault, expected);
     expect(statusHistogram(sent)).toEqual({ 201: sent.length });
     expect(count).toEqual({
       stored: 2 * sent.length,

@@ -1,6 +1,7 @@
 import { IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import { DeadLetterTopics } from '@herald/contracts';
 import { inSendLane } from './send-lane';
+import { resendUntilAcknowledged } from './send-retry';
 
 /** Headers Herald adds to a dead-lettered record (the original headers are kept as they were). */
 export const DlqHeaders = {
@@ -69,6 +70,8 @@ export function toDeadLetterRecord(d: DeadLetter): { key: Buffer | null; value: 
  */
 export async function publishDeadLetter(producer: Producer, d: DeadLetter): Promise<void> {
   await inSendLane(producer, () =>
-    producer.send({ topic: dlqTopicOf(d.topic), acks: -1, messages: [toDeadLetterRecord(d)] }),
+    resendUntilAcknowledged(() =>
+      producer.send({ topic: dlqTopicOf(d.topic), acks: -1, messages: [toDeadLetterRecord(d)] }),
+    ),
   );
 }

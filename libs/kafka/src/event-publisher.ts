@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { inSendLane } from './send-lane';
+import { resendUntilAcknowledged } from './send-retry';
 
 /** Injection token of the producer-only `ClientKafka` registered by {@link KafkaProducerModule}. */
 export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
@@ -50,7 +51,7 @@ export class EventPublisher {
    * run one at a time, in call order ({@link inSendLane}), so per-key order holds; a retried call
    * may write a record twice (consumers deduplicate by eventId).
    *
-   * The producer retries a failed send (up to ~25 s, `PRODUCER_SETTINGS`), but once
+   * A failed call is sent again with all its records ({@link resendUntilAcknowledged}, up to ~25 s), but once
    * the broker cannot be reached at all the client's own reconnect attempts run out (a few
    * seconds to ~20 s with `kafkaClientConfig`) and the send rejects; on a slow broker it may
    * also stay pending for long. Callers race it against their own deadline, treat a timed-out send
@@ -66,7 +67,13 @@ export class EventPublisher {
     return inSendLane(this.client, async () => {
       await this.connect(connectTimeoutMs);
       try {
-        await lastValueFrom(this.client.emitBatch(topic, { messages: records }), { defaultValue: undefined });
+        await resendUntilAcknowledged(
+          () => lastValueFrom(this.client.emitBatch(topic, { messages: records }), { defaultValue: undefined }),
+          (err, attempt) =>
+            this.logger.warn(
+              `publish to ${topic} failed (attempt ${attempt}), sending all ${records.length} record(s) again: ${err.message}`,
+            ),
+        );
       } catch (err) {
         throw new PublishError(`publish to ${topic} failed: ${(err as Error).message}`, { cause: err });
       }

@@ -12,3 +12,4 @@ export * from './batch/write-retry';
 export * from './batch/batch-dead-letter';
 export * from './send-lane';
 export * from './producer-settings';
+export * from './send-retry';

@@ -2,26 +2,27 @@ import type { ProducerConfig } from 'kafkajs';
 
 /**
  * kafkajs settings shared by every Herald producer (events, pushes, dead letters): no automatic
- * topic creation, and retries bounded to about 25 s (300 ms doubling to 5 s, 8 retries) so one
- * stuck send cannot hold its producer's queue ({@link inSendLane}) for ever; callers with a
- * durable copy (the outbox) send again later.
+ * topic creation, **no kafkajs retries** and **no idempotence**. Callers resend failed calls
+ * themselves with all their records (`resendUntilAcknowledged`), one call at a time per
+ * producer (`inSendLane`).
  *
- * **Not idempotent, on purpose.** kafkajs's idempotent producer (KIP-98) assigns a request's
- * sequence numbers when it builds it and subtracts them again when it fails, while a retry of a
- * multi-broker send starts as soon as the first broker's request fails, with the other brokers'
- * requests still in flight (`Promise.all` in kafkajs `producer/sendMessages.js`). Across a leader
- * change the producer's numbering can then fall behind what a broker appended, and a later batch
- * of the same size is acknowledged as a duplicate of an earlier one and never written: the
- * rolling-restart cluster test lost acknowledged events that way (see docs/guarantees.md), and
- * kafkajs issue #1005 reports the same silent loss. Without sequence numbers every acknowledged
- * batch is in the log (`acks: -1` with `min.insync.replicas`), a retry may write a record twice,
- * and consumers deduplicate by `eventId` (the unique `(eventId, recipientId)` index), which they
- * have to do anyway for the relay's republishes. Order per key holds because each producer sends
- * one call at a time ({@link inSendLane}) and a record's first copy is never written after a
- * later call's records.
+ * Both kafkajs features lost acknowledged records in the rolling-restart cluster test (issue #16;
+ * docs/guarantees.md):
+ * - its retry of a multi-broker send goes only to the brokers that have not answered yet, chosen by
+ *   broker (`brokersWithoutResponse` in kafkajs `producer/sendMessages.js`), so a partition whose
+ *   leadership moved to a broker that already acknowledged the send's other partitions is never
+ *   sent again, and the send still resolves as acknowledged;
+ * - its idempotent producer (KIP-98) numbers a request's records when it builds it and takes the
+ *   numbers back when it fails, while such a retry starts with other brokers' requests still in
+ *   flight, so its numbering can fall behind the broker's and a later batch of the same size is
+ *   acknowledged as a duplicate and never written (kafkajs issue #1005 reports such loss).
+ *
+ * Without them every acknowledged batch is in the log (`acks: -1` with `min.insync.replicas`), a
+ * resend may write records twice, and consumers deduplicate by `eventId` (the unique
+ * `(eventId, recipientId)` index), which they do anyway for the relay's republishes.
  */
 export const PRODUCER_SETTINGS: Pick<ProducerConfig, 'idempotent' | 'allowAutoTopicCreation' | 'retry'> = {
   idempotent: false,
   allowAutoTopicCreation: false,
-  retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 8 },
+  retry: { retries: 0 },
 };

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { NotificationCreatedEvent, NotificationUpdatedEvent, Topics } from '@herald/contracts';
-import { inSendLane } from '@herald/kafka';
+import { inSendLane, resendUntilAcknowledged } from '@herald/kafka';
 import type { FoldedNotification } from '../consumer/notification.writer';
 import { Notification } from '../dal/notifications/notification.schema';
 
@@ -83,15 +83,12 @@ export class NotificationPushPublisher implements BeforeApplicationShutdown {
     updated: readonly FoldedNotification[] = [],
   ): Promise<void> {
     if (docs.length === 0 && updated.length === 0) return;
+    const messages = [
+      ...docs.map((d) => ({ key: d.recipientId, value: JSON.stringify(toNotificationCreatedEvent(d)) })),
+      ...updated.map((d) => ({ key: d.recipientId, value: JSON.stringify(toNotificationUpdatedEvent(d)) })),
+    ];
     const sent: Promise<void> = inSendLane(producer, () =>
-      producer.send({
-        topic: Topics.NotificationCreated,
-        acks: -1,
-        messages: [
-          ...docs.map((d) => ({ key: d.recipientId, value: JSON.stringify(toNotificationCreatedEvent(d)) })),
-          ...updated.map((d) => ({ key: d.recipientId, value: JSON.stringify(toNotificationUpdatedEvent(d)) })),
-        ],
-      }),
+      resendUntilAcknowledged(() => producer.send({ topic: Topics.NotificationCreated, acks: -1, messages })),
     )
       .then(
         () => undefined,
