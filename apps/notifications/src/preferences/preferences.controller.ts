@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, Param, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@herald/auth';
 import { ApiErrorResponses } from '@herald/contracts';
 import {
@@ -45,6 +45,26 @@ export class PreferencesController {
    */
   @Put('conversations/:conversationId')
   @ApiOperation({ summary: 'Mute or unmute a conversation' })
+  @ApiBody({
+    description:
+      '`{ muted: true, until? }` mutes (until that time, or until unmuted); `{ muted: false }` unmutes. `until` with `muted: false` is a 400.',
+    schema: {
+      oneOf: [
+        {
+          type: 'object',
+          required: ['muted'],
+          additionalProperties: false,
+          properties: { muted: { type: 'boolean', enum: [true] }, until: { type: 'string', format: 'date-time' } },
+        },
+        {
+          type: 'object',
+          required: ['muted'],
+          additionalProperties: false,
+          properties: { muted: { type: 'boolean', enum: [false] } },
+        },
+      ],
+    },
+  })
   @ApiOkResponse({ type: PreferencesView })
   @ApiErrorResponses(409, 413, 415)
   async setConversation(

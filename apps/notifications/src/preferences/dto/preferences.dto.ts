@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsDefined, IsIn, IsISO8601, Matches } from 'class-validator';
-import { ALL_NOTIFICATION_TYPES, NotificationType } from '@herald/contracts';
+import { IsBoolean, IsDefined, IsIn, IsRFC3339, Matches } from 'class-validator';
+import { ALL_NOTIFICATION_TYPES, NotificationType, Patterns } from '@herald/contracts';
 import { IsOptionalNotNull } from '@herald/http/validation-extras';
 
 /** Pattern of a conversation id (the messages API's). */
-export const CONVERSATION_ID_PATTERN = /^[A-Za-z0-9_.@:-]{1,128}$/;
+export const CONVERSATION_ID_PATTERN = Patterns.id;
 
 /** Path of `PUT /preferences/conversations/:conversationId`. */
 export class ConversationParams {
@@ -33,10 +33,10 @@ export class ConversationPreferenceDto {
     type: String,
     format: 'date-time',
     description:
-      'With muted=true: the mute ends at this time (ISO 8601); without it the mute lasts until unmuted. Not allowed with muted=false.',
+      'With muted=true: the mute ends at this time (RFC 3339 date-time); without it the mute lasts until unmuted. Not allowed with muted=false.',
   })
   @IsOptionalNotNull()
-  @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date-time' })
+  @IsRFC3339({ message: 'until must be an RFC 3339 date-time (OpenAPI format date-time), e.g. 2026-12-31T18:00:00Z' })
   until?: string;
 }
 
