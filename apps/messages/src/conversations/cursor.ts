@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { Patterns } from '@herald/contracts';
 
 /** Position in a list sorted by (time desc, id desc). */
 export interface Position {
@@ -7,11 +8,11 @@ export interface Position {
 }
 
 /**
- * Shape of a conversation-list cursor: `<epoch ms>~<conversation id>`. Every string of this shape
+ * Shape of a conversation-list cursor: `<epoch ms>~<conversation id>` (the id as `Patterns.id`). Every string of this shape
  * is a valid position (≤ 15 digits stays inside the ECMAScript Date range, ECMA-262 §21.4.1.1), so
  * the OpenAPI pattern describes exactly what the API accepts.
  */
-export const CURSOR_PATTERN = /^\d{1,15}~[A-Za-z0-9_.@:-]{1,128}$/;
+export const CURSOR_PATTERN = new RegExp(`^\\d{1,15}~${Patterns.id.source.slice(1, -1)}$`);
 
 /** Encodes a position as a cursor (`~` is not a conversation-id character). */
 export function encodeCursor(p: Position): string {
