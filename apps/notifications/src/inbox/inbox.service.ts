@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { PAGE_LIMIT_DEFAULT } from '@herald/http';
+import { cursorPage } from '@herald/http';
 import { FilterQuery, Model, trusted, Types } from 'mongoose';
 import { AppConfig } from '@herald/config';
 import { CountView } from './dto/count.view';
@@ -80,15 +80,12 @@ export class InboxService {
    * and the page equals what the plain query alone would answer.
    */
   async list(userId: string, q: ListNotificationsQuery): Promise<NotificationPage> {
-    const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
-    const docs = await this.newest(userId, q, limit + 1, q.after ? new Types.ObjectId(q.after) : undefined);
-    const hasMore = docs.length > limit;
-    const page = docs.slice(0, limit);
-    return {
-      data: page.map((d) => NotificationView.from(d)),
-      nextCursor: hasMore ? page[page.length - 1]._id.toHexString() : null,
-      hasMore,
-    };
+    return cursorPage(
+      q.limit,
+      (want) => this.newest(userId, q, want, q.after ? new Types.ObjectId(q.after) : undefined),
+      (last) => last._id.toHexString(),
+      (page) => page.map((d) => NotificationView.from(d)),
+    );
   }
 
   /**
