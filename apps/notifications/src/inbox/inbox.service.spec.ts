@@ -8,6 +8,7 @@ import { InboxBucketDirectory } from './inbox-bucket.directory';
 import { InboxEvents } from './inbox-events';
 import { InboxService } from './inbox.service';
 import { Notification } from '../dal/notifications/notification.schema';
+import { NotificationRepository } from '../dal/notifications/notification.repository';
 
 type Doc = Notification & { _id: Types.ObjectId };
 type Filter = Record<string, unknown>;
@@ -69,7 +70,7 @@ class FakeNotificationModel {
 
 const INBOX_COUNT_MAX = 3;
 
-/** The real service over the fake model; the hour directory reports a small inbox (no hours to walk), so the plain queries answer. */
+/** The real service and repository over the fake model; the hour directory reports a small inbox (no hours to walk), so the plain queries answer. */
 async function setup() {
   const model = new FakeNotificationModel();
   const changed: string[] = [];
@@ -77,6 +78,7 @@ async function setup() {
   const moduleRef = await Test.createTestingModule({
     providers: [
       InboxService,
+      NotificationRepository,
       InboxEvents,
       { provide: getModelToken(Notification.name), useValue: model },
       { provide: InboxBucketDirectory, useValue: buckets },
