@@ -1,5 +1,4 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { HydratedDocument } from 'mongoose';
 
 /**
  * One notification in one user's inbox, stored in collection `notifications`.
@@ -95,7 +94,6 @@ export class Notification {
   lastMessageId?: string;
 }
 
-export type NotificationDocument = HydratedDocument<Notification>;
 export const NotificationSchema = SchemaFactory.createForClass(Notification);
 
 // Effectively-once storage (MongoDB manual, "Unique Indexes").

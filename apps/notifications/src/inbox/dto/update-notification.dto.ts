@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsString, Matches } from 'class-validator';
-import { IsOptionalNotNull } from '@herald/http/validation-extras';
+import { IsOptionalNotNull } from '@herald/http';
 import { Patterns } from '@herald/contracts';
 
 /** Body of `PATCH /api/v1/notifications/:id`: true sets the date to now, false clears it. */
