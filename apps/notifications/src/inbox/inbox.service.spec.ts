@@ -13,7 +13,10 @@ import { NotificationRepository } from '../dal/notifications/notification.reposi
 type Doc = Notification & { _id: Types.ObjectId };
 type Filter = Record<string, unknown>;
 
-/** Whether `doc` matches `filter`: equality (ObjectIds by value), `null` = missing or null, and `$ne`: all the service's update and count filters use. */
+/**
+ * Whether `doc` matches `filter`: equality (ObjectIds by value), `null` = missing or null, and
+ * `$ne`: all the service's update and count filters use.
+ */
 function matches(doc: Doc, filter: Filter): boolean {
   return Object.entries(filter).every(([key, want]) => {
     const have = (doc as unknown as Record<string, unknown>)[key];
@@ -70,7 +73,10 @@ class FakeNotificationModel {
 
 const INBOX_COUNT_MAX = 3;
 
-/** The real service and repository over the fake model; the hour directory reports a small inbox (no hours to walk), so the plain queries answer. */
+/**
+ * The real service and repository over the fake model; the hour directory reports a small inbox (no
+ * hours to walk), so the plain queries answer.
+ */
 async function setup() {
   const model = new FakeNotificationModel();
   const changed: string[] = [];

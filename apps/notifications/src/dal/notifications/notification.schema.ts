@@ -9,7 +9,10 @@ export class Notification {
   @Prop({ required: true })
   recipientId!: string;
 
-  /** `message.created` (a message to the recipient; a digest of a burst) or `message.mentioned` (see NotificationTypes). */
+  /**
+   * `message.created` (a message to the recipient; a digest of a burst) or `message.mentioned` (see
+   * NotificationTypes).
+   */
   @Prop({ required: true })
   type!: string;
 
