@@ -9,8 +9,8 @@ const fs = require('node:fs');
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { paths, stackEnv } = require('./config');
-const { log, since, run, readText, sha256Files } = require('./proc');
-const { kafkaVersion } = require('./kafka');
+const { log, since, readText, sha256Files } = require('./proc');
+const { fetchMavenJars, kafkaVersion } = require('./kafka');
 
 /**
  * Tools by their name in Kafka's `bin/` (the `.sh` left out) → main class in kafka-tools.
@@ -36,22 +36,7 @@ async function ensureToolsJars() {
   if (readText(MARKER) === hash) return false;
   const t0 = Date.now();
   log(`fetching Kafka ${kafkaVersion()} tools (kafka-tools) from Maven Central…`);
-  fs.rmSync(paths.kafkaToolsLibs, { recursive: true, force: true });
-  fs.mkdirSync(paths.kafkaToolsLibs, { recursive: true });
-  await run(
-    'mvn',
-    [
-      '-B',
-      '-q',
-      '-Dstyle.color=never',
-      '-f',
-      paths.kafkaToolsPom,
-      'dependency:copy-dependencies',
-      '-DincludeScope=runtime',
-      `-DoutputDirectory=${paths.kafkaToolsLibs}`,
-    ],
-    { stdio: 'pipe' },
-  );
+  await fetchMavenJars(paths.kafkaToolsPom, paths.kafkaToolsLibs);
   fs.writeFileSync(MARKER, `${hash}\n`);
   log(`Kafka tools ready (${since(t0)})`);
   return true;

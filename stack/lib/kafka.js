@@ -38,6 +38,33 @@ function kafkaVersion() {
 }
 
 /**
+ * Replaces `dir` with the runtime dependencies of the Maven project `pom` (Maven's
+ * `dependency:copy-dependencies`, scope runtime): the jars the broker or the tools run on.
+ * @param {string} pom path of the pom.xml
+ * @param {string} dir folder the jars go to (emptied first)
+ * @returns {Promise<void>}
+ * @throws {Error} when Maven fails (e.g. offline without a local repository)
+ */
+async function fetchMavenJars(pom, dir) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  await run(
+    'mvn',
+    [
+      '-B',
+      '-q',
+      '-Dstyle.color=never',
+      '-f',
+      pom,
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${dir}`,
+    ],
+    { stdio: 'pipe' },
+  );
+}
+
+/**
  * Fetches the broker's runtime jars into .stack/kafka/libs with Maven, unless the marker file there
  * holds the current sha256 of pom.xml (the marker is written only after a successful fetch).
  * @returns {Promise<boolean>} true when jars were fetched, false when the cache was used
@@ -48,22 +75,7 @@ async function ensureKafkaJars() {
   if (readText(JAR_MARKER) === hash) return false;
   const t0 = Date.now();
   log(`fetching Kafka ${kafkaVersion()} jars from Maven Central…`);
-  fs.rmSync(paths.kafkaLibs, { recursive: true, force: true });
-  fs.mkdirSync(paths.kafkaLibs, { recursive: true });
-  await run(
-    'mvn',
-    [
-      '-B',
-      '-q',
-      '-Dstyle.color=never',
-      '-f',
-      paths.kafkaPom,
-      'dependency:copy-dependencies',
-      '-DincludeScope=runtime',
-      `-DoutputDirectory=${paths.kafkaLibs}`,
-    ],
-    { stdio: 'pipe' },
-  );
+  await fetchMavenJars(paths.kafkaPom, paths.kafkaLibs);
   fs.writeFileSync(JAR_MARKER, `${hash}\n`);
   const jars = fs.readdirSync(paths.kafkaLibs).filter((f) => f.endsWith('.jar')).length;
   log(`Kafka jars ready: ${jars} jars (${since(t0)})`);
@@ -326,6 +338,7 @@ function waitKafka(timeoutMs = 60000) {
 
 module.exports = {
   kafkaVersion,
+  fetchMavenJars,
   ensureKafkaJars,
   startKafka,
   stopKafka,

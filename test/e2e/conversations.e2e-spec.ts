@@ -42,7 +42,10 @@ describe('conversations', () => {
   const list = async (user: string, query: Record<string, string | number> = {}): Promise<Page> =>
     (await api().get('/api/v1/conversations').query(query).set('Authorization', `Bearer ${t[user]}`).expect(200))
       .body as Page;
-  /** The user's first page once `done` holds (the projection caught up), else fails after {@link PROJECTION_WAIT_MS}. */
+  /**
+   * The user's first page once `done` holds (the projection caught up), else fails after {@link
+   * PROJECTION_WAIT_MS}.
+   */
   const listWhen = (user: string, done: (p: Page) => boolean, what: string) =>
     waitFor(() => list(user), done, { timeoutMs: PROJECTION_WAIT_MS, intervalMs: 250, what });
 

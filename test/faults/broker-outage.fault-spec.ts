@@ -1,12 +1,8 @@
-import { Topics } from '@herald/contracts';
-import { testServers, uniqueUser } from '../support/env';
-import { awaitNotifications, dropDatabase, reportFault, withMongo } from '../support/fault-metrics';
-import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
-import { dlqRecordsOf, Offsets, scanTopic, topicEnds } from '../support/kafka-probe';
-import { expectedOf, makeCast, sendMessages, statusHistogram } from '../support/load';
-import { faultDatabaseUri, startApp, stopAllApps, withAppLogs } from '../support/processes';
+import { awaitNotifications } from '../support/fault-metrics';
+import { faultFixture } from '../support/fault-fixture';
+import { expectedOf, sendMessages, statusHistogram } from '../support/load';
+import { startApp, withAppLogs } from '../support/processes';
 import { ensureServerUp, stack } from '../support/stack';
-import { waitFor } from '../support/wait';
 
 /**
  * Fault 3 — Kafka goes down (SIGTERM) in the middle of a stream of messages, with publishes in
@@ -20,34 +16,16 @@ describe('fault: Kafka down while messages are accepted', () => {
   /** Messages sent in all; Kafka is stopped once BEFORE have been answered (≥ 500 sent while down). */
   const N = 600;
   const BEFORE = 50;
-  const uri = faultDatabaseUri(testServers().MONGODB_URI, 'broker_outage');
-  let dlqFrom: Offsets;
-  let group: IsolatedGroup;
-  /** Tags of this file's casts: their records are handed back to group `notifications` at the end. */
-  const tags: string[] = [];
-  let topicFrom: Offsets;
-
-  beforeAll(async () => {
-    await dropDatabase(uri);
-    dlqFrom = await topicEnds(Topics.MessageCreatedDlq);
-    group = await isolatedGroup('broker-outage', Topics.MessageCreated);
-    topicFrom = await topicEnds(Topics.MessageCreated);
-  }, 60_000);
-
-  afterAll(async () => {
-    await ensureServerUp('kafka'); // never leave the shared stack down
-    await stopAllApps();
-    await group?.release(...tags);
-  }, 180_000);
+  const f = faultFixture('broker-outage', { restore: ['kafka'], teardownTimeoutMs: 180_000 });
+  const { uri } = f;
 
   it(
     `accepts ${N} messages with Kafka down and delivers each exactly once after it is back`,
     () =>
       withAppLogs(async () => {
         const t0 = Date.now();
-        const cast = await makeCast(uniqueUser('kafkadown'));
-        tags.push(cast.tag);
-        const notifications = await startApp('notifications', { mongoUri: uri, env: group.env });
+        const cast = await f.cast('kafkadown');
+        const notifications = await startApp('notifications', { mongoUri: uri, env: f.group.env });
         const messages = await startApp('messages', { mongoUri: uri, env: { PUBLISH_TIMEOUT_MS: '200' } });
         // Warm-up: the producer is connected before the outage, as in a running system.
         const warm = await sendMessages(messages.url, cast, 1, { offset: N });
@@ -82,33 +60,19 @@ describe('fault: Kafka down while messages are accepted', () => {
         const all = [...warm, ...sent];
         const count = await awaitNotifications(uri, expectedOf(all), { timeoutMs: 240_000 });
         const ids = new Set(expectedOf(all).map((e) => e.messageId));
-        const pending = await waitFor(
-          () => withMongo(uri, (db) => db.collection('outbox').countDocuments({})),
-          (n) => n === 0,
-          { timeoutMs: 60_000, intervalMs: 1000, what: 'an empty outbox (no pending event)' },
-        ).catch(() => -1);
-        const events = await scanTopic(
-          Topics.MessageCreated,
-          topicFrom,
-          (r) => r.value !== null && r.value.includes(cast.tag),
-        );
-        const eventIds = events
-          .map((r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId)
-          .filter((id) => ids.has(id));
+        const pending = await f.outboxDrained(1000, 'an empty outbox (no pending event)');
+        const eventIds = (await f.eventMessageIds(cast.tag)).filter((id) => ids.has(id));
         details.events = eventIds.length;
         details.duplicateEvents = eventIds.length - new Set(eventIds).size;
         details.pendingAfter = pending;
-        const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
+        const dlq = await f.dlqCount(cast.tag);
 
-        reportFault({
+        f.report(t0, {
           fault: 'broker-outage',
           sent: N,
           expected: 2 * all.length,
-          stored: count.stored,
-          lost: count.lost,
-          duplicated: count.duplicated,
+          count,
           dlq,
-          seconds: (Date.now() - t0) / 1000,
           details,
         });
         expect(statusHistogram(sent)).toEqual({ 201: N });

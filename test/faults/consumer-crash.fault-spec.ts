@@ -1,10 +1,7 @@
-import { Topics } from '@herald/contracts';
-import { testServers, uniqueUser } from '../support/env';
-import { awaitNotifications, dropDatabase, reportFault, whenStored } from '../support/fault-metrics';
-import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
-import { dlqRecordsOf, Offsets, topicEnds } from '../support/kafka-probe';
-import { expectedOf, makeCast, sendMessages, statusHistogram } from '../support/load';
-import { AppProcess, faultDatabaseUri, startApp, stopAllApps, withAppLogs } from '../support/processes';
+import { awaitNotifications, whenStored } from '../support/fault-metrics';
+import { faultFixture } from '../support/fault-fixture';
+import { expectedOf, sendMessages, statusHistogram } from '../support/load';
+import { AppProcess, startApp, withAppLogs } from '../support/processes';
 
 /**
  * Fault 1 — the notifications consumer dies (SIGKILL: no shutdown hook, no commit) while a stream
@@ -14,31 +11,16 @@ import { AppProcess, faultDatabaseUri, startApp, stopAllApps, withAppLogs } from
  */
 describe('fault: notifications consumer SIGKILLed mid-stream', () => {
   const N = 2000;
-  const uri = faultDatabaseUri(testServers().MONGODB_URI, 'consumer_crash');
-  let dlqFrom: Offsets;
-  let group: IsolatedGroup;
-  /** Tags of this file's casts: their records are handed back to group `notifications` at the end. */
-  const tags: string[] = [];
-
-  beforeAll(async () => {
-    await dropDatabase(uri);
-    dlqFrom = await topicEnds(Topics.MessageCreatedDlq);
-    group = await isolatedGroup('consumer-crash', Topics.MessageCreated);
-  }, 60_000);
-
-  afterAll(async () => {
-    await stopAllApps();
-    await group?.release(...tags);
-  }, 120_000);
+  const f = faultFixture('consumer-crash');
+  const { uri } = f;
 
   it(
     `stores ${2 * N} notifications exactly once across a SIGKILL and restart`,
     () =>
       withAppLogs(async () => {
         const t0 = Date.now();
-        const cast = await makeCast(uniqueUser('crash'));
-        tags.push(cast.tag);
-        let notifications: AppProcess = await startApp('notifications', { mongoUri: uri, env: group.env });
+        const cast = await f.cast('crash');
+        let notifications: AppProcess = await startApp('notifications', { mongoUri: uri, env: f.group.env });
         const messages = await startApp('messages', { mongoUri: uri });
 
         let answered = 0;
@@ -49,7 +31,7 @@ describe('fault: notifications consumer SIGKILLed mid-stream', () => {
           const exit = await notifications.stop('SIGKILL');
           expect(exit.signal).toBe('SIGKILL');
           const t = Date.now();
-          notifications = await startApp('notifications', { mongoUri: uri, env: group.env });
+          notifications = await startApp('notifications', { mongoUri: uri, env: f.group.env });
           details.restartS = Math.round((Date.now() - t) / 100) / 10;
         })();
         killer.catch(() => undefined); // awaited below; this only avoids an early unhandled rejection
@@ -58,17 +40,14 @@ describe('fault: notifications consumer SIGKILLed mid-stream', () => {
         details.streamS = Math.round((Date.now() - t0) / 100) / 10;
         await killer;
         const count = await awaitNotifications(uri, expectedOf(sent), { timeoutMs: 240_000 });
-        const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
+        const dlq = await f.dlqCount(cast.tag);
 
-        reportFault({
+        f.report(t0, {
           fault: 'consumer-crash',
           sent: N,
           expected: 2 * N,
-          stored: count.stored,
-          lost: count.lost,
-          duplicated: count.duplicated,
+          count,
           dlq,
-          seconds: (Date.now() - t0) / 1000,
           details,
         });
         expect(statusHistogram(sent)).toEqual({ 201: N });

@@ -1,11 +1,7 @@
-import { Topics } from '@herald/contracts';
-import { testServers, uniqueUser } from '../support/env';
-import { awaitNotifications, dropDatabase, Expected, reportFault, withMongo } from '../support/fault-metrics';
+import { awaitNotifications, Expected, withMongo } from '../support/fault-metrics';
+import { faultFixture } from '../support/fault-fixture';
 import { httpRequest } from '../support/http';
-import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
-import { dlqRecordsOf, Offsets, scanTopic, topicEnds } from '../support/kafka-probe';
-import { makeCast } from '../support/load';
-import { faultDatabaseUri, startApp, stopAllApps, withAppLogs } from '../support/processes';
+import { startApp, withAppLogs } from '../support/processes';
 import { waitFor } from '../support/wait';
 
 /**
@@ -17,33 +13,16 @@ import { waitFor } from '../support/wait';
  */
 describe('fault: messages app killed after storing, before publishing', () => {
   const CRASHES = 3;
-  const uri = faultDatabaseUri(testServers().MONGODB_URI, 'crash_after_store');
-  let dlqFrom: Offsets;
-  let topicFrom: Offsets;
-  let group: IsolatedGroup;
-  /** Tags of this file's casts: their records are handed back to group `notifications` at the end. */
-  const tags: string[] = [];
-
-  beforeAll(async () => {
-    await dropDatabase(uri);
-    dlqFrom = await topicEnds(Topics.MessageCreatedDlq);
-    topicFrom = await topicEnds(Topics.MessageCreated);
-    group = await isolatedGroup('crash-after-store', Topics.MessageCreated);
-  }, 60_000);
-
-  afterAll(async () => {
-    await stopAllApps();
-    await group?.release(...tags);
-  }, 120_000);
+  const f = faultFixture('crash-after-store');
+  const { uri } = f;
 
   it(
     `publishes each of ${CRASHES} crash-orphaned messages once after a restart`,
     () =>
       withAppLogs(async () => {
         const t0 = Date.now();
-        const cast = await makeCast(uniqueUser('orphan'), CRASHES);
-        tags.push(cast.tag);
-        await startApp('notifications', { mongoUri: uri, env: group.env });
+        const cast = await f.cast('orphan', CRASHES);
+        await startApp('notifications', { mongoUri: uri, env: f.group.env });
 
         const crashes: string[] = [];
         for (let k = 0; k < CRASHES; k++) {
@@ -64,15 +43,10 @@ describe('fault: messages app killed after storing, before publishing', () => {
         }
 
         // Durable and unpublished: one stored message per crash, each still in an outbox entry.
-        const stored = await withMongo(uri, (db) =>
-          db
-            .collection('messages')
-            .find({ senderId: { $in: cast.senders } }, { projection: { senderId: 1, recipientIds: 1 } })
-            .toArray(),
-        );
-        expect(stored).toHaveLength(CRASHES);
+        const expected: Expected[] = await f.storedMessages(cast.senders);
+        expect(expected).toHaveLength(CRASHES);
         const pendingIds = async (): Promise<Set<string>> => {
-          const mine = new Set(stored.map((m) => m._id.toHexString()));
+          const mine = new Set(expected.map((e) => e.messageId));
           const entries = await withMongo(uri, (db) =>
             db
               .collection('outbox')
@@ -86,10 +60,6 @@ describe('fault: messages app killed after storing, before publishing', () => {
           );
         };
         expect((await pendingIds()).size).toBe(CRASHES);
-        const expected: Expected[] = stored.map((m) => ({
-          messageId: m._id.toHexString(),
-          recipients: m.recipientIds as string[],
-        }));
 
         const tRestart = Date.now();
         const messages = await startApp('messages', { mongoUri: uri });
@@ -101,22 +71,15 @@ describe('fault: messages app killed after storing, before publishing', () => {
         const relayS = (Date.now() - tRestart) / 1000;
         const count = await awaitNotifications(uri, expected, { timeoutMs: 60_000, settleMs: 5000 });
         const ids = new Set(expected.map((e) => e.messageId));
-        const events = (
-          await scanTopic(Topics.MessageCreated, topicFrom, (r) => r.value !== null && r.value.includes(cast.tag))
-        )
-          .map((r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId)
-          .filter((id) => ids.has(id));
-        const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
+        const events = (await f.eventMessageIds(cast.tag)).filter((id) => ids.has(id));
+        const dlq = await f.dlqCount(cast.tag);
 
-        reportFault({
+        f.report(t0, {
           fault: 'crash-after-store',
           sent: CRASHES,
           expected: expected.length * 2,
-          stored: count.stored,
-          lost: count.lost,
-          duplicated: count.duplicated,
+          count,
           dlq,
-          seconds: (Date.now() - t0) / 1000,
           details: {
             clientSaw: crashes[0].replace(/\s+/g, '_'),
             events: events.length,

@@ -1,10 +1,9 @@
 import { Topics } from '@herald/contracts';
-import { testServers, uniqueUser } from '../support/env';
-import { awaitNotifications, dropDatabase, Expected, reportFault, whenStored } from '../support/fault-metrics';
-import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
-import { dlqRecordsOf, Offsets, testProducer, topicEnds } from '../support/kafka-probe';
-import { makeCast, messageCreatedRecord } from '../support/load';
-import { faultDatabaseUri, startApp, stopAllApps, withAppLogs } from '../support/processes';
+import { awaitNotifications, Expected, whenStored } from '../support/fault-metrics';
+import { faultFixture } from '../support/fault-fixture';
+import { testProducer } from '../support/kafka-probe';
+import { messageCreatedRecord } from '../support/load';
+import { startApp, withAppLogs } from '../support/processes';
 import { ensureServerUp, stack } from '../support/stack';
 
 /** How long the MongoDB-wire server stays down, in ms (longer than mongoose's 10 s buffer timeout). */
@@ -17,32 +16,16 @@ const OUTAGE_MS = 15_000;
  * 0 duplicated, and the same notifications process throughout.
  */
 describe('fault: MongoDB-wire server down mid-stream', () => {
-  const uri = faultDatabaseUri(testServers().MONGODB_URI, 'database_outage');
-  let dlqFrom: Offsets;
-  let group: IsolatedGroup;
-  /** Tags of this file's casts: their records are handed back to group `notifications` at the end. */
-  const tags: string[] = [];
-
-  beforeAll(async () => {
-    await dropDatabase(uri);
-    dlqFrom = await topicEnds(Topics.MessageCreatedDlq);
-    group = await isolatedGroup('database-outage', Topics.MessageCreated);
-  }, 60_000);
-
-  afterAll(async () => {
-    await ensureServerUp('mongo'); // never leave the shared stack down
-    await stopAllApps();
-    await group?.release(...tags);
-  }, 120_000);
+  const f = faultFixture('database-outage', { restore: ['mongo'] });
+  const { uri } = f;
 
   it(
     'retries in place through the outage and stores every notification once',
     () =>
       withAppLogs(async () => {
         const t0 = Date.now();
-        const cast = await makeCast(uniqueUser('dbdown'));
-        tags.push(cast.tag);
-        const notifications = await startApp('notifications', { mongoUri: uri, env: group.env });
+        const cast = await f.cast('dbdown');
+        const notifications = await startApp('notifications', { mongoUri: uri, env: f.group.env });
         const producer = await testProducer();
         const expected: Expected[] = [];
         let produced = 0;
@@ -71,18 +54,15 @@ describe('fault: MongoDB-wire server down mid-stream', () => {
         }
 
         const count = await awaitNotifications(uri, expected, { timeoutMs: 240_000 });
-        const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
+        const dlq = await f.dlqCount(cast.tag);
         details.storeRetries = (notifications.logs().match(/; retry \d+ in \d+ ms/g) ?? []).length;
         details.samePid = notifications.alive() ? notifications.pid : 'exited';
-        reportFault({
+        f.report(t0, {
           fault: 'database-outage',
           sent: produced,
           expected: 2 * produced,
-          stored: count.stored,
-          lost: count.lost,
-          duplicated: count.duplicated,
+          count,
           dlq,
-          seconds: (Date.now() - t0) / 1000,
           details,
         });
         expect(count).toEqual({ stored: 2 * produced, delivered: 2 * produced, lost: 0, duplicated: 0, unexpected: 0 });

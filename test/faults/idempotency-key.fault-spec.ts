@@ -1,11 +1,7 @@
-import { Topics } from '@herald/contracts';
-import { testServers, uniqueUser } from '../support/env';
-import { awaitNotifications, dropDatabase, Expected, reportFault, withMongo } from '../support/fault-metrics';
+import { awaitNotifications } from '../support/fault-metrics';
+import { faultFixture } from '../support/fault-fixture';
 import { HttpAnswer, httpRequest } from '../support/http';
-import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
-import { dlqRecordsOf, Offsets, scanTopic, topicEnds } from '../support/kafka-probe';
-import { makeCast } from '../support/load';
-import { faultDatabaseUri, startApp, stopAllApps, withAppLogs } from '../support/processes';
+import { startApp, withAppLogs } from '../support/processes';
 
 /**
  * Fault 6 — a client retrying aggressively: for each of 10 Idempotency-Keys, 50 identical POSTs
@@ -15,33 +11,16 @@ import { faultDatabaseUri, startApp, stopAllApps, withAppLogs } from '../support
 describe('fault: concurrent retries with the same Idempotency-Key', () => {
   const KEYS = 10;
   const PARALLEL = 50;
-  const uri = faultDatabaseUri(testServers().MONGODB_URI, 'idempotency_key');
-  let dlqFrom: Offsets;
-  let topicFrom: Offsets;
-  let group: IsolatedGroup;
-  /** Tags of this file's casts: their records are handed back to group `notifications` at the end. */
-  const tags: string[] = [];
-
-  beforeAll(async () => {
-    await dropDatabase(uri);
-    dlqFrom = await topicEnds(Topics.MessageCreatedDlq);
-    topicFrom = await topicEnds(Topics.MessageCreated);
-    group = await isolatedGroup('idempotency-key', Topics.MessageCreated);
-  }, 60_000);
-
-  afterAll(async () => {
-    await stopAllApps();
-    await group?.release(...tags);
-  }, 120_000);
+  const f = faultFixture('idempotency-key');
+  const { uri } = f;
 
   it(
     `stores one message, one event and one notification per recipient for ${KEYS} keys × ${PARALLEL} parallel retries`,
     () =>
       withAppLogs(async () => {
         const t0 = Date.now();
-        const cast = await makeCast(uniqueUser('idem'), KEYS);
-        tags.push(cast.tag);
-        await startApp('notifications', { mongoUri: uri, env: group.env });
+        const cast = await f.cast('idem', KEYS);
+        await startApp('notifications', { mongoUri: uri, env: f.group.env });
         const messages = await startApp('messages', { mongoUri: uri });
 
         const statuses: Record<string, number> = {};
@@ -64,37 +43,21 @@ describe('fault: concurrent retries with the same Idempotency-Key', () => {
           ]);
         }
 
-        const stored = await withMongo(uri, (db) =>
-          db
-            .collection('messages')
-            .find({ senderId: { $in: cast.senders } }, { projection: { senderId: 1, recipientIds: 1 } })
-            .toArray(),
-        );
-        const expected: Expected[] = stored.map((m) => ({
-          messageId: m._id.toHexString(),
-          recipients: m.recipientIds as string[],
-        }));
+        const expected = await f.storedMessages(cast.senders);
         const count = await awaitNotifications(uri, expected, { timeoutMs: 120_000, settleMs: 5000 });
         const ids = new Set(expected.map((e) => e.messageId));
-        const events = (
-          await scanTopic(Topics.MessageCreated, topicFrom, (r) => r.value !== null && r.value.includes(cast.tag))
-        )
-          .map((r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId)
-          .filter((id) => ids.has(id));
-        const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
+        const events = (await f.eventMessageIds(cast.tag)).filter((id) => ids.has(id));
+        const dlq = await f.dlqCount(cast.tag);
 
-        reportFault({
+        f.report(t0, {
           fault: 'idempotency-key',
           sent: KEYS * PARALLEL,
           expected: KEYS * 2,
-          stored: count.stored,
-          lost: count.lost,
-          duplicated: count.duplicated,
+          count,
           dlq,
-          seconds: (Date.now() - t0) / 1000,
           details: {
             keys: KEYS,
-            messages: stored.length,
+            messages: expected.length,
             events: events.length,
             replayed,
             statuses: JSON.stringify(statuses).replace(/"/g, ''),
@@ -103,7 +66,7 @@ describe('fault: concurrent retries with the same Idempotency-Key', () => {
         expect(statuses).toEqual({ 201: KEYS * PARALLEL });
         expect(idsPerKey.map((ids) => ids.length)).toEqual(Array(KEYS).fill(1)); // every answer of a key: one id
         expect(replayed).toBe(KEYS * (PARALLEL - 1));
-        expect(stored).toHaveLength(KEYS);
+        expect(expected).toHaveLength(KEYS);
         expect(events.sort()).toEqual([...ids].sort()); // one event per key
         expect(count).toEqual({ stored: 2 * KEYS, delivered: 2 * KEYS, lost: 0, duplicated: 0, unexpected: 0 });
         expect(dlq).toBe(0);

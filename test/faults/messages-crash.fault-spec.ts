@@ -1,11 +1,8 @@
-import { Topics } from '@herald/contracts';
-import { testServers, uniqueUser } from '../support/env';
-import { awaitNotifications, dropDatabase, Expected, reportFault, withMongo } from '../support/fault-metrics';
+import { awaitNotifications, Expected } from '../support/fault-metrics';
+import { faultFixture } from '../support/fault-fixture';
 import { boundedAll, httpRequest } from '../support/http';
-import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
-import { dlqRecordsOf, Offsets, scanTopic, topicEnds } from '../support/kafka-probe';
-import { makeCast, sendMessages, Sent } from '../support/load';
-import { AppProcess, faultDatabaseUri, startApp, stopAllApps, withAppLogs } from '../support/processes';
+import { sendMessages, Sent } from '../support/load';
+import { AppProcess, startApp, withAppLogs } from '../support/processes';
 import { waitFor } from '../support/wait';
 
 /**
@@ -20,33 +17,17 @@ import { waitFor } from '../support/wait';
 describe('fault: messages app SIGKILLed with group commits in flight', () => {
   const N = 1500;
   const CLIENTS = 50;
-  const uri = faultDatabaseUri(testServers().MONGODB_URI, 'messages_crash');
-  let dlqFrom: Offsets;
-  let topicFrom: Offsets;
-  let group: IsolatedGroup;
-  const tags: string[] = [];
-
-  beforeAll(async () => {
-    await dropDatabase(uri);
-    dlqFrom = await topicEnds(Topics.MessageCreatedDlq);
-    topicFrom = await topicEnds(Topics.MessageCreated);
-    group = await isolatedGroup('messages-crash', Topics.MessageCreated);
-  }, 60_000);
-
-  afterAll(async () => {
-    await stopAllApps();
-    await group?.release(...tags);
-  }, 120_000);
+  const f = faultFixture('messages-crash');
+  const { uri } = f;
 
   it(
     `ends with one message, one event's notifications and an empty outbox for each of ${N} keyed POSTs across a SIGKILL`,
     () =>
       withAppLogs(async () => {
         const t0 = Date.now();
-        const cast = await makeCast(uniqueUser('mcrash'), 30);
-        tags.push(cast.tag);
+        const cast = await f.cast('mcrash', 30);
         const keyOf = (i: number): string => `${cast.tag}-k${i}`;
-        await startApp('notifications', { mongoUri: uri, env: group.env });
+        await startApp('notifications', { mongoUri: uri, env: f.group.env });
         let messages: AppProcess = await startApp('messages', { mongoUri: uri });
 
         const details: Record<string, number | string> = {};
@@ -103,36 +84,21 @@ describe('fault: messages app SIGKILLed with group commits in flight', () => {
           .filter((s) => s.messageId)
           .map((s) => ({ messageId: s.messageId!, recipients: s.recipients }));
         const count = await awaitNotifications(uri, expected, { timeoutMs: 240_000 });
-        const outboxLeft = await waitFor(
-          () => withMongo(uri, (db) => db.collection('outbox').countDocuments({})),
-          (n) => n === 0,
-          { timeoutMs: 60_000, intervalMs: 500, what: 'the relay to drain the outbox' },
-        ).catch(() => -1);
-        const stored = await withMongo(uri, (db) =>
-          db
-            .collection('messages')
-            .find({ senderId: { $in: cast.senders } }, { projection: { _id: 1 } })
-            .toArray(),
-        );
-        const storedIds = stored.map((m) => m._id.toHexString()).sort();
+        const outboxLeft = await f.outboxDrained(500, 'the relay to drain the outbox');
+        const storedIds = (await f.storedMessages(cast.senders)).map((m) => m.messageId).sort();
         const answeredIds = [...new Set(expected.map((e) => e.messageId))].sort();
-        const events = (
-          await scanTopic(Topics.MessageCreated, topicFrom, (r) => r.value !== null && r.value.includes(cast.tag))
-        ).map((r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId);
+        const events = await f.eventMessageIds(cast.tag);
         const eventIds = new Set(events);
         details.events = events.length;
         details.duplicateEvents = events.length - eventIds.size;
-        const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
+        const dlq = await f.dlqCount(cast.tag);
 
-        reportFault({
+        f.report(t0, {
           fault: 'messages-crash',
           sent: N,
           expected: 2 * N,
-          stored: count.stored,
-          lost: count.lost,
-          duplicated: count.duplicated,
+          count,
           dlq,
-          seconds: (Date.now() - t0) / 1000,
           details,
         });
         expect(statuses).toEqual({ 201: N }); // every request answered 201, first time or on retry

@@ -1,20 +1,11 @@
 import { Message } from 'kafkajs';
 import { Limits, Topics } from '@herald/contracts';
 import { DlqHeaders } from '@herald/kafka';
-import { testServers, uniqueUser } from '../support/env';
-import { awaitNotifications, dropDatabase, Expected, reportFault } from '../support/fault-metrics';
-import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
-import {
-  dlqRecordsOf,
-  groupLag,
-  MARKER_HEADER,
-  Offsets,
-  ScannedRecord,
-  testProducer,
-  topicEnds,
-} from '../support/kafka-probe';
-import { makeCast, messageCreatedRecord } from '../support/load';
-import { faultDatabaseUri, startApp, stopAllApps, withAppLogs } from '../support/processes';
+import { awaitNotifications, Expected } from '../support/fault-metrics';
+import { faultFixture } from '../support/fault-fixture';
+import { dlqRecordsOf, groupLag, MARKER_HEADER, ScannedRecord, testProducer } from '../support/kafka-probe';
+import { messageCreatedRecord } from '../support/load';
+import { startApp, withAppLogs } from '../support/processes';
 import { waitFor } from '../support/wait';
 
 /** One kind of poison record: how its value (and key/headers) are built, and the reason expected. */
@@ -86,60 +77,26 @@ const asBuffer = (v: Buffer | string | null | undefined): Buffer | null => (v ==
  */
 describe('fault: poison records among valid events', () => {
   const VALID = 60;
-  const uri = faultDatabaseUri(testServers().MONGODB_URI, 'poison');
-  let dlqFrom: Offsets;
-  let group: IsolatedGroup;
-  /** Tags of this file's casts: their records are handed back to group `notifications` at the end. */
-  const tags: string[] = [];
-
-  beforeAll(async () => {
-    await dropDatabase(uri);
-    dlqFrom = await topicEnds(Topics.MessageCreatedDlq);
-    group = await isolatedGroup('poison', Topics.MessageCreated);
-  }, 60_000);
-
-  afterAll(async () => {
-    await stopAllApps();
-    await group?.release(...tags);
-  }, 120_000);
+  const f = faultFixture('poison');
+  const { uri } = f;
 
   it(
     'dead-letters every poison record with its original bytes, stores every valid one, lag back to 0',
     () =>
       withAppLogs(async () => {
         const t0 = Date.now();
-        const cast = await makeCast(uniqueUser('poison'), 10);
-        tags.push(cast.tag);
+        const cast = await f.cast('poison', 10);
         const tag = cast.tag;
-        await startApp('notifications', { mongoUri: uri, env: group.env });
+        await startApp('notifications', { mongoUri: uri, env: f.group.env });
 
         const expected: Expected[] = [];
         const poison: Array<{ kind: PoisonKind; message: Message }> = [];
         const outgoing: Message[] = [];
-        for (let i = 0; i < VALID; i++) {
-          const { expected: e, record } = messageCreatedRecord(cast, i);
-          expected.push(e);
-          outgoing.push(record);
-          if (i % 5 === 2 && poison.length < KINDS.length * 2) {
-            const kind = KINDS[poison.length % KINDS.length];
-            const valid = JSON.parse(messageCreatedRecord(cast, 1000 + i).record.value) as Record<string, any>;
-            const built = kind.build(valid, tag, poison.length);
-            const message: Message = {
-              key: `${tag}-${kind.kind}-${poison.length}`,
-              ...built,
-              headers: { ...built.headers, [MARKER_HEADER]: tag },
-            };
-            poison.push({ kind, message });
-            outgoing.push(message);
-          }
-        }
-        while (poison.length < KINDS.length * 2) {
+        /** The next poison record, of the next kind in turn, built from valid event number `n`. */
+        const addPoison = (n: number): void => {
           const kind = KINDS[poison.length % KINDS.length];
-          const built = kind.build(
-            JSON.parse(messageCreatedRecord(cast, 2000 + poison.length).record.value),
-            tag,
-            poison.length,
-          );
+          const valid = JSON.parse(messageCreatedRecord(cast, n).record.value) as Record<string, any>;
+          const built = kind.build(valid, tag, poison.length);
           const message: Message = {
             key: `${tag}-${kind.kind}-${poison.length}`,
             ...built,
@@ -147,7 +104,14 @@ describe('fault: poison records among valid events', () => {
           };
           poison.push({ kind, message });
           outgoing.push(message);
+        };
+        for (let i = 0; i < VALID; i++) {
+          const { expected: e, record } = messageCreatedRecord(cast, i);
+          expected.push(e);
+          outgoing.push(record);
+          if (i % 5 === 2 && poison.length < KINDS.length * 2) addPoison(1000 + i);
         }
+        while (poison.length < KINDS.length * 2) addPoison(2000 + poison.length);
         expect(poison.length).toBeGreaterThanOrEqual(20);
         expect(Limits.maxEventBytes).toBeLessThan(1024 * 1024);
 
@@ -164,8 +128,8 @@ describe('fault: poison records among valid events', () => {
         // Only this test's group: another group on message.created (e.g. a messages app's `conversations`
         // projection) dead-letters the same poison records under its own dlq-consumer-group.
         const ofThisGroup = async () =>
-          (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, tag)).filter(
-            (r) => String(r.headers[DlqHeaders.consumerGroup]) === group.groupId,
+          (await dlqRecordsOf(Topics.MessageCreatedDlq, f.dlqFrom, tag)).filter(
+            (r) => String(r.headers[DlqHeaders.consumerGroup]) === f.group.groupId,
           );
         await waitFor(
           async () => (dlq = await ofThisGroup()).length,
@@ -177,10 +141,10 @@ describe('fault: poison records among valid events', () => {
           },
         ).catch(() => undefined);
         const lag = await waitFor(
-          () => groupLag(group.groupId, Topics.MessageCreated),
+          () => groupLag(f.group.groupId, Topics.MessageCreated),
           (n) => n === 0,
           { timeoutMs: 60_000, intervalMs: 1000, what: 'lag 0' },
-        ).catch(() => groupLag(group.groupId, Topics.MessageCreated));
+        ).catch(() => groupLag(f.group.groupId, Topics.MessageCreated));
 
         // Match each poison record to its DLQ copy by key bytes, then compare bytes and headers.
         const problems: string[] = [];
@@ -216,15 +180,12 @@ describe('fault: poison records among valid events', () => {
           }
         }
 
-        reportFault({
+        f.report(t0, {
           fault: 'poison',
           sent: VALID + poison.length,
           expected: 2 * VALID,
-          stored: count.stored,
-          lost: count.lost,
-          duplicated: count.duplicated,
+          count,
           dlq: dlq.length,
-          seconds: (Date.now() - t0) / 1000,
           details: { poison: poison.length, kinds: KINDS.length, lag, byteMismatches: problems.length },
         });
         expect(problems).toEqual([]);

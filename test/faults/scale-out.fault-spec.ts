@@ -1,11 +1,10 @@
 import { Topics } from '@herald/contracts';
-import { testServers, uniqueUser } from '../support/env';
-import { awaitNotifications, dropDatabase, reportFault, withMongo } from '../support/fault-metrics';
-import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
+import { awaitNotifications, reportFault, withMongo } from '../support/fault-metrics';
+import { faultFixture } from '../support/fault-fixture';
 import { groupLag, testKafka, topicEnds } from '../support/kafka-probe';
-import { expectedOf, makeCast, Sent } from '../support/load';
+import { Cast, expectedOf, Sent } from '../support/load';
 import { httpRequest } from '../support/http';
-import { AppProcess, faultDatabaseUri, signToken, startApp, stopAllApps, withAppLogs } from '../support/processes';
+import { AppProcess, signToken, startApp, withAppLogs } from '../support/processes';
 import { openSse, SseClient } from '../support/sse';
 import { waitFor } from '../support/wait';
 
@@ -40,7 +39,7 @@ async function ensurePartitions(count: number): Promise<number> {
  */
 async function sendConversations(
   url: string,
-  cast: Awaited<ReturnType<typeof makeCast>>,
+  cast: Cast,
   perConversation: number,
   onSent: (n: number) => void,
 ): Promise<Sent[]> {
@@ -115,25 +114,21 @@ function orderViolations(docs: readonly StoredNotification[]): { byWrite: number
  * write order; the test prints how often (`idOrderInversions`).
  */
 describe('fault: scale-out to three instances with one replaced mid-stream', () => {
-  const uri = faultDatabaseUri(testServers().MONGODB_URI, 'scale_out');
-  let group: IsolatedGroup;
-  const tags: string[] = [];
   const instances: AppProcess[] = [];
   let messages: AppProcess;
   let partitions = 0;
 
+  // Before the fixture's hook: the group's start offsets must cover the new partitions.
   beforeAll(async () => {
-    await dropDatabase(uri);
     partitions = await ensurePartitions(PARTITIONS);
-    group = await isolatedGroup('scale-out', Topics.MessageCreated);
-    for (let i = 0; i < 3; i++) instances.push(await startApp('notifications', { mongoUri: uri, env: group.env }));
-    messages = await startApp('messages', { mongoUri: uri });
-  }, 240_000);
-
-  afterAll(async () => {
-    await stopAllApps();
-    await group?.release(...tags);
   }, 120_000);
+  const f = faultFixture('scale-out');
+  const { uri } = f;
+
+  beforeAll(async () => {
+    for (let i = 0; i < 3; i++) instances.push(await startApp('notifications', { mongoUri: uri, env: f.group.env }));
+    messages = await startApp('messages', { mongoUri: uri });
+  }, 180_000);
 
   it(
     `${CONVERSATIONS * PER_CONVERSATION} messages, ${CONVERSATIONS} conversations, ${PARTITIONS} partitions: stored once, in order, pushed to the right streams`,
@@ -141,8 +136,7 @@ describe('fault: scale-out to three instances with one replaced mid-stream', () 
       withAppLogs(async () => {
         const t0 = Date.now();
         const total = CONVERSATIONS * PER_CONVERSATION;
-        const cast = await makeCast(uniqueUser('scale'), CONVERSATIONS);
-        tags.push(cast.tag);
+        const cast = await f.cast('scale', CONVERSATIONS);
         // Two watched users per instance that stays up (0 and 1); instance 2 is the one replaced.
         const watched = [0, 1].flatMap((inst) =>
           [0, 1].map((j) => ({ inst, user: cast.recipientsOf[inst * 2 + j][j] })),
@@ -170,7 +164,7 @@ describe('fault: scale-out to three instances with one replaced mid-stream', () 
             details.stopS = round1(Date.now() - t);
             details.exit = exit.signal ?? `code-${exit.code}`;
             const t2 = Date.now();
-            instances[2] = await startApp('notifications', { mongoUri: uri, env: group.env });
+            instances[2] = await startApp('notifications', { mongoUri: uri, env: f.group.env });
             details.restartS = round1(Date.now() - t2);
           })();
           replace.catch(() => undefined);
@@ -179,7 +173,7 @@ describe('fault: scale-out to three instances with one replaced mid-stream', () 
         await replace;
         const count = await awaitNotifications(uri, expectedOf(sent), { timeoutMs: 300_000 });
         details.lag = await waitFor(
-          () => groupLag(group.groupId, Topics.MessageCreated),
+          () => groupLag(f.group.groupId, Topics.MessageCreated),
           (lag) => lag === 0,
           { timeoutMs: 60_000, what: 'lag 0' },
         ).catch(() => -1);

@@ -1,10 +1,7 @@
-import { Topics } from '@herald/contracts';
-import { testServers, uniqueUser } from '../support/env';
-import { awaitNotifications, dropDatabase, reportFault, whenStored } from '../support/fault-metrics';
-import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
-import { dlqRecordsOf, Offsets, topicEnds } from '../support/kafka-probe';
-import { expectedOf, makeCast, sendMessages, statusHistogram } from '../support/load';
-import { AppExit, AppProcess, faultDatabaseUri, startApp, stopAllApps, withAppLogs } from '../support/processes';
+import { awaitNotifications, whenStored } from '../support/fault-metrics';
+import { faultFixture } from '../support/fault-fixture';
+import { Cast, expectedOf, sendMessages, statusHistogram } from '../support/load';
+import { AppExit, AppProcess, startApp, withAppLogs } from '../support/processes';
 
 const round1 = (ms: number) => Math.round(ms / 100) / 10;
 
@@ -18,25 +15,38 @@ const round1 = (ms: number) => Math.round(ms / 100) / 10;
  */
 describe('fault: graceful shutdown and rebalance mid-stream', () => {
   const N = 1000;
-  const uri = faultDatabaseUri(testServers().MONGODB_URI, 'shutdown_rebalance');
-  let dlqFrom: Offsets;
-  let group: IsolatedGroup;
-  /** Tags of this file's casts: their records are handed back to group `notifications` at the end. */
-  const tags: string[] = [];
+  const f = faultFixture('shutdown-rebalance');
+  const { uri } = f;
   let notifications: AppProcess;
   let messages: AppProcess;
 
-  beforeAll(async () => {
-    await dropDatabase(uri);
-    dlqFrom = await topicEnds(Topics.MessageCreatedDlq);
-    group = await isolatedGroup('shutdown-rebalance', Topics.MessageCreated);
-    notifications = await startApp('notifications', { mongoUri: uri, env: group.env });
-    messages = await startApp('messages', { mongoUri: uri });
-  }, 120_000);
+  /**
+   * Streams N messages while `change` (the shutdown or rebalance) happens, then reports and checks:
+   * every POST answered 201, the changed instance not SIGKILLed (`details.exit`: it shut down within
+   * its grace period), every notification stored once, nothing dead-lettered.
+   */
+  async function streamThrough(
+    fault: string,
+    t0: number,
+    cast: Cast,
+    change: Promise<void>,
+    details: Record<string, number | string | boolean>,
+  ): Promise<void> {
+    change.catch(() => undefined); // awaited below; this only avoids an early unhandled rejection
+    const sent = await sendMessages(messages.url, cast, N, { concurrency: 20 });
+    await change;
+    const count = await awaitNotifications(uri, expectedOf(sent), { timeoutMs: 180_000 });
+    const dlq = await f.dlqCount(cast.tag);
+    f.report(t0, { fault, sent: N, expected: 2 * N, count, dlq, details });
+    expect(statusHistogram(sent)).toEqual({ 201: N });
+    expect(details.exit).not.toBe('SIGKILL'); // shut down within the grace period, not killed
+    expect(count).toEqual({ stored: 2 * N, delivered: 2 * N, lost: 0, duplicated: 0, unexpected: 0 });
+    expect(dlq).toBe(0);
+  }
 
-  afterAll(async () => {
-    await stopAllApps();
-    await group?.release(...tags);
+  beforeAll(async () => {
+    notifications = await startApp('notifications', { mongoUri: uri, env: f.group.env });
+    messages = await startApp('messages', { mongoUri: uri });
   }, 120_000);
 
   it(
@@ -44,8 +54,7 @@ describe('fault: graceful shutdown and rebalance mid-stream', () => {
     () =>
       withAppLogs(async () => {
         const t0 = Date.now();
-        const cast = await makeCast(uniqueUser('sigterm'));
-        tags.push(cast.tag);
+        const cast = await f.cast('sigterm');
         const details: Record<string, number | string | boolean> = {};
         const restart = (async () => {
           details.storedAtStop = await whenStored(uri, cast.recipients, Math.round(N / 2));
@@ -54,27 +63,10 @@ describe('fault: graceful shutdown and rebalance mid-stream', () => {
           details.shutdownS = round1(Date.now() - t);
           details.exit = exit.signal ?? `code-${exit.code}`;
           const t2 = Date.now();
-          notifications = await startApp('notifications', { mongoUri: uri, env: group.env });
+          notifications = await startApp('notifications', { mongoUri: uri, env: f.group.env });
           details.restartS = round1(Date.now() - t2);
         })();
-        restart.catch(() => undefined);
-        const sent = await sendMessages(messages.url, cast, N, { concurrency: 20 });
-        await restart;
-        const count = await awaitNotifications(uri, expectedOf(sent), { timeoutMs: 180_000 });
-        const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
-        reportFault({
-          fault: 'graceful-shutdown',
-          sent: N,
-          expected: 2 * N,
-          ...count,
-          dlq,
-          seconds: (Date.now() - t0) / 1000,
-          details,
-        });
-        expect(statusHistogram(sent)).toEqual({ 201: N });
-        expect(details.exit).not.toBe('SIGKILL'); // shut down within the grace period, not killed
-        expect(count).toEqual({ stored: 2 * N, delivered: 2 * N, lost: 0, duplicated: 0, unexpected: 0 });
-        expect(dlq).toBe(0);
+        await streamThrough('graceful-shutdown', t0, cast, restart, details);
       }),
     420_000,
   );
@@ -84,13 +76,12 @@ describe('fault: graceful shutdown and rebalance mid-stream', () => {
     () =>
       withAppLogs(async () => {
         const t0 = Date.now();
-        const cast = await makeCast(uniqueUser('rebalance'));
-        tags.push(cast.tag);
+        const cast = await f.cast('rebalance');
         const details: Record<string, number | string | boolean> = {};
         const second = (async () => {
           details.storedAtJoin = await whenStored(uri, cast.recipients, Math.round((2 * N) / 4));
           const t = Date.now();
-          const extra = await startApp('notifications', { mongoUri: uri, env: group.env });
+          const extra = await startApp('notifications', { mongoUri: uri, env: f.group.env });
           details.joinS = round1(Date.now() - t);
           details.storedAtLeave = await whenStored(uri, cast.recipients, Math.round((2 * N * 3) / 4));
           const t2 = Date.now();
@@ -98,24 +89,7 @@ describe('fault: graceful shutdown and rebalance mid-stream', () => {
           details.leaveS = round1(Date.now() - t2);
           details.exit = exit.signal ?? `code-${exit.code}`;
         })();
-        second.catch(() => undefined);
-        const sent = await sendMessages(messages.url, cast, N, { concurrency: 20 });
-        await second;
-        const count = await awaitNotifications(uri, expectedOf(sent), { timeoutMs: 180_000 });
-        const dlq = (await dlqRecordsOf(Topics.MessageCreatedDlq, dlqFrom, cast.tag)).length;
-        reportFault({
-          fault: 'rebalance',
-          sent: N,
-          expected: 2 * N,
-          ...count,
-          dlq,
-          seconds: (Date.now() - t0) / 1000,
-          details,
-        });
-        expect(statusHistogram(sent)).toEqual({ 201: N });
-        expect(details.exit).not.toBe('SIGKILL');
-        expect(count).toEqual({ stored: 2 * N, delivered: 2 * N, lost: 0, duplicated: 0, unexpected: 0 });
-        expect(dlq).toBe(0);
+        await streamThrough('rebalance', t0, cast, second, details);
         expect(notifications.alive()).toBe(true);
       }),
     420_000,

@@ -33,7 +33,10 @@ export async function startNotifications(
   return app;
 }
 
-/** Starts both apps in-process (HTTP on injected requests; both Kafka consumers, `conversations` and `notifications`, really join). */
+/**
+ * Starts both apps in-process (HTTP on injected requests; both Kafka consumers, `conversations` and
+ * `notifications`, really join).
+ */
 export async function startApps(extraEnv: Record<string, string> = {}, listen = false): Promise<RunningApps> {
   const messages = await createMessagesApp(appEnv(extraEnv));
   await messages.startAllMicroservices();

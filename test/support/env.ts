@@ -20,7 +20,10 @@ export function uniqueUser(name: string): string {
   return `${name}-${randomBytes(4).toString('hex')}`;
 }
 
-/** The env both apps get in tests: the servers, a test secret, JSON logs, ports chosen by the OS, no rate limit, no digest. */
+/**
+ * The env both apps get in tests: the servers, a test secret, JSON logs, ports chosen by the OS, no
+ * rate limit, no digest.
+ */
 export function appEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     ...testServers(),

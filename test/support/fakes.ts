@@ -163,7 +163,10 @@ export class FakeOutboxRepository implements Pick<
     for (const id of ids) this.entries.delete(id.toHexString());
   }
 
-  /** Records the call, then applies it as the real repository does (attempts + 1, next attempt after {@link backoffMs}). */
+  /**
+   * Records the call, then applies it as the real repository does (attempts + 1, next attempt after
+   * {@link backoffMs}).
+   */
   recordFailure(id: Types.ObjectId, attempts: number, error: string): Promise<void> {
     this.failures.push({ id: id.toHexString(), attempts, error });
     const entry = this.entries.get(id.toHexString());

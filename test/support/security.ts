@@ -12,7 +12,10 @@ export interface HttpApps {
   close(): Promise<void>;
 }
 
-/** Starts one app's HTTP side (no `startAllMicroservices`), ready for `app.inject()` (and a real port when `listen`). */
+/**
+ * Starts one app's HTTP side (no `startAllMicroservices`), ready for `app.inject()` (and a real
+ * port when `listen`).
+ */
 async function ready(app: NestFastifyApplication, listen = false): Promise<NestFastifyApplication> {
   if (listen) {
     await app.listen(0, '127.0.0.1');

@@ -35,7 +35,10 @@ export function requestsOf(items: PostmanItem[], folder = ''): Array<PostmanItem
   );
 }
 
-/** `{ base, segments }` of a request URL: `{{messagesUrl}}/api/v1/messages/{{messageId}}?x=1` → messagesUrl, [api, v1, messages, {{messageId}}]. */
+/**
+ * `{ base, segments }` of a request URL: `{{messagesUrl}}/api/v1/messages/{{messageId}}?x=1` →
+ * messagesUrl, [api, v1, messages, {{messageId}}].
+ */
 export function splitUrl(url: PostmanUrl | string): { base: string; segments: string[] } {
   const raw = typeof url === 'string' ? url : url.raw;
   const m = /^\{\{(\w+)\}\}(\/[^?#]*)?/.exec(raw);

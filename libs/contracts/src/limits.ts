@@ -22,8 +22,9 @@ export const Limits = {
  * `id`: a user id or conversation id, 1..{@link Limits.idMaxLength} characters of
  * `[A-Za-z0-9_.@:-]`. `objectId`: a MongoDB ObjectId as 24 hex characters (MongoDB manual,
  * "ObjectId"), the form of message and notification ids and of the cursors made from them.
+ * Neither has flags, so `source` is also the OpenAPI `pattern` of the same rule.
  */
 export const Patterns = {
   id: /^[A-Za-z0-9_.@:-]{1,128}$/,
-  objectId: /^[a-f0-9]{24}$/i,
+  objectId: /^[0-9a-fA-F]{24}$/,
 } as const;

@@ -5,7 +5,10 @@
 export const NotificationTypes = {
   /** A message to the recipient (digest of bursts: later messages of the conversation fold in). */
   MessageCreated: 'message.created',
-  /** A message whose body mentions the recipient as `@id` (`message.created` v2 `mentions`); never folded, breaks through a mute. */
+  /**
+   * A message whose body mentions the recipient as `@id` (`message.created` v2 `mentions`); never
+   * folded, breaks through a mute.
+   */
   MessageMentioned: 'message.mentioned',
 } as const;
 

@@ -37,7 +37,8 @@ export const PREFIX_EXCLUDES = ['health/{*path}', 'metrics', 'inbox', 'inbox/{*p
  * (SIGTERM/SIGINT run `onModuleDestroy`/`onApplicationShutdown`, closing Kafka and MongoDB).
  *
  * When the module imports `ObservabilityModule`: the app logs through nestjs-pino (JSON or pretty
- * per `LOG_FORMAT`, level `LOG_LEVEL`; Nest's module and route-mapping records at `debug`), every response carries `x-request-id` (the caller's when sane, else a new UUID;
+ * per `LOG_FORMAT`, level `LOG_LEVEL`; Nest's module and route-mapping records at `debug`), every
+ * response carries `x-request-id` (the caller's when sane, else a new UUID;
  * the same id is in the request's logs), and every response is timed in
  * `herald_http_request_duration_seconds`.
  *

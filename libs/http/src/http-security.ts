@@ -50,7 +50,8 @@ const CORS_EXPOSED_HEADERS = [
  * - `Cache-Control: no-store` on `/api` responses (they are per-user data);
  * - `WWW-Authenticate: Bearer` on every 401 (RFC 6750 §3); 405 + `Allow` for a known path with
  *   another method ({@link registerMethodNotAllowed});
- * - request bodies only as well-formed UTF-8 ({@link registerUtf8JsonParser}) `application/json` (415 otherwise; OWASP REST Security Cheat Sheet,
+ * - request bodies only as well-formed UTF-8 ({@link registerUtf8JsonParser}) `application/json`
+ *   (415 otherwise; OWASP REST Security Cheat Sheet,
  *   "Validate content types");
  * - CORS only for the origins in `CORS_ORIGINS` (none by default: no `Access-Control-Allow-*`
  *   header at all, so browsers refuse cross-origin reads). Credentials are allowed for those

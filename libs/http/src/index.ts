@@ -10,3 +10,4 @@ export * from './method-not-allowed';
 export * from './openapi-strict';
 export * from './validation-extras';
 export * from './page-limit';
+export * from './cursor-page';

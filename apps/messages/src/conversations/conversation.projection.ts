@@ -79,7 +79,10 @@ export class ConversationProjection implements BeforeApplicationShutdown {
     this.metrics.setConsumerLag(ctx.getTopic(), ctx.getPartition(), ctx.getLagAfter());
   }
 
-  /** After a document-level failure of the batch write: one conversation at a time, dead-lettering the events of the one at fault. */
+  /**
+   * After a document-level failure of the batch write: one conversation at a time, dead-lettering
+   * the events of the one at fault.
+   */
   private async projectEach(
     ctx: KafkaBatchContext,
     valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>,

@@ -34,7 +34,8 @@ function updateOf(before: Conversation | null, after: Conversation): mongo.Updat
  * `message.created` events, once per conversation per call: the events are grouped by conversation
  * ({@link summarizeEvents}), each current summary is read by its lone `_id`, merged in code
  * ({@link mergeSummary}) and written back with unordered `bulkWrite`s (chunked by
- * {@link ConversationRepository.write}) whose filters are the lone `_id`. Only `_id`-only filters because that is what FerretDB v1.24's SQLite backend pushes down to
+ * {@link ConversationRepository.write}) whose filters are the lone `_id`. Only `_id`-only filters
+ * because that is what FerretDB v1.24's SQLite backend pushes down to
  * SQLite (any other filter is a full scan decoded in Go); its PostgreSQL backend and MongoDB use the
  * `_id` index as well.
  *

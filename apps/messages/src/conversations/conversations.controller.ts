@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@herald/auth';
-import { ApiErrorResponses } from '@herald/contracts';
+import { ApiErrorResponses, Patterns } from '@herald/contracts';
 import { ConversationIdPipe } from './conversation-id.pipe';
 import { ConversationsService, MessagePage } from './conversations.service';
 import { ConversationPage } from './dto/conversation.view';
@@ -38,7 +38,7 @@ export class ConversationsController {
   @ApiOperation({ summary: 'List messages of a conversation' })
   @ApiOkResponse({ type: MessagePageView })
   @ApiErrorResponses(404, 414)
-  @ApiParam({ name: 'conversationId', schema: { type: 'string', pattern: '^[A-Za-z0-9_.@:-]{1,128}$' } })
+  @ApiParam({ name: 'conversationId', schema: { type: 'string', pattern: Patterns.id.source } })
   history(
     @CurrentUser() user: AuthUser,
     @Param('conversationId', ConversationIdPipe) conversationId: string,

@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { PAGE_LIMIT_DEFAULT } from '@herald/http';
+import { cursorPage } from '@herald/http';
 import { Types } from 'mongoose';
 import { ConversationRepository } from '../dal/conversations/conversation.repository';
 import { MessageRepository } from '../dal/messages/message.repository';
@@ -33,16 +33,13 @@ export class ConversationsService {
 
   /** The user's conversations, most recently active first; cursor = (lastMessageAt, id). */
   async list(userId: string, q: PageQuery): Promise<ConversationPage> {
-    const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
-    const docs = await this.conversations.listForUser(userId, limit + 1, q.after ? decodeCursor(q.after) : undefined);
-    const hasMore = docs.length > limit;
-    const page = docs.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      data: page.map((c) => ConversationView.from(c)),
-      nextCursor: hasMore && last ? encodeCursor({ at: last.lastMessageAt, id: last._id }) : null,
-      hasMore,
-    };
+    const after = q.after ? decodeCursor(q.after) : undefined;
+    return cursorPage(
+      q.limit,
+      (want) => this.conversations.listForUser(userId, want, after),
+      (last) => encodeCursor({ at: last.lastMessageAt, id: last._id }),
+      (page) => page.map((c) => ConversationView.from(c)),
+    );
   }
 
   /**
@@ -51,25 +48,20 @@ export class ConversationsService {
    * @throws BadRequestException (400) for a malformed cursor
    */
   async history(userId: string, conversationId: string, q: PageQuery): Promise<MessagePage> {
-    const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
     if (q.after && !Patterns.objectId.test(q.after)) decodeCursor('!'); // throws the 400 for `after`
     // Also with a cursor: a non-participant gets 404, never an empty 200 page.
     if (!(await this.messages.existsInConversation(conversationId, userId))) {
       throw new NotFoundException('conversation not found');
     }
-    const docs = await this.messages.historyPage(
-      conversationId,
-      userId,
-      limit + 1,
-      q.after ? new Types.ObjectId(q.after) : undefined,
+    const after = q.after ? new Types.ObjectId(q.after) : undefined;
+    return cursorPage(
+      q.limit,
+      (want) => this.messages.historyPage(conversationId, userId, want, after),
+      (last) => last._id.toHexString(),
+      async (page) => {
+        const pending = await this.outbox.pendingAmong(page.map((d) => d._id));
+        return page.map((d) => MessageView.from(d, pending.has(d._id.toHexString()) ? 'pending' : 'published'));
+      },
     );
-    const hasMore = docs.length > limit;
-    const page = docs.slice(0, limit);
-    const pending = await this.outbox.pendingAmong(page.map((d) => d._id));
-    return {
-      data: page.map((d) => MessageView.from(d, pending.has(d._id.toHexString()) ? 'pending' : 'published')),
-      nextCursor: hasMore ? page[page.length - 1]._id.toHexString() : null,
-      hasMore,
-    };
   }
 }

@@ -8,7 +8,8 @@ export interface Position {
 }
 
 /**
- * Shape of a conversation-list cursor: `<epoch ms>~<conversation id>` (the id as `Patterns.id`). Every string of this shape
+ * Shape of a conversation-list cursor: `<epoch ms>~<conversation id>` (the id as `Patterns.id`).
+ * Every string of this shape
  * is a valid position (≤ 15 digits stays inside the ECMAScript Date range, ECMA-262 §21.4.1.1), so
  * the OpenAPI pattern describes exactly what the API accepts.
  */

@@ -1,6 +1,9 @@
 /** Characters of a user id (the messages API's `ID_PATTERN`: letters, digits and `_ . @ : -`). */
 const ID_CHAR = 'A-Za-z0-9_.@:-';
-/** `@` + an id, at the start of the body or after a character that cannot be part of an id (so `a@b` in an e-mail address is no mention). */
+/**
+ * `@` + an id, at the start of the body or after a character that cannot be part of an id (so `a@b`
+ * in an e-mail address is no mention).
+ */
 const MENTION = new RegExp(`(?:^|[^${ID_CHAR}])@([${ID_CHAR}]+)`, 'g');
 /** Punctuation an id may end with that a sentence also puts after a word (`@bob.`, `@bob:`). */
 const TRAILING = /[.:@-]+$/;

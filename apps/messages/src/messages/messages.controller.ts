@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { AuthUser, CurrentUser } from '@herald/auth';
-import { ApiErrorResponses } from '@herald/contracts';
+import { ApiErrorResponses, Patterns } from '@herald/contracts';
 import { CreateMessageDto } from './dto/create-message.dto';
 import { MessageView } from './dto/message.view';
 import { MessagesService } from './messages.service';
@@ -73,7 +73,7 @@ export class MessagesController {
   @ApiParam({
     name: 'id',
     description: 'MongoDB ObjectId (anything else is simply not found)',
-    schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' },
+    schema: { type: 'string', pattern: Patterns.objectId.source },
   })
   findOne(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<MessageView> {
     return this.messages.findForUser(id, user.id);

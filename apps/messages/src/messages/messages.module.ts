@@ -7,7 +7,10 @@ import { MessageGroupCommit } from './message-group-commit';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 
-/** Sending and reading messages: `POST /api/v1/messages` (group commit, Idempotency-Key) and `GET /api/v1/messages/:id`. */
+/**
+ * Sending and reading messages: `POST /api/v1/messages` (group commit, Idempotency-Key) and `GET
+ * /api/v1/messages/:id`.
+ */
 @Module({
   imports: [MessagesDalModule, OutboxModule],
   controllers: [MessagesController],

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { DigestFold, DigestFoldSchema } from './digest-folds/digest-fold.schema';
 import { InboxBuckets, InboxBucketsSchema } from './inbox-buckets/inbox-bucket.schema';
+import { NotificationRepository } from './notifications/notification.repository';
 import { Notification, NotificationSchema } from './notifications/notification.schema';
 import { PreferenceRepository } from './preferences/preference.repository';
 import { Preference, PreferenceSchema } from './preferences/preference.schema';
@@ -19,7 +20,7 @@ import {
  *
  * | collection | schema | used by |
  * | --- | --- | --- |
- * | `notifications` | {@link Notification} | inbox (reads, PATCH, retention), consumer (insert, digest fold) |
+ * | `notifications` | {@link Notification} | {@link NotificationRepository} (inbox reads, PATCH, read-all), inbox retention, consumer (insert, digest fold) |
  * | `inbox_buckets` | {@link InboxBuckets} | inbox (hour directory) |
  * | `digest_folds` | {@link DigestFold} | consumer (fold markers) |
  * | `preferences` | {@link Preference} | {@link PreferenceRepository} (preferences API, consumer) |
@@ -36,7 +37,7 @@ import {
       { name: PushInstance.name, schema: PushInstanceSchema },
     ]),
   ],
-  providers: [PreferenceRepository],
-  exports: [MongooseModule, PreferenceRepository],
+  providers: [NotificationRepository, PreferenceRepository],
+  exports: [MongooseModule, NotificationRepository, PreferenceRepository],
 })
 export class NotificationsDalModule {}

@@ -25,7 +25,10 @@ export function findPageDir(from = __dirname): string | undefined {
   return candidates.find((dir) => existsSync(join(dir, 'index.html')));
 }
 
-/** Reads the built page's files in `dir` ({@link findPageDir}) into memory (a few tens of KiB); undefined when it is not built. */
+/**
+ * Reads the built page's files in `dir` ({@link findPageDir}) into memory (a few tens of KiB);
+ * undefined when it is not built.
+ */
 export function loadPage(dir: string | undefined): Map<PageFile, Buffer> | undefined {
   if (!dir) return undefined;
   return new Map(

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '@herald/auth';
-import { ApiErrorResponses } from '@herald/contracts';
+import { ApiErrorResponses, Patterns } from '@herald/contracts';
 import { CountView, UpdatedView } from './dto/count.view';
 import { ListNotificationsQuery, NotificationFilterQuery } from './dto/list-notifications.query';
 import { NotificationPage, NotificationView } from './dto/notification.view';
@@ -60,7 +60,7 @@ export class InboxController {
   @ApiParam({
     name: 'id',
     description: 'MongoDB ObjectId (400 otherwise)',
-    schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' },
+    schema: { type: 'string', pattern: Patterns.objectId.source },
   })
   update(
     @CurrentUser() user: AuthUser,

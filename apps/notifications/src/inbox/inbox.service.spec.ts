@@ -8,11 +8,15 @@ import { InboxBucketDirectory } from './inbox-bucket.directory';
 import { InboxEvents } from './inbox-events';
 import { InboxService } from './inbox.service';
 import { Notification } from '../dal/notifications/notification.schema';
+import { NotificationRepository } from '../dal/notifications/notification.repository';
 
 type Doc = Notification & { _id: Types.ObjectId };
 type Filter = Record<string, unknown>;
 
-/** Whether `doc` matches `filter`: equality (ObjectIds by value), `null` = missing or null, and `$ne`: all the service's update and count filters use. */
+/**
+ * Whether `doc` matches `filter`: equality (ObjectIds by value), `null` = missing or null, and
+ * `$ne`: all the service's update and count filters use.
+ */
 function matches(doc: Doc, filter: Filter): boolean {
   return Object.entries(filter).every(([key, want]) => {
     const have = (doc as unknown as Record<string, unknown>)[key];
@@ -69,7 +73,10 @@ class FakeNotificationModel {
 
 const INBOX_COUNT_MAX = 3;
 
-/** The real service over the fake model; the hour directory reports a small inbox (no hours to walk), so the plain queries answer. */
+/**
+ * The real service and repository over the fake model; the hour directory reports a small inbox (no
+ * hours to walk), so the plain queries answer.
+ */
 async function setup() {
   const model = new FakeNotificationModel();
   const changed: string[] = [];
@@ -77,6 +84,7 @@ async function setup() {
   const moduleRef = await Test.createTestingModule({
     providers: [
       InboxService,
+      NotificationRepository,
       InboxEvents,
       { provide: getModelToken(Notification.name), useValue: model },
       { provide: InboxBucketDirectory, useValue: buckets },

@@ -1,7 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { PAGE_LIMIT_DEFAULT } from '@herald/http';
-import { FilterQuery, Model, trusted, Types } from 'mongoose';
+import { cursorPage } from '@herald/http';
+import { FilterQuery, trusted, Types } from 'mongoose';
 import { AppConfig } from '@herald/config';
 import { CountView } from './dto/count.view';
 import { ListNotificationsQuery, NotificationFilterQuery } from './dto/list-notifications.query';
@@ -10,15 +9,13 @@ import { ReadAllDto, UpdateNotificationDto } from './dto/update-notification.dto
 import { bucketKey, hourOf, hourStartId } from './inbox-bucket';
 import { InboxBucketDirectory } from './inbox-bucket.directory';
 import { InboxEvents } from './inbox-events';
+import { NotificationDoc, NotificationRepository } from '../dal/notifications/notification.repository';
 import { Notification } from '../dal/notifications/notification.schema';
 
 /** Hours queried concurrently in the first round of a walk; each next round doubles. */
 const WALK_FIRST_ROUND = 6;
 /** Newest hours a count of a walked inbox probes before the plain count. */
 export const COUNT_PROBE_HOURS = 12;
-
-/** A stored notification as read with `lean()`. */
-type NotificationDoc = Notification & { _id: Types.ObjectId };
 
 /** The state flags of a notification and the date each one mirrors. */
 const STATE_FIELDS = { read: 'readAt', seen: 'seenAt', archived: 'archivedAt' } as const;
@@ -61,7 +58,7 @@ export function inboxFilter(userId: string, q: NotificationFilterQuery): FilterQ
 @Injectable()
 export class InboxService {
   constructor(
-    @InjectModel(Notification.name) private readonly notifications: Model<Notification>,
+    private readonly notifications: NotificationRepository,
     private readonly events: InboxEvents,
     private readonly buckets: InboxBucketDirectory,
     private readonly config: AppConfig,
@@ -80,15 +77,12 @@ export class InboxService {
    * and the page equals what the plain query alone would answer.
    */
   async list(userId: string, q: ListNotificationsQuery): Promise<NotificationPage> {
-    const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
-    const docs = await this.newest(userId, q, limit + 1, q.after ? new Types.ObjectId(q.after) : undefined);
-    const hasMore = docs.length > limit;
-    const page = docs.slice(0, limit);
-    return {
-      data: page.map((d) => NotificationView.from(d)),
-      nextCursor: hasMore ? page[page.length - 1]._id.toHexString() : null,
-      hasMore,
-    };
+    return cursorPage(
+      q.limit,
+      (want) => this.newest(userId, q, want, q.after ? new Types.ObjectId(q.after) : undefined),
+      (last) => last._id.toHexString(),
+      (page) => page.map((d) => NotificationView.from(d)),
+    );
   }
 
   /**
@@ -104,13 +98,13 @@ export class InboxService {
     const hours = await this.buckets.hoursFor(userId, cursor);
     const bound = cursor && { op: '$lt' as const, id: cursor };
     const { docs, last } = await this.walkHours(userId, hours, want, (hour) =>
-      this.page(this.hourFilter(userId, q, hour, bound), want),
+      this.notifications.newestFirst(this.hourFilter(userId, q, hour, bound), want),
     );
     if (docs.length < want) {
       const below = last !== undefined ? hourStartId(last) : cursor;
       const filter = inboxFilter(userId, q);
       if (below) filter._id = trusted({ $lt: below });
-      docs.push(...(await this.page(filter, want - docs.length)));
+      docs.push(...(await this.notifications.newestFirst(filter, want - docs.length)));
     }
     return docs;
   }
@@ -156,11 +150,6 @@ export class InboxService {
     return filter;
   }
 
-  /** Up to `n` notifications matching `filter`, newest first. */
-  private page(filter: FilterQuery<Notification>, n: number): Promise<NotificationDoc[]> {
-    return this.notifications.find(filter).sort({ _id: -1 }).limit(n).lean<NotificationDoc[]>().exec();
-  }
-
   /**
    * Notifications stored after `afterId` (oldest first, at most `limit`), for SSE `Last-Event-ID`
    * resume. Archived ones are skipped. For a walked inbox (see {@link list}) it reads the recorded
@@ -169,17 +158,18 @@ export class InboxService {
    */
   async since(userId: string, afterId: string, limit = 100): Promise<NotificationView[]> {
     const after = new Types.ObjectId(afterId);
-    const oldestFirst = (filter: FilterQuery<Notification>, n: number) =>
-      this.notifications.find(filter).sort({ _id: 1 }).limit(n).lean<NotificationDoc[]>().exec();
     const { hours, complete } = await this.buckets.hoursSince(userId, after);
     const bound = { op: '$gt' as const, id: after };
     const { docs, last } = await this.walkHours(userId, hours, limit, (hour) =>
-      oldestFirst(this.hourFilter(userId, {}, hour, bound), limit),
+      this.notifications.oldestFirst(this.hourFilter(userId, {}, hour, bound), limit),
     );
     if (docs.length < limit && !(complete && hours.length > 0)) {
       const above = last !== undefined ? hourStartId(last + 1) : after;
       docs.push(
-        ...(await oldestFirst({ ...inboxFilter(userId, {}), _id: trusted({ $gt: above }) }, limit - docs.length)),
+        ...(await this.notifications.oldestFirst(
+          { ...inboxFilter(userId, {}), _id: trusted({ $gt: above }) },
+          limit - docs.length,
+        )),
       );
     }
     return docs.map((d) => NotificationView.from(d));
@@ -201,15 +191,14 @@ export class InboxService {
     const max = this.config.env.INBOX_COUNT_MAX;
     const [newest, ...older] = (await this.buckets.hoursFor(userId)).slice(0, COUNT_PROBE_HOURS);
     if (newest !== undefined) {
-      const countHour = (h: number) =>
-        this.notifications.countDocuments(this.hourFilter(userId, q, h), { limit: max }).exec();
+      const countHour = (h: number) => this.notifications.count(this.hourFilter(userId, q, h), max);
       let n = await countHour(newest);
       // Only an inbox whose newest hour is dense enough to reach the cap within the probe goes on.
       if (n < max && n * (older.length + 1) >= max)
         n += (await Promise.all(older.map(countHour))).reduce((a, b) => a + b, 0);
       if (n >= max) return { count: max, capped: true };
     }
-    const count = await this.notifications.countDocuments(inboxFilter(userId, q), { limit: max }).exec();
+    const count = await this.notifications.count(inboxFilter(userId, q), max);
     return { count, capped: count >= max };
   }
 
@@ -233,9 +222,8 @@ export class InboxService {
       set[flag] = v;
     }
     const _id = new Types.ObjectId(id);
-    const owner = await this.notifications.findOne({ _id }, { recipientId: 1 }).lean().exec();
-    if (!owner || owner.recipientId !== userId) throw new NotFoundException('notification not found');
-    const doc = await this.notifications.findOneAndUpdate({ _id }, { $set: set }, { new: true }).exec();
+    if ((await this.notifications.recipientOf(_id)) !== userId) throw new NotFoundException('notification not found');
+    const doc = await this.notifications.setFields(_id, set);
     if (!doc) throw new NotFoundException('notification not found');
     this.events.notifyChanged(userId);
     return NotificationView.from(doc);
@@ -249,8 +237,8 @@ export class InboxService {
   async readAll(userId: string, dto: ReadAllDto): Promise<number> {
     const filter = inboxFilter(userId, { read: false });
     if (dto.conversationId) filter.conversationId = dto.conversationId;
-    const res = await this.notifications.updateMany(filter, { $set: { readAt: new Date(), read: true } }).exec();
-    if (res.modifiedCount > 0) this.events.notifyChanged(userId);
-    return res.modifiedCount;
+    const modified = await this.notifications.setMatching(filter, { readAt: new Date(), read: true });
+    if (modified > 0) this.events.notifyChanged(userId);
+    return modified;
   }
 }

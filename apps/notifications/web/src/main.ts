@@ -126,7 +126,10 @@ async function loadConversations(): Promise<void> {
   $('conversations-empty').hidden = page.data.length > 0;
 }
 
-/** GET /conversations is a projection that follows a message by up to a few hundred ms: refresh a little later, once per burst. */
+/**
+ * GET /conversations is a projection that follows a message by up to a few hundred ms: refresh a
+ * little later, once per burst.
+ */
 const CONVERSATIONS_REFRESH_DELAY_MS = 500;
 let conversationsTimer: ReturnType<typeof setTimeout> | undefined;
 function refreshConversationsSoon(): void {

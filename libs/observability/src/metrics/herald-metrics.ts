@@ -38,7 +38,10 @@ export class HeraldMetrics {
   readonly outboxBacklog: Gauge<never>;
   /** `herald_consumer_lag{topic,partition}`: high watermark minus committed offset. */
   readonly consumerLag: Gauge<'topic' | 'partition'>;
-  /** `herald_group_commit_messages`: messages per group commit of the write path (one outbox write, one insertMany, one produce call each). */
+  /**
+   * `herald_group_commit_messages`: messages per group commit of the write path (one outbox write,
+   * one insertMany, one produce call each).
+   */
   readonly groupCommitSize: Histogram<never>;
   /**
    * `herald_group_commit_stage_seconds{stage}`: time of each step of one group commit: `outbox`

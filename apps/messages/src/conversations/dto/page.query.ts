@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { PageLimit } from '@herald/http';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { CURSOR_PATTERN } from '../cursor';
+import { Patterns } from '@herald/contracts';
 
 /** `?after=<cursor>&limit=<1..100>` of the conversation list. */
 export class PageQuery {
@@ -19,11 +20,11 @@ export class PageQuery {
 export class HistoryQuery {
   @ApiPropertyOptional({
     description: 'Cursor: `nextCursor` of the previous page (a message id)',
-    pattern: '^[0-9a-fA-F]{24}$',
+    pattern: Patterns.objectId.source,
   })
   @IsOptional()
   @IsString()
-  @Matches(/^[0-9a-fA-F]{24}$/, { message: 'after must be a cursor returned by this API' })
+  @Matches(Patterns.objectId, { message: 'after must be a cursor returned by this API' })
   after?: string;
 
   @PageLimit()

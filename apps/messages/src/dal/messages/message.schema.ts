@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { HydratedDocument, Types } from 'mongoose';
+import { Types } from 'mongoose';
 
 /** Outbox state of a message's `message.created` event, as the API reports it. */
 export type PublishState = 'pending' | 'published';
@@ -36,7 +36,6 @@ export class Message {
   eventId!: string;
 }
 
-export type MessageDocument = HydratedDocument<Message>;
 /** A message as written with the driver (complete, no mongoose defaults needed) and read back lean. */
 export type StoredMessage = Message & { _id: Types.ObjectId };
 export const MessageSchema = SchemaFactory.createForClass(Message);

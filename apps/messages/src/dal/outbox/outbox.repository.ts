@@ -8,7 +8,10 @@ import { OutboxEntry, StoredOutboxEntry } from './outbox-entry.schema';
 /** Longest wait between two relay attempts for one entry, in ms. */
 export const MAX_BACKOFF_MS = 30_000;
 
-/** Exponential backoff after `attempts` failures: 500 ms · 2^(attempts-1), capped at 30 s (the batch consumers' formula, other bounds). */
+/**
+ * Exponential backoff after `attempts` failures: 500 ms · 2^(attempts-1), capped at 30 s (the batch
+ * consumers' formula, other bounds).
+ */
 export function backoffMs(attempts: number): number {
   return retryDelayMs(attempts, 500, MAX_BACKOFF_MS);
 }

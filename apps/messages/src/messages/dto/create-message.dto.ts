@@ -10,7 +10,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { Limits, Patterns } from '@herald/contracts';
-import { IsOptionalNotNull } from '@herald/http/validation-extras';
+import { IsOptionalNotNull } from '@herald/http';
 
 /** User and conversation ids: 1..128 chars of letters, digits and `_ . @ : -`. */
 const ID_PATTERN = Patterns.id;

@@ -1,5 +1,4 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { HydratedDocument } from 'mongoose';
 
 /**
  * One notification in one user's inbox, stored in collection `notifications`.
@@ -10,7 +9,10 @@ export class Notification {
   @Prop({ required: true })
   recipientId!: string;
 
-  /** `message.created` (a message to the recipient; a digest of a burst) or `message.mentioned` (see NotificationTypes). */
+  /**
+   * `message.created` (a message to the recipient; a digest of a burst) or `message.mentioned` (see
+   * NotificationTypes).
+   */
   @Prop({ required: true })
   type!: string;
 
@@ -95,7 +97,6 @@ export class Notification {
   lastMessageId?: string;
 }
 
-export type NotificationDocument = HydratedDocument<Notification>;
 export const NotificationSchema = SchemaFactory.createForClass(Notification);
 
 // Effectively-once storage (MongoDB manual, "Unique Indexes").

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { PageLimit } from '@herald/http';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsMongoId, IsOptional } from 'class-validator';
+import { Patterns } from '@herald/contracts';
 
 /** Strict boolean query parameter: only `true` / `false` (anything else fails validation). */
 export const toBoolean = ({ value }: { value: unknown }): unknown =>
@@ -32,7 +33,7 @@ export class NotificationFilterQuery {
 export class ListNotificationsQuery extends NotificationFilterQuery {
   @ApiPropertyOptional({
     description: 'Opaque cursor: `nextCursor` of the previous page',
-    pattern: '^[0-9a-fA-F]{24}$',
+    pattern: Patterns.objectId.source,
   })
   @IsOptional()
   @IsMongoId({ message: 'after must be a cursor returned by this API' })

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsString, Matches } from 'class-validator';
-import { IsOptionalNotNull } from '@herald/http/validation-extras';
+import { IsOptionalNotNull } from '@herald/http';
+import { Patterns } from '@herald/contracts';
 
 /** Body of `PATCH /api/v1/notifications/:id`: true sets the date to now, false clears it. */
 export class UpdateNotificationDto {
@@ -11,9 +12,9 @@ export class UpdateNotificationDto {
 
 /** Body of `POST /api/v1/notifications/read-all`. */
 export class ReadAllDto {
-  @ApiPropertyOptional({ description: 'Only this conversation', pattern: '^[A-Za-z0-9_.@:-]{1,128}$' })
+  @ApiPropertyOptional({ description: 'Only this conversation', pattern: Patterns.id.source })
   @IsOptionalNotNull()
   @IsString()
-  @Matches(/^[A-Za-z0-9_.@:-]{1,128}$/)
+  @Matches(Patterns.id)
   conversationId?: string;
 }

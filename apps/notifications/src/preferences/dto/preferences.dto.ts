@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsDefined, IsIn, IsRFC3339, Matches } from 'class-validator';
 import { ALL_NOTIFICATION_TYPES, NotificationType, Patterns } from '@herald/contracts';
-import { IsOptionalNotNull } from '@herald/http/validation-extras';
+import { IsOptionalNotNull } from '@herald/http';
 
 /** Pattern of a conversation id (the messages API's). */
 export const CONVERSATION_ID_PATTERN = Patterns.id;
