@@ -1,7 +1,7 @@
 import { MessageCreatedEvent, Topics } from '@herald/contracts';
 import { OutgoingRecord } from '@herald/kafka';
 import { Message } from '../dal/messages/message.schema';
-import { parseMentions } from '../messages/mention-parser';
+import { parseMentions } from './mention-parser';
 
 /**
  * Builds the `message.created` v2 record of a stored message: key = conversationId (Kafka keeps
