@@ -241,6 +241,28 @@ describe('cluster: flaky network (Toxiproxy)', () => {
     300_000,
   );
 
+  // Longer than the driver needs to notice (a heartbeat times out after connectTimeoutMS, up to
+  // heartbeatFrequencyMS later): the server is marked Unknown and its pool cleared while the fault
+  // is on, and must be found again once it is removed. The POSTs caught in it must still end as
+  // clean 503s (not hang past the client's 30 s), and everything after must be 201.
+  it(
+    'database blackhole for 45 s (past the driver noticing it)',
+    () =>
+      withAppLogs(() =>
+        underFault(
+          'net-db-blackhole-long',
+          'Database blackhole 45 s (all data dropped both ways)',
+          'mongo',
+          [
+            { name: 'down', type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } },
+            { name: 'up', type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } },
+          ],
+          45_000,
+        ),
+      ),
+    300_000,
+  );
+
   it(
     'Kafka bandwidth limited to a trickle (16 KB/s each way)',
     () =>
