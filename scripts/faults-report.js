@@ -42,6 +42,7 @@ const CLUSTER_FAULTS = [
   ['net-kafka-reset', 'Toxiproxy: Kafka connections reset (TCP RST) for 2 s mid-stream'],
   ['net-db-reset', 'Toxiproxy: database connections reset (TCP RST) for 2 s mid-stream'],
   ['net-db-blackhole', 'Toxiproxy: database blackhole 10 s (all data dropped both ways)'],
+  ['net-db-blackhole-long', 'Toxiproxy: database blackhole 45 s, past the driver noticing it'],
   ['net-kafka-trickle', 'Toxiproxy: Kafka bandwidth 16 KB/s each way'],
   ['limits-shared', 'Rate limit of one user over 2 instances (MongoDB store)'],
   ['limits-per-instance', 'The same with the in-memory store (control)'],

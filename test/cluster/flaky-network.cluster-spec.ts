@@ -91,6 +91,10 @@ describe('cluster: flaky network (Toxiproxy)', () => {
     baseline = await sendMessages(messages.url, cast, DURING, { concurrency: CONCURRENCY });
   }, 300_000);
 
+  // Each fault starts from a clean proxy: a test that failed before removing its toxics (e.g. a
+  // blackhole) must not leave them in place for the next one (which would then measure both).
+  afterEach(() => api?.reset(), 30_000);
+
   afterAll(async () => {
     await stopAllApps();
     restoreBrokers();
@@ -120,7 +124,12 @@ describe('cluster: flaky network (Toxiproxy)', () => {
       for (const t of toxics) await api.remove(proxyName, t.name);
       return Date.now();
     };
-    if (holdMs !== undefined) removed = new Promise((r) => setTimeout(r, holdMs)).then(removeAll);
+    if (holdMs !== undefined) {
+      removed = new Promise((r) => setTimeout(r, holdMs)).then(removeAll);
+      // Awaited (and so thrown) once the sends are answered; handled now so a failed removal is not
+      // an unhandled rejection meanwhile.
+      removed.catch(() => undefined);
+    }
     const during = await sendMessages(messages.url, cast, DURING, { concurrency: CONCURRENCY });
     const tOff = await (removed ?? removeAll());
     const recoveryMs = await caughtUp(directUri, expectedOf(during));
@@ -227,6 +236,28 @@ describe('cluster: flaky network (Toxiproxy)', () => {
             { name: 'up', type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } },
           ],
           10_000,
+        ),
+      ),
+    300_000,
+  );
+
+  // Longer than the driver needs to notice (a heartbeat times out after connectTimeoutMS, up to
+  // heartbeatFrequencyMS later): the server is marked Unknown and its pool cleared while the fault
+  // is on, and must be found again once it is removed. The POSTs caught in it must still end as
+  // clean 503s (not hang past the client's 30 s), and everything after must be 201.
+  it(
+    'database blackhole for 45 s (past the driver noticing it)',
+    () =>
+      withAppLogs(() =>
+        underFault(
+          'net-db-blackhole-long',
+          'Database blackhole 45 s (all data dropped both ways)',
+          'mongo',
+          [
+            { name: 'down', type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } },
+            { name: 'up', type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } },
+          ],
+          45_000,
         ),
       ),
     300_000,

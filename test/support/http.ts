@@ -13,13 +13,18 @@ export interface HttpAnswer {
 
 /**
  * One HTTP/1.1 request with `node:http` (no dependency, works in jest's node environment).
+ *
+ * By default the request goes over the shared keep-alive agent. `keepAlive: false` opens a
+ * connection of its own and closes it after the answer (`Connection: close`): for servers that
+ * close idle keep-alive connections on a timer of their own, where reusing an idle connection races
+ * with that close and fails with "socket hang up" (a request that is not retried).
  * @param body serialised as JSON when given
  * @throws Error on a connection error (refused, reset, hang-up) or after `timeoutMs` (default 30 s)
  */
 export function httpRequest(
   method: string,
   url: string,
-  opts: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+  opts: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number; keepAlive?: boolean } = {},
 ): Promise<HttpAnswer> {
   const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
   return new Promise((resolve, reject) => {
@@ -27,7 +32,7 @@ export function httpRequest(
       url,
       {
         method,
-        agent,
+        agent: opts.keepAlive === false ? false : agent,
         headers: {
           ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
           ...opts.headers,

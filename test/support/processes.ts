@@ -234,15 +234,16 @@ export async function stopAllApps(graceMs = 15_000): Promise<void> {
 
 /**
  * Runs `body`; when it throws, the error is rethrown with the tail of the output of every process
- * this test file started (stopped ones too), so a failed fault test shows what the apps said.
+ * that was running when `body` began (e.g. apps started in `beforeAll`) or was started by it
+ * (stopped ones too), so a failed fault test shows what the apps said.
  */
 export async function withAppLogs<T>(body: () => Promise<T>, tailChars = 12_000): Promise<T> {
+  const running = [...started];
   const from = history.length;
   try {
     return await body();
   } catch (err) {
-    const logs = history
-      .slice(from)
+    const logs = [...running, ...history.slice(from)]
       .map(
         (p) =>
           `--- ${p.name} pid ${p.pid} (${p.alive() ? 'alive' : 'exited'}) output ---\n${p.logs().slice(-tailChars) || '(none)'}`,

@@ -14,7 +14,15 @@ export interface Toxic {
   attributes: Record<string, number>;
 }
 
-/** A client of Toxiproxy's HTTP API (`POST /proxies`, `POST /proxies/{name}/toxics`, ...). */
+/**
+ * A client of Toxiproxy's HTTP API (`POST /proxies`, `POST /proxies/{name}/toxics`, ...).
+ *
+ * Every call opens a connection of its own: Toxiproxy's API server closes a keep-alive connection
+ * after 10 s idle (v2.5.0 `api.go`: `ReadTimeout: 10 * time.Second` and no `IdleTimeout`, which
+ * Go's net/http then uses as the idle timeout), so a call made about 10 s after the previous one
+ * (a toxic removed `holdMs` = 10 s after it was added) could go out on a connection the server
+ * was closing at that moment and fail with "socket hang up", leaving the toxic in place.
+ */
 export class ToxiproxyApi {
   constructor(readonly api: string) {}
 
@@ -43,7 +51,7 @@ export class ToxiproxyApi {
   }
 
   private async call(method: string, path: string, body: unknown, ok: number[]): Promise<void> {
-    const res = await httpRequest(method, `${this.api}${path}`, { body, timeoutMs: 10_000 });
+    const res = await httpRequest(method, `${this.api}${path}`, { body, timeoutMs: 10_000, keepAlive: false });
     if (!ok.includes(res.status))
       throw new Error(`toxiproxy ${method} ${path} → ${res.status} ${res.text.slice(0, 300)}`);
   }
