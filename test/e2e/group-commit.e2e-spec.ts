@@ -1,5 +1,6 @@
+import { getModelToken } from '@nestjs/mongoose';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Types } from 'mongoose';
+import { Model, mongo, Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@herald/contracts';
 import { HeraldMetrics } from '@herald/observability';
@@ -8,6 +9,7 @@ import { MessageGroupCommit } from '../../apps/messages/src/messages/message-gro
 import { StoredMessage } from '../../apps/messages/src/dal/messages/message.schema';
 import { DocumentWriteError, MessageRepository } from '../../apps/messages/src/dal/messages/message.repository';
 import { OutboxRepository } from '../../apps/messages/src/dal/outbox/outbox.repository';
+import { OutboxEntry } from '../../apps/messages/src/dal/outbox/outbox-entry.schema';
 import { appEnv, uniqueUser } from '../support/env';
 import { hs256, bearer } from '../support/jwt';
 import { Offsets, scanTopic, topicEnds } from '../support/kafka-probe';
@@ -96,6 +98,39 @@ describe('group commit (messages app)', () => {
       (s) => s.size === 0,
       { what: 'the acknowledged outbox entry deleted' },
     );
+  });
+
+  it('completes an outbox entry left before its messages were stored: the relay stores them, then publishes once', async () => {
+    const sender = uniqueUser('gc-left');
+    const left = [message(sender, `${sender} left 0`), message(sender, `${sender} left 1`)];
+    // What a process killed between the group's outbox write and its insertMany leaves behind.
+    const entryId = await outbox.add(left, 0);
+    const raw = await app
+      .get<Model<OutboxEntry>>(getModelToken(OutboxEntry.name))
+      .collection.findOne<{ payload?: unknown; messages?: unknown }>({ _id: entryId });
+    expect(raw?.payload).toBeInstanceOf(mongo.Binary); // the copies travel as one binary value
+    expect(raw?.messages).toBeUndefined();
+
+    for (const m of left) {
+      const stored = await waitFor(
+        () => store.findById(m._id),
+        (d) => d !== null,
+        { timeoutMs: 15_000, what: `the relay to store ${m.body}` },
+      );
+      expect(stored).toEqual(m); // same fields and types as the group commit would have stored
+    }
+    await waitFor(
+      () => outbox.pendingAmong(left.map((m) => m._id)),
+      (p) => p.size === 0,
+      { timeoutMs: 15_000, what: 'the relay to publish and delete the entry' },
+    );
+    const events = await scanTopic(
+      Topics.MessageCreated,
+      topicFrom,
+      (r) => r.value !== null && r.value.includes(`${sender} left`),
+    );
+    const eventIds = events.map((r) => (JSON.parse(r.value!.toString()) as { eventId: string }).eventId).sort();
+    expect(eventIds).toEqual(left.map((m) => m.eventId).sort());
   });
 
   it('answers two concurrent POSTs with one Idempotency-Key in one group: one message, one replay', async () => {
