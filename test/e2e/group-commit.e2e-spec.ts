@@ -1,13 +1,16 @@
+import { getModelToken } from '@nestjs/mongoose';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Types } from 'mongoose';
+import { Model, mongo, Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@herald/contracts';
 import { HeraldMetrics } from '@herald/observability';
 import { createMessagesApp } from '../../apps/messages/src/bootstrap';
+import { IdempotencyService } from '../../apps/messages/src/messages/idempotency.service';
 import { MessageGroupCommit } from '../../apps/messages/src/messages/message-group-commit';
 import { StoredMessage } from '../../apps/messages/src/dal/messages/message.schema';
 import { DocumentWriteError, MessageRepository } from '../../apps/messages/src/dal/messages/message.repository';
 import { OutboxRepository } from '../../apps/messages/src/dal/outbox/outbox.repository';
+import { OutboxEntry } from '../../apps/messages/src/dal/outbox/outbox-entry.schema';
 import { appEnv, uniqueUser } from '../support/env';
 import { hs256, bearer } from '../support/jwt';
 import { Offsets, scanTopic, topicEnds } from '../support/kafka-probe';
@@ -33,7 +36,9 @@ describe('group commit (messages app)', () => {
   let topicFrom: Offsets;
 
   beforeAll(async () => {
-    app = await createMessagesApp(appEnv());
+    // A 50 ms window (the most INGEST_LINGER_MS allows) so that concurrent HTTP requests, each
+    // through its own auth and validation first, meet in one group.
+    app = await createMessagesApp(appEnv({ INGEST_LINGER_MS: '50' }));
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     commit = app.get(MessageGroupCommit);
@@ -96,6 +101,93 @@ describe('group commit (messages app)', () => {
       (s) => s.size === 0,
       { what: 'the acknowledged outbox entry deleted' },
     );
+  });
+
+  it('answers the POST whose document the server rejects with its error and the others of its group 201', async () => {
+    const sender = uniqueUser('gc-http');
+    const headers = { ...bearer(await hs256(sender)), 'content-type': 'application/json' };
+    const clashing = { recipientIds: [uniqueUser('gc-bob')], body: `${sender} clashing` };
+    const key = `${sender}-k`;
+    // The key's identity is reserved, and another document already holds its eventId (unique):
+    // the keyed POST's insert is rejected, and it is no replay (no message under its _id).
+    const identity = await app.get(IdempotencyService).reserve(sender, key, clashing);
+    const holder = { ...message(sender, `${sender} holds the eventId`), eventId: identity.eventId };
+    expect((await store.insertMany([holder])).duplicates.size).toBe(0);
+    const before = await groupCommits(metrics);
+
+    const post = (payload: object, extra: Record<string, string> = {}) =>
+      app.inject({ method: 'POST', url: '/api/v1/messages', headers: { ...headers, ...extra }, payload });
+    const fresh = Array.from({ length: 5 }, (_, i) => ({
+      recipientIds: [`${sender}-r`],
+      body: `${sender} fresh ${i}`,
+    }));
+    // Every POST carries a key, so that each reserves its identity first and they reach the
+    // group commit together.
+    const answers = await Promise.all([
+      ...fresh.slice(0, 2).map((p, i) => post(p, { 'idempotency-key': `${key}-${i}` })),
+      post(clashing, { 'idempotency-key': key }),
+      ...fresh.slice(2).map((p, i) => post(p, { 'idempotency-key': `${key}-${i + 2}` })),
+    ]);
+
+    expect(await groupCommits(metrics)).toEqual({ count: before.count + 1, sum: before.sum + 6 }); // one group
+    const rejected = answers[2];
+    expect(rejected.statusCode).toBe(500);
+    expect(rejected.json()).toMatchObject({ statusCode: 500, error: 'Internal Server Error' });
+    const created = answers.filter((_, i) => i !== 2);
+    expect(created.map((a) => a.statusCode)).toEqual(Array(5).fill(201));
+    expect(created.map((a) => a.json().publishState)).toEqual(Array(5).fill('published'));
+    expect(created.filter((a) => a.headers['idempotent-replayed'] !== undefined)).toHaveLength(0);
+    expect(created.map((a) => a.json().body).sort()).toEqual(fresh.map((f) => f.body).sort());
+
+    expect(await store.findById(identity.messageId)).toBeNull(); // nothing stored for the rejected one
+    expect((await store.findById(holder._id))?.body).toBe(holder.body);
+    const events = await scanTopic(
+      Topics.MessageCreated,
+      topicFrom,
+      (r) => r.value !== null && r.value.includes(sender),
+    );
+    const published = events.map(
+      (r) => (JSON.parse(r.value!.toString()) as { data: { messageId: string } }).data.messageId,
+    );
+    expect(published.sort()).toEqual(created.map((a) => a.json().id as string).sort()); // no event for the rejected one
+    await waitFor(
+      () => outbox.pendingAmong([...created.map((a) => new Types.ObjectId(a.json().id as string)), identity.messageId]),
+      (p) => p.size === 0,
+      { what: 'the outbox entry of the group deleted' },
+    );
+  });
+
+  it('completes an outbox entry left before its messages were stored: the relay stores them, then publishes once', async () => {
+    const sender = uniqueUser('gc-left');
+    const left = [message(sender, `${sender} left 0`), message(sender, `${sender} left 1`)];
+    // What a process killed between the group's outbox write and its insertMany leaves behind.
+    const entryId = await outbox.add(left, 0);
+    const raw = await app
+      .get<Model<OutboxEntry>>(getModelToken(OutboxEntry.name))
+      .collection.findOne<{ payload?: unknown; messages?: unknown }>({ _id: entryId });
+    expect(raw?.payload).toBeInstanceOf(mongo.Binary); // the copies travel as one binary value
+    expect(raw?.messages).toBeUndefined();
+
+    for (const m of left) {
+      const stored = await waitFor(
+        () => store.findById(m._id),
+        (d) => d !== null,
+        { timeoutMs: 15_000, what: `the relay to store ${m.body}` },
+      );
+      expect(stored).toEqual(m); // same fields and types as the group commit would have stored
+    }
+    await waitFor(
+      () => outbox.pendingAmong(left.map((m) => m._id)),
+      (p) => p.size === 0,
+      { timeoutMs: 15_000, what: 'the relay to publish and delete the entry' },
+    );
+    const events = await scanTopic(
+      Topics.MessageCreated,
+      topicFrom,
+      (r) => r.value !== null && r.value.includes(`${sender} left`),
+    );
+    const eventIds = events.map((r) => (JSON.parse(r.value!.toString()) as { eventId: string }).eventId).sort();
+    expect(eventIds).toEqual(left.map((m) => m.eventId).sort());
   });
 
   it('answers two concurrent POSTs with one Idempotency-Key in one group: one message, one replay', async () => {

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Types } from 'mongoose';
+import { mongo, Types } from 'mongoose';
 import type { StoredMessage } from '../messages/message.schema';
 
 /**
@@ -8,9 +8,9 @@ import type { StoredMessage } from '../messages/message.schema';
  * their `message.created` events. The collection therefore holds only events not yet acknowledged,
  * so the relay's poll reads O(pending) documents, never the stored messages.
  *
- * `messages` are complete copies: when the process died between this write and the messages'
- * `insertMany`, the relay stores them (duplicates ignored) before publishing, so nothing is ever
- * half-stored.
+ * `payload` holds complete copies of the messages (one BSON binary, see `packOutboxMessages`): when
+ * the process died between this write and the messages' `insertMany`, the relay stores them
+ * (duplicates ignored) before publishing, so nothing is ever half-stored.
  */
 @Schema({ collection: 'outbox', versionKey: false })
 export class OutboxEntry {
@@ -18,9 +18,16 @@ export class OutboxEntry {
   @Prop({ type: [Types.ObjectId], required: true })
   messageIds!: Types.ObjectId[];
 
-  /** The messages, as stored in `messages`. */
-  @Prop({ type: [Object], required: true })
-  messages!: StoredMessage[];
+  /**
+   * The messages, as stored in `messages`: the BSON document `{ messages: [...] }` as one binary
+   * value (`packOutboxMessages` / `unpackOutboxEntry` in outbox-payload.ts).
+   */
+  @Prop({ type: Buffer })
+  payload?: mongo.Binary;
+
+  /** The messages as an array of documents: entries written before `payload` existed (read only). */
+  @Prop({ type: [Object], default: undefined })
+  messages?: StoredMessage[];
 
   @Prop({ required: true })
   createdAt!: Date;
@@ -41,8 +48,11 @@ export class OutboxEntry {
   lastError!: string | null;
 }
 
-/** An outbox entry as read back with the driver. */
-export type StoredOutboxEntry = OutboxEntry & { _id: Types.ObjectId };
+/** An outbox entry as the repository returns it: with its message copies unpacked. */
+export type StoredOutboxEntry = Omit<OutboxEntry, 'payload' | 'messages'> & {
+  _id: Types.ObjectId;
+  messages: StoredMessage[];
+};
 export const OutboxEntrySchema = SchemaFactory.createForClass(OutboxEntry);
 
 // Relay: due entries, oldest first.

@@ -4,6 +4,7 @@ import { Model, Types } from 'mongoose';
 import { retryDelayMs } from '@herald/kafka';
 import type { StoredMessage } from '../messages/message.schema';
 import { OutboxEntry, StoredOutboxEntry } from './outbox-entry.schema';
+import { packOutboxMessages, RawOutboxEntry, unpackOutboxEntry } from './outbox-payload';
 
 /** Longest wait between two relay attempts for one entry, in ms. */
 export const MAX_BACKOFF_MS = 30_000;
@@ -26,7 +27,8 @@ export class OutboxRepository {
   constructor(@InjectModel(OutboxEntry.name) private readonly entries: Model<OutboxEntry>) {}
 
   /**
-   * Writes the entry of one group commit (before its messages are stored).
+   * Writes the entry of one group commit (before its messages are stored), the copies of the
+   * messages packed into one binary `payload` (see {@link packOutboxMessages}).
    * @param messages  complete messages, as they will be stored
    * @param minAgeMs  the relay leaves the entry alone this long (the request path publishes it), in ms
    * @returns the entry's `_id`
@@ -38,7 +40,7 @@ export class OutboxRepository {
     await this.entries.collection.insertOne({
       _id,
       messageIds: messages.map((m) => m._id),
-      messages,
+      payload: packOutboxMessages(messages),
       createdAt: now,
       nextAttemptAt: new Date(now.getTime() + minAgeMs),
       attempts: 0,
@@ -87,16 +89,18 @@ export class OutboxRepository {
    * Entries the relay may publish now, oldest first (at most `limit`): the oldest entries up to, not
    * including, the first one not yet due (in backoff, leased by another relay, or still the request
    * path's). An entry never goes out before an older pending one, so within a conversation no event
-   * overtakes an older one the relay still holds.
+   * overtakes an older one the relay still holds. The due entries come with their message copies
+   * unpacked (see {@link unpackOutboxEntry}).
+   * @throws BSONError / Error for a due entry whose copies cannot be unpacked (a corrupt entry)
    */
   async due(now: Date, limit: number): Promise<StoredOutboxEntry[]> {
     const oldest = await this.entries.collection
-      .find<StoredOutboxEntry>({})
+      .find<RawOutboxEntry>({})
       .sort({ createdAt: 1, _id: 1 })
       .limit(limit)
       .toArray();
     const blocked = oldest.findIndex((e) => e.nextAttemptAt.getTime() > now.getTime());
-    return blocked < 0 ? oldest : oldest.slice(0, blocked);
+    return (blocked < 0 ? oldest : oldest.slice(0, blocked)).map(unpackOutboxEntry);
   }
 
   /**
