@@ -103,7 +103,7 @@ describe('group commit (messages app)', () => {
     );
   });
 
-  it('answers the POST whose document the server rejects with its error and the others of its group 201', async () => {
+  it('answers the POST whose document the server rejects with a 409 naming the clash and the others of its group 201', async () => {
     const sender = uniqueUser('gc-http');
     const headers = { ...bearer(await hs256(sender)), 'content-type': 'application/json' };
     const clashing = { recipientIds: [uniqueUser('gc-bob')], body: `${sender} clashing` };
@@ -131,8 +131,8 @@ describe('group commit (messages app)', () => {
 
     expect(await groupCommits(metrics)).toEqual({ count: before.count + 1, sum: before.sum + 6 }); // one group
     const rejected = answers[2];
-    expect(rejected.statusCode).toBe(500);
-    expect(rejected.json()).toMatchObject({ statusCode: 500, error: 'Internal Server Error' });
+    expect(rejected.statusCode).toBe(409);
+    expect(rejected.json()).toMatchObject({ statusCode: 409, message: expect.stringMatching(/already taken/) });
     const created = answers.filter((_, i) => i !== 2);
     expect(created.map((a) => a.statusCode)).toEqual(Array(5).fill(201));
     expect(created.map((a) => a.json().publishState)).toEqual(Array(5).fill('published'));

@@ -35,6 +35,7 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'Missing, malformed, expired or badly signed bearer token (`WWW-Authenticate`-style reason in `message`)',
   404: "Not found, or not yours: another user's resources answer exactly like missing ones",
   405: 'The path exists with other methods (see `Allow`)',
+  409: 'Conflict: another request changed the same resource first (retry), or a message id or event id is already taken',
   413: 'Request body larger than 64 KiB',
   414: 'A path parameter longer than 256 characters',
   415: 'Content-Type is not application/json',

@@ -45,7 +45,7 @@ export class MessagesController {
     schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source },
   })
   @ApiCreatedResponse({ type: MessageView })
-  @ApiErrorResponses(404, 413, 415, 422)
+  @ApiErrorResponses(404, 409, 413, 415, 422)
   async create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateMessageDto,

@@ -1,4 +1,9 @@
-import { NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import {
+  ConflictException,
+  InternalServerErrorException,
+  NotFoundException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Types } from 'mongoose';
 import {
@@ -118,7 +123,15 @@ describe('MessagesService.create: stores a message once per request (once per Id
   it('does not turn a duplicate key into a replay without an Idempotency-Key', async () => {
     const { service, commit } = await setup();
     commit.failWith = new DocumentWriteError('E11000 duplicate key error', 11000);
-    await expect(service.create('alice', dto())).rejects.toBe(commit.failWith);
+    await expect(service.create('alice', dto())).rejects.toBeInstanceOf(ConflictException);
+  });
+
+  it('answers a document the server rejected for another reason with a 500 that keeps the reason as its cause', async () => {
+    const { service, commit } = await setup();
+    commit.failWith = new DocumentWriteError('Document failed validation', 121);
+    const err: unknown = await service.create('alice', dto()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InternalServerErrorException);
+    expect((err as InternalServerErrorException).cause).toBe(commit.failWith);
   });
 
   it('lets a failed store fail the keyed request, and a retry with the key then stores the message', async () => {

@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, InternalServerErrorException, NotFoundException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { isDuplicateKeyError } from '@herald/mongo';
@@ -10,7 +10,7 @@ import { MessageView } from './dto/message.view';
 import { IdempotencyService, ReservedIdentity } from './idempotency.service';
 import { MessageGroupCommit } from './message-group-commit';
 import { StoredMessage } from '../dal/messages/message.schema';
-import { MessageRepository } from '../dal/messages/message.repository';
+import { DocumentWriteError, MessageRepository } from '../dal/messages/message.repository';
 import { Patterns } from '@herald/contracts';
 
 /** Result of {@link MessagesService.create}: the message, and whether this call created it. */
@@ -63,6 +63,10 @@ export class MessagesService {
    * @throws UnprocessableEntityException (422) when the key was used with another body
    * @throws BadRequestException / NotFoundException for a conversation the sender may not post to
    *   (see {@link ConversationAccess})
+   * @throws ConflictException (409) when the server refused this message's document as a duplicate
+   *   key (its id or event id is held by another message) and it is no replay; nothing was stored
+   * @throws InternalServerErrorException (500; the server's reason goes to the log) when the server rejected
+   *   this message's document for another reason; the other messages of its group are unaffected
    * @throws MongoDB errors when the message cannot be stored (nothing was accepted then)
    */
   async create(senderId: string, dto: CreateMessageDto, idempotencyKey?: string): Promise<CreateResult> {
@@ -75,10 +79,10 @@ export class MessagesService {
       const { published } = await this.commit.submit(doc);
       return { message: MessageView.from(doc, published ? 'published' : 'pending'), created: true };
     } catch (err) {
-      if (!idempotencyKey || !isDuplicateKeyError(err)) throw err;
-      const existing = await this.store.findById(identity.messageId);
-      if (!existing) throw err;
-      return { message: await this.view(existing), created: false };
+      const existing =
+        idempotencyKey && isDuplicateKeyError(err) ? await this.store.findById(identity.messageId) : null;
+      if (existing) return { message: await this.view(existing), created: false };
+      throw rejection(err);
     }
   }
 
@@ -96,4 +100,17 @@ export class MessagesService {
   private async view(doc: StoredMessage): Promise<MessageView> {
     return MessageView.from(doc, (await this.outbox.isPending(doc._id)) ? 'pending' : 'published');
   }
+}
+
+/**
+ * The answer to a POST whose document the server rejected within its group (the group's other
+ * messages are stored): 409 for a duplicate key (MongoDB code 11000), 500 otherwise (the server's
+ * reason is logged with the cause, not answered); any other error as it is (e.g. the database
+ * unreachable: 503 from the HTTP filter).
+ */
+function rejection(err: unknown): unknown {
+  if (!(err instanceof DocumentWriteError)) return err;
+  if (isDuplicateKeyError(err))
+    return new ConflictException('message not stored: its id or event id is already taken by another message');
+  return new InternalServerErrorException('message not stored: the database rejected it', { cause: err });
 }
