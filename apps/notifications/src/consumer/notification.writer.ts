@@ -69,6 +69,24 @@ type HeadDoc = Pick<Notification, 'read' | 'readAt' | 'archived' | 'storedAt' | 
 export const markerBucket = (partition: string, occurredAt: Date): string =>
   `${partition}:${Math.floor(occurredAt.getTime() / 60_000)}`;
 
+/**
+ * The guarded update of one fold: matches nothing when the head already holds the event (its own
+ * `eventId` or one of `eventIds`), so a second fold of it counts nothing.
+ */
+const foldUpdate = (f: Fold): mongo.AnyBulkWriteOperation<Notification> => ({
+  updateOne: {
+    filter: { _id: f.headId, eventId: { $ne: f.eventId }, eventIds: { $ne: f.eventId } },
+    update: {
+      $push: { eventIds: f.eventId } as mongo.PushOperator<Notification>,
+      $inc: { folded: 1 },
+      $set: { preview: f.preview, lastMessageAt: f.lastMessageAt, lastMessageId: f.messageId },
+      ...(f.addSenders
+        ? { $addToSet: { senderIds: { $each: f.addSenders } } as mongo.SetFields<Notification> }
+        : {}),
+    },
+  },
+});
+
 /** The notifications one event gives with default preferences and no digest (tests, bench data). */
 export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date()): StoredNotification[] {
   return recipientsOf(event).map(({ recipientId, mentioned }) =>
@@ -141,25 +159,29 @@ export class NotificationWriter {
     if (pairs.length === 0) return { inserted: [], updated: [] };
     await this.ensureIndexes();
     const recipients = [...new Set(pairs.map((p) => p.recipientId))];
+    const T: number[] = [performance.now()];
+    const tm = <X,>(p: Promise<X>, i: number): Promise<X> => p.then((x) => { T[i] = performance.now(); return x; });
     const [preferences, markers, heads] = await Promise.all([
-      this.preferences.forUsers(recipients),
+      tm(this.preferences.forUsers(recipients), 1),
       windowMs > 0
-        ? this.readMarkers(
+        ? tm(this.readMarkers(
             events,
             pairs.filter((p) => !p.mentioned).map((p) => foldKey(p.e.eventId, p.recipientId)),
             source,
-          )
+          ), 2)
         : new Map<string, Types.ObjectId>(),
       windowMs > 0
-        ? this.openHeads(
+        ? tm(this.openHeads(
             pairs.map((p) => burstKey(p.recipientId, p.e.data.conversationId)),
             storedAt,
             windowMs,
-          )
+          ), 3)
         : new Map<string, BurstHead>(),
     ]);
     const plan = planBatch(events, { preferences, digestWindowMs: windowMs, markers, heads, storedAt });
+    const t4 = performance.now();
     const inserted = await this.insert(plan.docs);
+    const t5 = performance.now();
     const insertedIds = new Set(inserted.map((d) => d._id.toHexString()));
     // Folds into a head this batch made whose insert was a duplicate: notifications of their own.
     const orphans = plan.folds.filter((f) => f.freshHead && !insertedIds.has(f.headId.toHexString()));
@@ -184,6 +206,8 @@ export class NotificationWriter {
     }
     const occurred = new Map(events.map((e) => [e.eventId, e.occurredAt]));
     const updated = await this.fold(folds, (f) => markerBucket(source?.partition ?? '-', occurred.get(f.eventId)!));
+    const t6 = performance.now();
+    console.log(`TIMING ev=${events.length} docs=${plan.docs.length} folds=${folds.length} markers=${markers.size} prefs=${(T[1]-T[0]).toFixed(1)} mark=${((T[2]??T[0])-T[0]).toFixed(1)} heads=${((T[3]??T[0])-T[0]).toFixed(1)} ins=${(t5-t4).toFixed(1)} fold=${(t6-t5).toFixed(1)}`);
     return { inserted, updated };
   }
 
@@ -236,12 +260,9 @@ export class NotificationWriter {
       if (known && known.storedAt >= now.getTime() - windowMs) candidates.set(key, known._id);
     }
     if (candidates.size === 0) return new Map();
-    const docs = await this.notifications.collection
-      .find<HeadDoc>(
-        { _id: { $in: [...candidates.values()] } },
-        { projection: { read: 1, readAt: 1, archived: 1, storedAt: 1, senderId: 1, senderIds: 1, type: 1 } },
-      )
-      .toArray();
+    const docs = await findByIds(this.notifications.collection as unknown as mongo.Collection<HeadDoc>, [
+      ...candidates.values(),
+    ], { read: 1, readAt: 1, archived: 1, storedAt: 1, senderId: 1, senderIds: 1, type: 1 });
     const open = new Map(
       docs
         .filter((d) => !d.read && !d.readAt && !d.archived && d.type === NotificationTypes.MessageCreated)
@@ -269,43 +290,35 @@ export class NotificationWriter {
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
-    const ops = folds.map((f): mongo.AnyBulkWriteOperation<Notification> => ({
-      updateOne: {
-        filter: { _id: f.headId, eventId: { $ne: f.eventId }, eventIds: { $ne: f.eventId } },
-        update: {
-          $push: { eventIds: f.eventId } as mongo.PushOperator<Notification>,
-          $inc: { folded: 1 },
-          $set: { preview: f.preview, lastMessageAt: f.lastMessageAt, lastMessageId: f.messageId },
-          ...(f.addSenders
-            ? { $addToSet: { senderIds: { $each: f.addSenders } } as mongo.SetFields<Notification> }
-            : {}),
-        },
-      },
-    }));
-    for (let i = 0; i < ops.length; i += UPDATES_PER_COMMAND) {
-      await (this.notifications.collection as unknown as mongo.Collection<Notification>).bulkWrite(
-        ops.slice(i, i + UPDATES_PER_COMMAND),
-        { ordered: true },
-      );
+    // One lane per head: its folds in batch order (the last `$set` leaves the latest preview), the
+    // heads side by side (FOLD_HEADS_IN_FLIGHT), so PostgreSQL commits their updates together.
+    const byHead = new Map<string, Fold[]>();
+    for (const f of folds) {
+      const key = f.headId.toHexString();
+      const list = byHead.get(key);
+      if (list) list.push(f);
+      else byHead.set(key, [f]);
     }
-    const ids = [...new Map(folds.map((f) => [f.headId.toHexString(), f.headId])).values()];
-    const found = await this.notifications.collection
-      .find<StoredNotification>(
-        { _id: { $in: ids } },
-        {
-          projection: {
-            recipientId: 1,
-            conversationId: 1,
-            preview: 1,
-            folded: 1,
-            senderId: 1,
-            senderIds: 1,
-            createdAt: 1,
-            lastMessageAt: 1,
-          },
-        },
-      )
-      .toArray();
+    const collection = this.notifications.collection as unknown as mongo.Collection<Notification>;
+    await mapConcurrently([...byHead.values()], FOLD_HEADS_IN_FLIGHT, async (list) => {
+      const ops = list.map(foldUpdate);
+      for (let i = 0; i < ops.length; i += UPDATES_PER_COMMAND)
+        await collection.bulkWrite(ops.slice(i, i + UPDATES_PER_COMMAND), { ordered: true });
+    });
+    const found = await findByIds(
+      this.notifications.collection as unknown as mongo.Collection<StoredNotification>,
+      [...byHead.values()].map((list) => list[0].headId),
+      {
+        recipientId: 1,
+        conversationId: 1,
+        preview: 1,
+        folded: 1,
+        senderId: 1,
+        senderIds: 1,
+        createdAt: 1,
+        lastMessageAt: 1,
+      },
+    );
     const docs: FoldedNotification[] = found.map((d) => ({
       _id: d._id,
       recipientId: d.recipientId,
