@@ -13,7 +13,9 @@ mongoose.set('strictQuery', true);
  * The MongoDB connection both apps use (mongoose via @nestjs/mongoose), from `MONGODB_URI`.
  *
  * `serverSelectionTimeoutMS` is short (5 s) so an outage surfaces as an error the caller can retry
- * instead of a request hanging for the driver default of 30 s. `autoIndex` builds schema indexes
+ * instead of a request hanging for the driver default of 30 s. `maxPoolSize` is
+ * `MONGODB_MAX_POOL_SIZE` (see there: FerretDB v1.24 stops answering when concurrent updates take
+ * its whole PostgreSQL pool). `autoIndex` builds schema indexes
  * at start-up (unique indexes are part of Herald's correctness, not only of its speed). TLS from
  * MONGODB_TLS* ({@link mongoTlsOptions}); credentials in the URI.
  */
@@ -24,6 +26,7 @@ mongoose.set('strictQuery', true);
       useFactory: (config: AppConfig) => ({
         uri: config.env.MONGODB_URI,
         serverSelectionTimeoutMS: 5000,
+        maxPoolSize: config.env.MONGODB_MAX_POOL_SIZE,
         autoIndex: true,
         autoCreate: true,
         ...mongoTlsOptions(config),
