@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { mongo } from 'mongoose';
 
 /** Lone-`_id` reads one {@link findByIds} call keeps in flight at once. */
-export const BY_ID_CONCURRENCY = 16;
+export const BY_ID_CONCURRENCY = 8;
 
 /**
  * Runs `work` over `items`, at most `concurrency` at a time (p-limit), and resolves with the
