@@ -171,6 +171,10 @@ export function summarize(
         problems.push(
           `${at}: ${r.expected - r.received} of ${r.expected} notifications not seen (none arrived for 15 s)`,
         );
+      if (r.stored !== undefined && r.storedExpected !== undefined && r.stored < r.storedExpected)
+        problems.push(
+          `${at}: ${r.storedExpected - r.stored} of ${r.storedExpected} notifications not stored (database)`,
+        );
     }
   }
   if (volume) {

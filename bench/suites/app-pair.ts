@@ -9,6 +9,7 @@ import { appEntry, Child, freePort, startNode, waitHttp } from '../lib/procs';
 import { HeapSampler } from '../lib/heap';
 import { RssSample, RssSampler } from '../lib/rss';
 import { signToken } from '../lib/token';
+import { ArrivalLedger } from '../lib/arrival-ledger';
 import { deleteGroup, freshDb, heraldEnv, SuiteContext } from './context';
 
 /** Unanswered requests at which a load phase counts as overloaded and stops sending. */
@@ -24,7 +25,6 @@ export const ARRIVAL_STALL_MS = 15_000;
 const ARRIVAL_MAX_MS = 180_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const BODY_TAG = /^e2e (\S+) (\d+) /;
 
 /** One notification's latency: from its POST's due time to its `notification.created` arrival (ms). */
 export interface ArrivalLatency {
@@ -44,6 +44,14 @@ export interface PhaseResult {
   expected: number;
   received: number;
   latencies: ArrivalLatency[];
+  /**
+   * What the database holds once the phase's arrivals are in (or stalled), over every phase of this
+   * pair so far: notification-recipient pairs stored (a notification and each message folded into
+   * it: `1 + folded`) and pairs due (2 per stored message). `stored < storedExpected` is a loss in
+   * the app, not in the push path or its counting.
+   */
+  stored: number;
+  storedExpected: number;
   /** HTTP answer latency of the accepted POSTs from their due time (ms). */
   httpMs: number[];
   non2xx: number;
@@ -68,7 +76,11 @@ export interface PhaseResult {
 export function senderPlan(
   senders: number,
   jwtSecret: string,
-): { headers: (seq: number) => Record<string, string>; body: (phase: string, seq: number) => string } {
+): {
+  headers: (seq: number) => Record<string, string>;
+  body: (phase: string, seq: number) => string;
+  recipients: (seq: number) => string[];
+} {
   const tokens = Array.from({ length: senders }, (_, k) => signToken(benchUser(k), jwtSecret));
   const recipients = Array.from({ length: senders }, (_, k) => [
     benchUser(senders + 2 * k),
@@ -81,6 +93,7 @@ export function senderPlan(
         recipientIds: recipients[seq % senders],
         body: `e2e ${phase} ${seq} lunch at noon? Bring the slides.`,
       }),
+    recipients: (seq) => recipients[seq % senders],
   };
 }
 
@@ -91,8 +104,7 @@ export function senderPlan(
  * Shared by the end-to-end and soak suites.
  */
 export class AppPair {
-  private readonly arrivals = new Map<string, number[]>();
-  private readonly counts = new Map<string, number>();
+  private readonly ledger = new ArrivalLedger();
   private constructor(
     private readonly ctx: SuiteContext,
     private readonly db: string,
@@ -162,20 +174,12 @@ export class AppPair {
 
   private record(values: string[]): void {
     const at = performance.now();
-    for (const v of values) {
-      const preview = (JSON.parse(v) as { data?: { preview?: string } }).data?.preview ?? '';
-      const tag = BODY_TAG.exec(preview);
-      if (!tag) continue;
-      const key = `${tag[1]} ${tag[2]}`;
-      const list = this.arrivals.get(key);
-      if (list) list.push(at);
-      else this.arrivals.set(key, [at]);
-      this.counts.set(tag[1], (this.counts.get(tag[1]) ?? 0) + 1);
-    }
+    for (const v of values) this.ledger.record(v, at);
   }
 
-  private async waitArrivals(phase: string, expected: number): Promise<number> {
-    const count = (): number => this.counts.get(phase) ?? 0;
+  /** Waits until the pushes cover `expected` messages in all (see {@link ARRIVAL_STALL_MS}). */
+  private async waitArrivals(expected: number): Promise<void> {
+    const count = (): number => this.ledger.total;
     const cap = Date.now() + ARRIVAL_MAX_MS;
     let last = count();
     let progressAt = Date.now();
@@ -183,7 +187,6 @@ export class AppPair {
       await sleep(100);
       if (count() > last) [last, progressAt] = [count(), Date.now()];
     }
-    return count();
   }
 
   /**
@@ -216,15 +219,17 @@ export class AppPair {
       body: (seq) => plan.body(phase, seq),
     });
     const ok = sent.filter((s) => s.status >= 200 && s.status < 300);
-    const received = await this.waitArrivals(phase, 2 * ok.length);
+    await this.waitArrivals(this.ledger.settledTotal + 2 * ok.length);
+    const arrivals = this.settleArrivals(ok, plan.recipients);
+    const received = [...arrivals.values()].reduce((n, list) => n + list.length, 0);
+    const { stored, storedExpected } = await this.storedPairs();
     const cpuSeconds = cpu.stop();
     const samples = rss.stop();
     const heapSamples = await heap.stop();
     const t0 = sent[0]?.dueAt ?? 0;
     const latencies = ok.flatMap((s) =>
-      (this.arrivals.get(`${phase} ${s.seq}`) ?? []).map((at) => ({ dueS: (s.dueAt - t0) / 1000, ms: at - s.dueAt })),
+      (arrivals.get(s.seq) ?? []).map((at) => ({ dueS: (s.dueAt - t0) / 1000, ms: at - s.dueAt })),
     );
-    for (const s of sent) this.arrivals.delete(`${phase} ${s.seq}`);
     const window = ok.length ? ok.reduce((m, s) => Math.max(m, s.doneAt), -Infinity) - t0 : NaN;
     return {
       rate,
@@ -234,6 +239,8 @@ export class AppPair {
       expected: 2 * ok.length,
       received,
       latencies,
+      stored,
+      storedExpected,
       httpMs: ok.map((s) => s.doneAt - s.dueAt),
       non2xx: sent.filter((s) => s.status !== 0 && (s.status < 200 || s.status >= 300)).length,
       errors: sent.filter((s) => s.error).length,
@@ -244,6 +251,51 @@ export class AppPair {
       rss: samples,
       heap: heapSamples,
     };
+  }
+
+  /**
+   * When each accepted message of a phase reached each of its recipients (see {@link ArrivalLedger}):
+   * per recipient, its messages in the order their POSTs were answered.
+   * @returns message seq → arrival times (`performance.now()`), one per recipient reached
+   */
+  private settleArrivals(ok: SentRequest[], recipientsOf: (seq: number) => string[]): Map<number, number[]> {
+    const byRecipient = new Map<string, SentRequest[]>();
+    for (const s of ok) {
+      for (const r of recipientsOf(s.seq)) {
+        const list = byRecipient.get(r);
+        if (list) list.push(s);
+        else byRecipient.set(r, [s]);
+      }
+    }
+    const arrivals = new Map<number, number[]>();
+    for (const [recipient, list] of byRecipient) {
+      list.sort((a, b) => a.doneAt - b.doneAt);
+      this.ledger.settle(recipient, list.length).forEach((at, i) => {
+        if (at === undefined) return;
+        const seq = list[i].seq;
+        const times = arrivals.get(seq);
+        if (times) times.push(at);
+        else arrivals.set(seq, [at]);
+      });
+    }
+    return arrivals;
+  }
+
+  /**
+   * Notification-recipient pairs stored in the pair's database (each notification counts `1 +
+   * folded`) and pairs due (2 per stored message: every message has two recipients, none its
+   * sender, no mentions; a message stored despite a refused POST counts too).
+   */
+  private async storedPairs(): Promise<{ stored: number; storedExpected: number }> {
+    const db = this.ctx.mongo.db(this.db);
+    const [docs, messages] = await Promise.all([
+      db
+        .collection<{ folded?: number }>('notifications')
+        .find({}, { projection: { folded: 1 } })
+        .toArray(),
+      db.collection('messages').countDocuments({}),
+    ]);
+    return { stored: docs.reduce((n, d) => n + 1 + (d.folded ?? 0), 0), storedExpected: 2 * messages };
   }
 
   /** A gentle warm-up (≤ {@link WARMUP_RATE}/s for `seconds` s): connections, JIT, caches. */

@@ -22,6 +22,9 @@ export interface E2eRun {
   /** Notifications expected (2 per accepted message) and received. */
   expected: number;
   received: number;
+  /** Pairs stored in the database and due, over the pair's phases so far (see PhaseResult.stored). */
+  stored?: number;
+  storedExpected?: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -64,6 +67,8 @@ export function toE2eRun(kind: E2eRun['kind'], run: number, senders: number, p: 
     messages: p.sent.length,
     expected: p.expected,
     received: p.received,
+    stored: p.stored,
+    storedExpected: p.storedExpected,
     p50Ms: percentile(ms, 50),
     p99Ms: percentile(ms, 99),
     maxMs: percentile(ms, 100),
@@ -82,7 +87,7 @@ export function toE2eRun(kind: E2eRun['kind'], run: number, senders: number, p: 
 
 function logRun(ctx: SuiteContext, label: string, r: E2eRun): void {
   ctx.log(
-    `  ${label} p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  max ${r.maxMs.toFixed(1)} ms  received ${r.received}/${r.expected}  ` +
+    `  ${label} p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  max ${r.maxMs.toFixed(1)} ms  received ${r.received}/${r.expected}  stored ${r.stored}/${r.storedExpected}  ` +
       `achieved ${r.achievedRate.toFixed(0)}/s  non-2xx ${r.non2xx}  errors ${r.errors}${r.overloaded ? `  OVERLOADED: stopped after ${r.stoppedAfterS.toFixed(1)} s, ${r.notSent} not sent` : ''}`,
   );
 }

@@ -93,6 +93,21 @@ export class Environment extends SecurityEnvironment {
   @Matches(/^mongodb(\+srv)?:\/\/.+/, { message: 'MONGODB_URI must be a mongodb:// or mongodb+srv:// URI' })
   MONGODB_URI = 'mongodb://127.0.0.1:27017/herald';
 
+  /**
+   * Most connections one app process opens to the MongoDB-wire server (the driver's `maxPoolSize`,
+   * default 100 there), so the most commands it has in flight at once; more wait in the driver's
+   * queue. Kept small for FerretDB v1.24 on PostgreSQL: an update holds one PostgreSQL connection
+   * for its query while it writes in a transaction on a second one, so when the updates in flight
+   * across all clients take every connection of FerretDB's pool, each waits for a second one
+   * forever and the server stops answering (seen with two apps of 100 each against a pool of 200,
+   * stack/lib/postgres.js). Sum over all processes should stay well under half of FerretDB's pool.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  MONGODB_MAX_POOL_SIZE = 20;
+
   /** HS256 secret for JWTs (at least 16 characters; or JWT_SECRET_FILE). No default in production. */
   @ValidateIf((e: Environment) => e.JWT_SECRET !== undefined)
   @IsString()

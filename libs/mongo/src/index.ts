@@ -2,3 +2,4 @@ export * from './mongo.module';
 export * from './mongo-errors';
 export * from './ttl';
 export * from './mongo-tls';
+export * from './by-id';

@@ -25,6 +25,9 @@ mongoose.set('strictQuery', true);
  * error (503). That happens at most `heartbeatFrequencyMS` (10 s) + `connectTimeoutMS` after the
  * server went silent: 20 s instead of 40 s.
  *
+ * `maxPoolSize` is `MONGODB_MAX_POOL_SIZE` (see there: FerretDB v1.24 stops answering when
+ * concurrent updates take its whole PostgreSQL pool).
+ *
  * `autoIndex` builds schema indexes
  * at start-up (unique indexes are part of Herald's correctness, not only of its speed). TLS from
  * MONGODB_TLS* ({@link mongoTlsOptions}); credentials in the URI.
@@ -37,6 +40,7 @@ mongoose.set('strictQuery', true);
         uri: config.env.MONGODB_URI,
         serverSelectionTimeoutMS: 5000,
         connectTimeoutMS: 10_000,
+        maxPoolSize: config.env.MONGODB_MAX_POOL_SIZE,
         autoIndex: true,
         autoCreate: true,
         ...mongoTlsOptions(config),

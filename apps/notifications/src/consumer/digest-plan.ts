@@ -35,6 +35,11 @@ export interface Fold {
   addSenders?: string[];
   /** Into a head made by this plan (its insert must succeed first). */
   freshHead: boolean;
+  /**
+   * The pair had a fold marker (a redelivery or republication: the fold may already be in the head).
+   * Without one it was never applied anywhere, since a marker is stored before its update.
+   */
+  replay: boolean;
 }
 
 /** What a batch writes: new notifications, then folds. */
@@ -152,6 +157,7 @@ export function planBatch(events: readonly MessageCreatedEvent[], input: PlanInp
         lastMessageAt: data.createdAt,
         addSenders: addSender ? [head.senderIds[0], data.senderId] : undefined,
         freshHead: head.fresh,
+        replay: marked !== undefined,
       });
     }
   }

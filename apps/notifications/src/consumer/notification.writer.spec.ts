@@ -1,11 +1,12 @@
-import { Model } from 'mongoose';
+import { Model, Types } from 'mongoose';
 import { MessageCreatedEvent } from '@herald/contracts';
 import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
 import { Notification } from '../dal/notifications/notification.schema';
 import { AppConfig } from '@herald/config';
 import { PreferenceRepository } from '../dal/preferences/preference.repository';
 import { DigestFold } from '../dal/digest-folds/digest-fold.schema';
-import { notificationsFor, NotificationWriter } from './notification.writer';
+import { foldUpdate, notificationsFor, NotificationWriter } from './notification.writer';
+import { Fold } from './digest-plan';
 
 const event = {
   eventId: '0b7c9c8e-8a1f-4c2e-9a55-1d1f6f2c3b4a',
@@ -177,5 +178,44 @@ describe('NotificationWriter', () => {
     expect(bob.bucket).toBe(`${Math.floor(storedAt.getTime() / 3_600_000)}:bob`);
     expect(carol.bucket).toBe(`${Math.floor(storedAt.getTime() / 3_600_000)}:carol`);
     expect(carol._id.toHexString() > bob._id.toHexString()).toBe(true);
+  });
+
+  describe('foldUpdate', () => {
+    const head = new Types.ObjectId();
+    const fold = (eventId: string, preview: string, addSenders?: string[]): Fold => ({
+      headId: head,
+      eventId,
+      recipientId: 'bob',
+      conversationId: 'dm_abc',
+      messageId: `m-${eventId}`,
+      preview,
+      lastMessageAt: new Date(`2026-11-24T06:00:0${preview.length}Z`),
+      addSenders,
+      freshHead: false,
+      replay: false,
+    });
+
+    it('folds several events into their head with one update, guarded against any of them being in it', () => {
+      const { filter, update } = foldUpdate([
+        fold('e1', 'a', ['alice', 'dave']),
+        fold('e2', 'bb'),
+        fold('e3', 'ccc', ['alice', 'erin']),
+      ]);
+      expect(filter).toEqual({
+        _id: head,
+        eventId: { $nin: ['e1', 'e2', 'e3'] },
+        eventIds: { $nin: ['e1', 'e2', 'e3'] },
+      });
+      expect(update).toEqual({
+        $push: { eventIds: { $each: ['e1', 'e2', 'e3'] } },
+        $inc: { folded: 3 },
+        $set: { preview: 'ccc', lastMessageAt: new Date('2026-11-24T06:00:03Z'), lastMessageId: 'm-e3' },
+        $addToSet: { senderIds: { $each: ['alice', 'dave', 'erin'] } },
+      });
+    });
+
+    it('adds no senders when no fold brings one', () => {
+      expect(foldUpdate([fold('e1', 'a')]).update).not.toHaveProperty('$addToSet');
+    });
   });
 });

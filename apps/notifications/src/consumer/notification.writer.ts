@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { Model, mongo, Types } from 'mongoose';
 import { MessageCreatedEvent, NotificationTypes } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
-import { isDuplicateKeyError, writeErrorsByIndex } from '@herald/mongo';
+import { findByIds, isDuplicateKeyError, mapConcurrently, writeErrorsByIndex } from '@herald/mongo';
 import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
 import { Notification } from '../dal/notifications/notification.schema';
 import { PreferenceRepository } from '../dal/preferences/preference.repository';
@@ -22,10 +22,10 @@ import {
 
 export type { StoredNotification } from './digest-plan';
 
-/** Statements per `update` command (FerretDB v1.24 stalls on 100, see inbox-bucket.directory.ts). */
-const UPDATES_PER_COMMAND = 50;
 /** Burst heads this process remembers (recipient + conversation → the head it inserted). */
 const KNOWN_HEADS_MAX = 100_000;
+/** Heads whose folds are applied side by side (one lane of ordered updates each). */
+const FOLD_HEADS_IN_FLIGHT = 4;
 
 /** A notification after a fold: what `notification.updated` pushes. */
 export type FoldedNotification = Pick<StoredNotification, '_id' | 'recipientId' | 'conversationId' | 'preview'> & {
@@ -69,6 +69,30 @@ type HeadDoc = Pick<Notification, 'read' | 'readAt' | 'archived' | 'storedAt' | 
 export const markerBucket = (partition: string, occurredAt: Date): string =>
   `${partition}:${Math.floor(occurredAt.getTime() / 60_000)}`;
 
+/**
+ * The guarded update that folds `folds` (events of one head, distinct, in batch order) into their
+ * head: matches nothing when the head already holds one of them (its own `eventId` or one of
+ * `eventIds`), so a fold applied twice counts nothing. `$push` appends the events, `$inc` counts
+ * them, `$set` leaves the last one's preview, `$addToSet` adds their new senders.
+ */
+export function foldUpdate(folds: readonly Fold[]): {
+  filter: mongo.Filter<Notification>;
+  update: mongo.UpdateFilter<Notification>;
+} {
+  const eventIds = folds.map((f) => f.eventId);
+  const last = folds[folds.length - 1];
+  const senders = [...new Set(folds.flatMap((f) => f.addSenders ?? []))];
+  return {
+    filter: { _id: last.headId, eventId: { $nin: eventIds }, eventIds: { $nin: eventIds } },
+    update: {
+      $push: { eventIds: { $each: eventIds } } as mongo.PushOperator<Notification>,
+      $inc: { folded: folds.length },
+      $set: { preview: last.preview, lastMessageAt: last.lastMessageAt, lastMessageId: last.messageId },
+      ...(senders.length > 0 ? { $addToSet: { senderIds: { $each: senders } } as mongo.SetFields<Notification> } : {}),
+    },
+  };
+}
+
 /** The notifications one event gives with default preferences and no digest (tests, bench data). */
 export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date()): StoredNotification[] {
   return recipientsOf(event).map(({ recipientId, mentioned }) =>
@@ -86,18 +110,22 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
  * preferences and the digest of bursts (consumer/digest-plan.ts decides, this class reads and
  * writes). Per batch:
  *
- * 1. reads: the recipients' `preferences` (one `_id` `$in`); the fold markers of the batch's
- *    minutes on its partition (`digest_folds`, one equality on `m` per {@link markerBucket}); the
- *    heads this process inserted for the batch's (recipient, conversation) pairs within
- *    `DIGEST_WINDOW_MS`, to check they are still unread (one `_id` `$in`, only when there are
- *    such heads). FerretDB v1.24 pushes no `$in` down (docs/database.md): an `$in` reads its whole
- *    collection, which is why markers are found by an equality instead;
+ * 1. reads, side by side: the recipients' `preferences` (one `_id` `$in`); the fold markers of the
+ *    batch's minutes on its partition (`digest_folds`, one equality on `m` per {@link markerBucket});
+ *    the heads this process inserted for the batch's (recipient, conversation) pairs within
+ *    `DIGEST_WINDOW_MS`, to check they are still unread (one `findOne` by `_id` per head,
+ *    {@link findByIds}, only when there are such heads). FerretDB v1.24 pushes no `$in` down
+ *    (docs/database.md): an `$in` reads its whole collection, which is why markers are found by an
+ *    equality and heads by lone `_id` equalities instead;
  * 2. the new notifications with one unordered `insertMany` (the driver's, documents built complete);
  *    a duplicate key (11000) on the unique `(eventId, recipientId)` index means "already stored";
- * 3. one marker per folded pair (`insertMany`, duplicates = already marked), then one update per
- *    fold: `{_id: head, eventId: {$ne: e}, eventIds: {$ne: e}}` → `$push eventIds`, `$inc folded`,
- *    `$set` preview / lastMessageAt, `$addToSet senderIds`. The guard makes a second fold of the
- *    same event match nothing, so `folded` stays `eventIds.length` (the API's `count` is 1 + it).
+ * 3. one marker per folded pair (`insertMany`, duplicates = already marked), then per head (several
+ *    heads side by side) one guarded `findAndModify` for all its folds of the batch ({@link
+ *    foldUpdate}: `{_id: head, eventId: {$nin: es}, eventIds: {$nin: es}}` → `$push eventIds`,
+ *    `$inc folded`, `$set` the last preview / lastMessageAt, `$addToSet senderIds`), which also
+ *    answers the head for the push; a replayed pair (it had a marker) gets an update of its own
+ *    first. The guard makes a second fold of an event match nothing, so `folded` stays
+ *    `eventIds.length` (the API's `count` is 1 + it).
  *
  * Why it is effectively once (a redelivery gives the same outcome with unchanged preferences): a
  * pair is either a notification of its own — the unique index stops a second one — or folded, and
@@ -124,6 +152,29 @@ export class NotificationWriter {
     private readonly preferences: PreferenceRepository,
     private readonly config: AppConfig,
   ) {}
+
+  /** The folds of one head, in batch order (see {@link fold}); resolves with the head after its last matching update, or null. */
+  private async foldInto(list: readonly Fold[]): Promise<StoredNotification | null> {
+    const apply = ({ filter, update }: ReturnType<typeof foldUpdate>) =>
+      this.collection.findOneAndUpdate(filter, update, { returnDocument: 'after' });
+    let last: StoredNotification | null = null;
+    // A replayed fold may be in the head already: one guarded update each, so the others still count.
+    for (const f of list.filter((x) => x.replay)) last = (await apply(foldUpdate([f]))) ?? last;
+    const seen = new Set<string>();
+    const fresh = list.filter((f) => !f.replay && !seen.has(f.eventId) && seen.add(f.eventId));
+    if (fresh.length === 0) return last;
+    // Never applied (no marker): all in one update. Should its guard still match nothing (or the head
+    // be gone), one by one, so that no fold is dropped for another one's sake.
+    const doc = await apply(foldUpdate(fresh));
+    if (doc) return doc;
+    for (const f of fresh) last = (await apply(foldUpdate([f]))) ?? last;
+    return last;
+  }
+
+  /** The `notifications` collection as the driver's, with the stored document type. */
+  private get collection(): mongo.Collection<StoredNotification> {
+    return this.notifications.collection as unknown as mongo.Collection<StoredNotification>;
+  }
 
   private get markers(): mongo.Collection<MarkerDoc> {
     return this.foldMarkers.collection as unknown as mongo.Collection<MarkerDoc>;
@@ -236,12 +287,11 @@ export class NotificationWriter {
       if (known && known.storedAt >= now.getTime() - windowMs) candidates.set(key, known._id);
     }
     if (candidates.size === 0) return new Map();
-    const docs = await this.notifications.collection
-      .find<HeadDoc>(
-        { _id: { $in: [...candidates.values()] } },
-        { projection: { read: 1, readAt: 1, archived: 1, storedAt: 1, senderId: 1, senderIds: 1, type: 1 } },
-      )
-      .toArray();
+    const docs = await findByIds(
+      this.notifications.collection as unknown as mongo.Collection<HeadDoc>,
+      [...candidates.values()],
+      { read: 1, readAt: 1, archived: 1, storedAt: 1, senderId: 1, senderIds: 1, type: 1 },
+    );
     const open = new Map(
       docs
         .filter((d) => !d.read && !d.readAt && !d.archived && d.type === NotificationTypes.MessageCreated)
@@ -257,7 +307,9 @@ export class NotificationWriter {
 
   /**
    * Applies `folds` in order: markers first (one unordered insert, duplicates = already marked),
-   * then the guarded updates, 50 per ordered `bulkWrite`; reads the folded heads back for the push.
+   * then per head ({@link foldInto}, {@link FOLD_HEADS_IN_FLIGHT} heads side by side) its guarded
+   * updates, each returning the head as it is after it (`findAndModify`); a head no update
+   * matched (all its folds were in it already) is read back by `_id` for the push.
    */
   private async fold(folds: Fold[], bucketOf: (f: Fold) => string): Promise<FoldedNotification[]> {
     if (folds.length === 0) return [];
@@ -269,43 +321,20 @@ export class NotificationWriter {
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
-    const ops = folds.map((f): mongo.AnyBulkWriteOperation<Notification> => ({
-      updateOne: {
-        filter: { _id: f.headId, eventId: { $ne: f.eventId }, eventIds: { $ne: f.eventId } },
-        update: {
-          $push: { eventIds: f.eventId } as mongo.PushOperator<Notification>,
-          $inc: { folded: 1 },
-          $set: { preview: f.preview, lastMessageAt: f.lastMessageAt, lastMessageId: f.messageId },
-          ...(f.addSenders
-            ? { $addToSet: { senderIds: { $each: f.addSenders } } as mongo.SetFields<Notification> }
-            : {}),
-        },
-      },
-    }));
-    for (let i = 0; i < ops.length; i += UPDATES_PER_COMMAND) {
-      await (this.notifications.collection as unknown as mongo.Collection<Notification>).bulkWrite(
-        ops.slice(i, i + UPDATES_PER_COMMAND),
-        { ordered: true },
-      );
+    const byHead = new Map<string, Fold[]>();
+    for (const f of folds) {
+      const key = f.headId.toHexString();
+      const list = byHead.get(key);
+      if (list) list.push(f);
+      else byHead.set(key, [f]);
     }
-    const ids = [...new Map(folds.map((f) => [f.headId.toHexString(), f.headId])).values()];
-    const found = await this.notifications.collection
-      .find<StoredNotification>(
-        { _id: { $in: ids } },
-        {
-          projection: {
-            recipientId: 1,
-            conversationId: 1,
-            preview: 1,
-            folded: 1,
-            senderId: 1,
-            senderIds: 1,
-            createdAt: 1,
-            lastMessageAt: 1,
-          },
-        },
-      )
-      .toArray();
+    const lanes = [...byHead.values()];
+    const after = await mapConcurrently(lanes, FOLD_HEADS_IN_FLIGHT, (list) => this.foldInto(list));
+    const unmatched = lanes.filter((_, i) => after[i] === null).map((list) => list[0].headId);
+    const found = [
+      ...after.filter((d): d is StoredNotification => d !== null),
+      ...(await findByIds(this.collection, unmatched)),
+    ];
     const docs: FoldedNotification[] = found.map((d) => ({
       _id: d._id,
       recipientId: d.recipientId,
