@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { decodeEvent, MessageCreatedEventV1, Topics } from '@herald/contracts';
+import { decodeEvent, MessageCreatedEventV1, NotificationTypes, Topics } from '@herald/contracts';
+import {
+  PREFERENCE_LONE_READS_MAX,
+  PreferenceRepository,
+} from '../../apps/notifications/src/dal/preferences/preference.repository';
+import { UserPreferences } from '../../apps/notifications/src/dal/preferences/user-preferences';
 import { startApps, RunningApps } from '../support/apps';
 import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
 import { uniqueUser } from '../support/env';
@@ -160,6 +165,30 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
       expect(n.type).toBe('message.mentioned');
       expect((await list(carol)).map((x) => x.type)).toEqual(['message.created']);
       expect(await list(dave)).toEqual([]);
+    });
+
+    it('reads the preferences of a batch by lone _id up to PREFERENCE_LONE_READS_MAX users and with one $in above: same answers', async () => {
+      const repo = apps.notifications.get(PreferenceRepository);
+      const ids = Array.from({ length: PREFERENCE_LONE_READS_MAX + 8 }, (_, i) => uniqueUser(`pref${i}`));
+      for (const [i, id] of ids.entries()) {
+        if (i % 3 === 0) await repo.setType(id, NotificationTypes.MessageCreated, false);
+        else if (i % 3 === 1) await repo.setConversation(id, `c-${id}`, true, null);
+      } // every third user has no document
+      const summary = (m: Map<string, UserPreferences>) =>
+        [...m].map(([id, p]) => [id, p.isEnabled(NotificationTypes.MessageCreated), p.isMuted(`c-${id}`, new Date())]);
+      const few = ids.slice(0, 6);
+      const all = [...ids, uniqueUser('nobody'), ids[0]]; // above the threshold, with a duplicate
+      const byLone = await repo.forUsers(few);
+      const byIn = await repo.forUsers(all);
+      expect(few.length).toBeLessThanOrEqual(PREFERENCE_LONE_READS_MAX);
+      expect(new Set(all).size).toBeGreaterThan(PREFERENCE_LONE_READS_MAX);
+      const expected = (list: string[]) =>
+        list
+          .map((id, i) => [id, i % 3] as const)
+          .filter(([, k]) => k !== 2)
+          .map(([id, k]) => [id, k !== 0, k === 1]);
+      expect(summary(byLone)).toEqual(expected(few));
+      expect(summary(byIn).sort()).toEqual(expected(ids).sort());
     });
   });
 

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
-import { isDuplicateKeyError } from '@herald/mongo';
+import { findByIds, isDuplicateKeyError } from '@herald/mongo';
 import { ConversationMute, Preference } from './preference.schema';
 import { UserPreferences } from './user-preferences';
 
@@ -9,6 +9,21 @@ import { UserPreferences } from './user-preferences';
 const WRITE_ATTEMPTS = 5;
 
 type PreferenceDoc = Omit<Preference, never>;
+
+/**
+ * Most distinct users whose preferences {@link PreferenceRepository.forUsers} reads by lone `_id`
+ * (one `findOne` each); more are read with one `_id` `$in`.
+ *
+ * Why two ways: FerretDB v1.24 does not push `$in` down, not even on `_id`, so an `$in` decodes the
+ * whole `preferences` collection whatever it asks for (measured on the local stack, PostgreSQL
+ * backend, loaded machine: 2.4–3.4 s at 20,000 users with preferences, for 20 ids as for 500),
+ * while a lone `_id` is an index lookup (20 users: 27–170 ms; docs/database.md). A consumer keeping
+ * up reads small batches, whose cost then follows the batch, not the number of users who ever set a
+ * preference; a catch-up batch of hundreds of recipients shares one `$in` (as many lone reads
+ * would cost about as much). On MongoDB both are `_id` index lookups.
+ */
+export const PREFERENCE_LONE_READS_MAX = 32;
+const PROJECTION = { mutes: 1, disabledTypes: 1 } as const;
 
 /**
  * The `preferences` collection: read by the consumer once per batch ({@link forUsers}), changed by
@@ -32,15 +47,19 @@ export class PreferenceRepository {
   }
 
   /**
-   * The preferences of `userIds` with ONE query (`_id` `$in`), for a consumer batch; users without
-   * a document are left out (callers use {@link UserPreferences.none}).
+   * The preferences of `userIds`, for a consumer batch: by lone `_id` for up to
+   * {@link PREFERENCE_LONE_READS_MAX} distinct users, else with one `_id` `$in`; users without a
+   * document are left out (callers use {@link UserPreferences.none}).
+   * @throws the driver's error when a read fails (the batch is retried, nothing was stored)
    */
   async forUsers(userIds: readonly string[]): Promise<Map<string, UserPreferences>> {
     const found = new Map<string, UserPreferences>();
-    if (userIds.length === 0) return found;
-    const docs = await this.collection
-      .find({ _id: { $in: [...userIds] } }, { projection: { mutes: 1, disabledTypes: 1 } })
-      .toArray();
+    const ids = [...new Set(userIds)];
+    if (ids.length === 0) return found;
+    const docs =
+      ids.length <= PREFERENCE_LONE_READS_MAX
+        ? await findByIds(this.collection, ids, PROJECTION)
+        : await this.collection.find({ _id: { $in: ids } }, { projection: PROJECTION }).toArray();
     for (const d of docs) found.set(d._id, new UserPreferences(d.mutes, d.disabledTypes));
     return found;
   }
