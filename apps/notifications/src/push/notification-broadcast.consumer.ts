@@ -13,7 +13,7 @@ import { AppConfig } from '@herald/config';
 import { kafkaClientConfig } from '@herald/kafka';
 import { KafkaConsumerProbe, KafkaConsumerProbeFactory, ReadinessChecks, withTimeout } from '@herald/observability';
 import { PushHub } from './push-hub';
-import { toPushPayload } from './push-payload';
+import { NotificationView } from '../inbox/dto/notification.view';
 import { UnreadCountPusher } from './unread-count.pusher';
 
 /** Prefix of the per-instance broadcast groups (`notifications-push-<host>-<pid>-<random>`). */
@@ -162,7 +162,11 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
     }
     const { data } = decoded.event;
     if (!this.hub.isConnected(data.recipientId)) return;
-    this.hub.send(data.recipientId, { event: 'notification.created', data: toPushPayload(data), id: data.id });
+    this.hub.send(data.recipientId, {
+      event: 'notification.created',
+      data: NotificationView.fromCreated(data),
+      id: data.id,
+    });
     void this.unread.push(data.recipientId); // coalesced per user; does not hold up the next push
   }
 
