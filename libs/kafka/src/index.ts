@@ -13,3 +13,5 @@ export * from './batch/batch-dead-letter';
 export * from './send-lane';
 export * from './producer-settings';
 export * from './send-retry';
+export * from './batch/batch-writes';
+export * from './batch/batch-consumer';

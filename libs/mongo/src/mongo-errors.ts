@@ -139,3 +139,14 @@ export function isPermanentWriteError(err: unknown): boolean {
   }
   return typeof e.code === 'number' && DOCUMENT_CODES.includes(e.code);
 }
+
+/**
+ * MongoDB's write-error rules for a batch consumer (`WriteErrorRules` of @herald/kafka): a
+ * document-level failure ({@link isPermanentWriteError}) goes to the DLQ path, an unreachable or
+ * timing-out server ({@link isTransientMongoError}) is waited out.
+ */
+export const MONGO_WRITE_ERRORS = {
+  name: 'MongoDB',
+  isPermanent: isPermanentWriteError,
+  isTransient: isTransientMongoError,
+} as const;

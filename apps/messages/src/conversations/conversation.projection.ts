@@ -1,21 +1,15 @@
-import { BeforeApplicationShutdown, Controller, Logger, UseFilters } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { Ctx } from '@nestjs/microservices';
-import { KafkaMessage } from 'kafkajs';
 import { MessageCreatedEvent, Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import {
   BatchEventPattern,
   batchCoordinates,
-  BatchFailure,
-  deadLetterFromBatch,
-  decodeBatch,
-  DecodedRecord,
+  BatchConsumer,
   KafkaBatchContext,
   KafkaErrorPassthroughFilter,
-  retryWrite,
-  WriteRetryPolicy,
 } from '@herald/kafka';
-import { isPermanentWriteError, isTransientMongoError } from '@herald/mongo';
+import { MONGO_WRITE_ERRORS } from '@herald/mongo';
 import { HeraldMetrics } from '@herald/observability';
 import { ConversationProjector, ProjectionResult } from './conversation.projector';
 
@@ -44,88 +38,39 @@ import { ConversationProjector, ProjectionResult } from './conversation.projecto
  */
 @Controller()
 @UseFilters(new KafkaErrorPassthroughFilter())
-export class ConversationProjection implements BeforeApplicationShutdown {
-  private readonly logger = new Logger(ConversationProjection.name);
-  private stopping = false;
-
+export class ConversationProjection extends BatchConsumer {
   constructor(
     private readonly projector: ConversationProjector,
-    private readonly config: AppConfig,
+    config: AppConfig,
     private readonly metrics: HeraldMetrics,
-  ) {}
-
-  beforeApplicationShutdown(): void {
-    this.stopping = true;
+  ) {
+    super(ConversationProjection.name, {
+      groupId: config.env.KAFKA_CONVERSATIONS_GROUP,
+      what: 'projection write',
+      rules: MONGO_WRITE_ERRORS,
+      countDeadLetter: (topic, reason) => metrics.deadLettered(topic, reason),
+    });
   }
 
   @BatchEventPattern(Topics.MessageCreated)
   async handle(@Ctx() ctx: KafkaBatchContext): Promise<void> {
     const records = ctx.getMessages();
-    const valid = await decodeBatch(ctx, MessageCreatedEvent, (record, failure) =>
-      this.deadLetter(ctx, record, failure),
-    );
-    const where = batchCoordinates(ctx);
-    const result = await retryWrite(
-      ctx,
-      `${valid.length} event(s) ${where}`,
-      () => this.projector.project(valid.map((v) => v.event)),
-      () => this.projectEach(ctx, valid),
-      this.retryPolicy,
-    );
+    const valid = await this.batch.decode(ctx, MessageCreatedEvent);
+    // After a document-level failure, one conversation at a time: the events of the one at fault
+    // are dead-lettered.
+    const result = await this.batch.write<MessageCreatedEvent, ProjectionResult>(ctx, valid, {
+      write: (group) => this.projector.project(group.map((v) => v.event)),
+      groupOf: ({ event }) => `conversation ${event.data.conversationId} ${ctx.getTopic()}/${ctx.getPartition()}`,
+      empty: () => ({ conversations: 1, written: 0 }),
+      merge: (results) => ({
+        conversations: results.reduce((n, r) => n + r.conversations, 0),
+        written: results.reduce((n, r) => n + r.written, 0),
+      }),
+    });
     this.logger.debug(
-      `${where}: ${records.length} record(s), ${result.conversations} conversation(s), ${result.written} written`,
+      `${batchCoordinates(ctx)}: ${records.length} record(s), ${result.conversations} conversation(s), ${result.written} written`,
     );
     this.metrics.consumed(ctx.getTopic(), records.length);
     this.metrics.setConsumerLag(ctx.getTopic(), ctx.getPartition(), ctx.getLagAfter());
-  }
-
-  /**
-   * After a document-level failure of the batch write: one conversation at a time, dead-lettering
-   * the events of the one at fault.
-   */
-  private async projectEach(
-    ctx: KafkaBatchContext,
-    valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>,
-  ): Promise<ProjectionResult> {
-    const byConversation = new Map<string, Array<DecodedRecord<MessageCreatedEvent>>>();
-    for (const v of valid)
-      byConversation.set(v.event.data.conversationId, [...(byConversation.get(v.event.data.conversationId) ?? []), v]);
-    const total: ProjectionResult = { conversations: 0, written: 0 };
-    for (const [conversationId, group] of byConversation) {
-      const where = `conversation ${conversationId} ${ctx.getTopic()}/${ctx.getPartition()}`;
-      const done = await retryWrite(
-        ctx,
-        where,
-        () => this.projector.project(group.map((g) => g.event)),
-        async (err) => {
-          for (const { record } of group)
-            await this.deadLetter(ctx, record, { reason: 'store-failed', error: err.message, stack: err.stack });
-          return { conversations: 1, written: 0 };
-        },
-        this.retryPolicy,
-      );
-      total.conversations += done.conversations;
-      total.written += done.written;
-    }
-    return total;
-  }
-
-  /** Retries of a failed projection write ({@link retryWrite}): permanent → DLQ path, else retried in place. */
-  private readonly retryPolicy: WriteRetryPolicy = {
-    isPermanent: isPermanentWriteError,
-    isStopping: () => this.stopping,
-    warn: (message) => this.logger.warn(message),
-    explain: (err) =>
-      isTransientMongoError(err)
-        ? 'MongoDB unavailable'
-        : 'projection write failed (unclassified error, retried, not dead-lettered)',
-  };
-
-  private async deadLetter(ctx: KafkaBatchContext, record: KafkaMessage, failure: BatchFailure): Promise<void> {
-    await deadLetterFromBatch(ctx, record, failure, this.config.env.KAFKA_CONVERSATIONS_GROUP);
-    this.metrics.deadLettered(ctx.getTopic(), failure.reason);
-    this.logger.warn(
-      `dead-lettered ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset} (${failure.reason}): ${failure.error.slice(0, 300)}`,
-    );
   }
 }

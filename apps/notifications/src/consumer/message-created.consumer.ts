@@ -1,21 +1,16 @@
-import { BeforeApplicationShutdown, Controller, Logger, UseFilters } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { Ctx } from '@nestjs/microservices';
-import { KafkaMessage } from 'kafkajs';
 import { MessageCreatedEvent, Topics } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import {
   BatchEventPattern,
   batchCoordinates,
-  BatchFailure,
-  deadLetterFromBatch,
-  decodeBatch,
+  BatchConsumer,
   DecodedRecord,
   KafkaBatchContext,
   KafkaErrorPassthroughFilter,
-  retryWrite,
-  WriteRetryPolicy,
 } from '@herald/kafka';
-import { isPermanentWriteError, isTransientMongoError } from '@herald/mongo';
+import { MONGO_WRITE_ERRORS } from '@herald/mongo';
 import { HeraldMetrics } from '@herald/observability';
 import { NotificationPushPublisher } from '../push/notification-push.publisher';
 import { BatchSource, NotificationWriter, StoredNotification, StoreResult } from './notification.writer';
@@ -51,71 +46,47 @@ import { BatchSource, NotificationWriter, StoredNotification, StoreResult } from
  */
 @Controller()
 @UseFilters(new KafkaErrorPassthroughFilter())
-export class MessageCreatedConsumer implements BeforeApplicationShutdown {
-  private readonly logger = new Logger(MessageCreatedConsumer.name);
-  private stopping = false;
-
+export class MessageCreatedConsumer extends BatchConsumer {
   constructor(
     private readonly writer: NotificationWriter,
     private readonly push: NotificationPushPublisher,
-    private readonly config: AppConfig,
+    config: AppConfig,
     private readonly metrics: HeraldMetrics,
-  ) {}
-
-  beforeApplicationShutdown(): void {
-    this.stopping = true;
+  ) {
+    super(MessageCreatedConsumer.name, {
+      groupId: config.env.KAFKA_CONSUMER_GROUP,
+      what: 'store',
+      rules: MONGO_WRITE_ERRORS,
+      countDeadLetter: (topic, reason) => metrics.deadLettered(topic, reason),
+    });
   }
 
   @BatchEventPattern(Topics.MessageCreated)
   async handle(@Ctx() ctx: KafkaBatchContext): Promise<void> {
     const records = ctx.getMessages();
-    const valid = await decodeBatch(ctx, MessageCreatedEvent, (record, failure) =>
-      this.deadLetter(ctx, record, failure),
-    );
-    const where = batchCoordinates(ctx);
-    const { inserted, updated } = await retryWrite(
-      ctx,
-      `${valid.length} event(s) ${where}`,
-      () =>
+    const valid = await this.batch.decode(ctx, MessageCreatedEvent);
+    // After a document-level failure, each event alone: only the one at fault is dead-lettered.
+    const { inserted, updated } = await this.batch.write<MessageCreatedEvent, StoreResult>(ctx, valid, {
+      write: (group) =>
         this.writer.store(
-          valid.map((v) => v.event),
-          this.source(ctx, valid),
+          group.map((v) => v.event),
+          this.source(ctx, group),
           this.pushCreated(ctx),
         ),
-      () => this.storeEach(ctx, valid),
-      this.retryPolicy,
-    );
+      groupOf: ({ record, event }) => `event ${event.eventId} ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset}`,
+      empty: () => ({ inserted: [], updated: [] }),
+      merge: (results) => ({
+        inserted: results.flatMap((r) => r.inserted),
+        updated: results.flatMap((r) => r.updated),
+      }),
+    });
     this.metrics.stored(inserted.length);
     this.logger.debug(
-      `${where}: ${records.length} record(s), ${inserted.length} notification(s) inserted, ${updated.length} updated (digest)`,
+      `${batchCoordinates(ctx)}: ${records.length} record(s), ${inserted.length} notification(s) inserted, ${updated.length} updated (digest)`,
     );
     await this.push.publish(ctx.getProducer(), [], updated);
     this.metrics.consumed(ctx.getTopic(), records.length);
     this.metrics.setConsumerLag(ctx.getTopic(), ctx.getPartition(), ctx.getLagAfter());
-  }
-
-  /** After a document-level failure of a batch insert: stores each event alone, dead-lettering the ones at fault. */
-  private async storeEach(
-    ctx: KafkaBatchContext,
-    valid: ReadonlyArray<DecodedRecord<MessageCreatedEvent>>,
-  ): Promise<StoreResult> {
-    const all: StoreResult = { inserted: [], updated: [] };
-    for (const { record, event } of valid) {
-      const where = `event ${event.eventId} ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset}`;
-      const one = await retryWrite(
-        ctx,
-        where,
-        () => this.writer.store([event], this.source(ctx, [{ record, event }]), this.pushCreated(ctx)),
-        async (err): Promise<StoreResult> => {
-          await this.deadLetter(ctx, record, { reason: 'store-failed', error: err.message, stack: err.stack });
-          return { inserted: [], updated: [] };
-        },
-        this.retryPolicy,
-      );
-      all.inserted.push(...one.inserted);
-      all.updated.push(...one.updated);
-    }
-    return all;
   }
 
   /** Starts the `notification.created` push of notifications just inserted (before the batch's folds). */
@@ -134,27 +105,5 @@ export class MessageCreatedConsumer implements BeforeApplicationShutdown {
       firstOffset: Number(valid[0].record.offset),
       lastOffset: Number(valid[valid.length - 1].record.offset),
     };
-  }
-
-  /**
-   * Retries of a failed store ({@link retryWrite}): a permanent (document) error goes to the DLQ
-   * path, anything else is retried in place — 200 ms doubling, capped at 5 s — until it succeeds.
-   */
-  private readonly retryPolicy: WriteRetryPolicy = {
-    isPermanent: isPermanentWriteError,
-    isStopping: () => this.stopping,
-    warn: (message) => this.logger.warn(message),
-    explain: (err) =>
-      isTransientMongoError(err)
-        ? 'MongoDB unavailable'
-        : 'store failed (unclassified error, retried, not dead-lettered)',
-  };
-
-  private async deadLetter(ctx: KafkaBatchContext, record: KafkaMessage, failure: BatchFailure): Promise<void> {
-    await deadLetterFromBatch(ctx, record, failure, this.config.env.KAFKA_CONSUMER_GROUP);
-    this.metrics.deadLettered(ctx.getTopic(), failure.reason);
-    this.logger.warn(
-      `dead-lettered ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset} (${failure.reason}): ${failure.error.slice(0, 300)}`,
-    );
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { HealthIndicatorService } from '@nestjs/terminus';
 import { Consumer, Kafka } from 'kafkajs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -12,9 +11,9 @@ import {
 } from '@herald/contracts';
 import { AppConfig } from '@herald/config';
 import { kafkaClientConfig } from '@herald/kafka';
-import { KafkaConsumerProbe, ReadinessChecks, withTimeout } from '@herald/observability';
+import { KafkaConsumerProbe, KafkaConsumerProbeFactory, ReadinessChecks, withTimeout } from '@herald/observability';
 import { PushHub } from './push-hub';
-import { toPushPayload } from './push-payload';
+import { NotificationView } from '../inbox/dto/notification.view';
 import { UnreadCountPusher } from './unread-count.pusher';
 
 /** Prefix of the per-instance broadcast groups (`notifications-push-<host>-<pid>-<random>`). */
@@ -52,14 +51,16 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
   private readonly kafka: Kafka;
   private consumer?: Consumer;
   /** Group membership of the broadcast consumer (joined, rebalancing, crashed...). */
-  readonly probe = new KafkaConsumerProbe(new HealthIndicatorService());
+  readonly probe: KafkaConsumerProbe;
 
   constructor(
     config: AppConfig,
     private readonly hub: PushHub,
     private readonly unread: UnreadCountPusher,
     private readonly readiness: ReadinessChecks,
+    probes: KafkaConsumerProbeFactory,
   ) {
+    this.probe = probes.create();
     this.kafka = new Kafka(kafkaClientConfig(config, `${config.env.KAFKA_CLIENT_ID}-push`));
   }
 
@@ -161,7 +162,11 @@ export class NotificationBroadcastConsumer implements OnApplicationBootstrap, On
     }
     const { data } = decoded.event;
     if (!this.hub.isConnected(data.recipientId)) return;
-    this.hub.send(data.recipientId, { event: 'notification.created', data: toPushPayload(data), id: data.id });
+    this.hub.send(data.recipientId, {
+      event: 'notification.created',
+      data: NotificationView.fromCreated(data),
+      id: data.id,
+    });
     void this.unread.push(data.recipientId); // coalesced per user; does not hold up the next push
   }
 

@@ -2,13 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HEALTH_OPTIONS, HealthController, HealthOptions } from './health.controller';
 import { KafkaBrokerHealthIndicator } from './kafka-broker.health';
-import { KafkaConsumerProbe } from './kafka-consumer.probe';
+import { KafkaConsumerProbe, KafkaConsumerProbeFactory } from './kafka-consumer.probe';
 import { ReadinessChecks } from './readiness-checks';
 
 /**
  * Liveness and readiness endpoints (@nestjs/terminus). Needs `AppConfig` and the app's mongoose
- * connection (MongoModule) in scope. Global: exports {@link KafkaConsumerProbe} for bootstrap wiring
- * and {@link ReadinessChecks}, where any module adds its own readiness check.
+ * connection (MongoModule) in scope. Global: exports {@link KafkaConsumerProbe} for bootstrap wiring,
+ * {@link KafkaConsumerProbeFactory} for the probes of other consumers, and {@link ReadinessChecks},
+ * where any module adds its own readiness check.
  */
 @Module({})
 export class HealthModule {
@@ -22,9 +23,10 @@ export class HealthModule {
         { provide: HEALTH_OPTIONS, useValue: options },
         KafkaBrokerHealthIndicator,
         KafkaConsumerProbe,
+        KafkaConsumerProbeFactory,
         ReadinessChecks,
       ],
-      exports: [KafkaConsumerProbe, ReadinessChecks],
+      exports: [KafkaConsumerProbe, KafkaConsumerProbeFactory, ReadinessChecks],
     };
   }
 }

@@ -92,3 +92,18 @@ export class KafkaConsumerProbe {
     }
   }
 }
+
+/**
+ * Makes further {@link KafkaConsumerProbe}s for consumers other than the app's transport (e.g. the
+ * notifications app's per-instance broadcast consumer), with the health indicator service of
+ * `@nestjs/terminus` from dependency injection.
+ */
+@Injectable()
+export class KafkaConsumerProbeFactory {
+  constructor(private readonly health: HealthIndicatorService) {}
+
+  /** A new probe, not attached: call `attach(consumer)` once the consumer exists. */
+  create(): KafkaConsumerProbe {
+    return new KafkaConsumerProbe(this.health);
+  }
+}

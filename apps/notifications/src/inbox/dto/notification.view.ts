@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Types } from 'mongoose';
+import { NotificationCreatedData } from '@herald/contracts';
 import { Notification } from '../../dal/notifications/notification.schema';
 
 /** A notification as the API returns it. */
@@ -51,6 +52,20 @@ export class NotificationView {
       senderIds: d.senderIds ?? [d.senderId],
       lastMessageAt: d.lastMessageAt ?? d.createdAt,
     };
+  }
+
+  /**
+   * The API shape of the notification a `notification.created` record announces (what the SSE
+   * stream and the socket push, so a client handles it like an item of GET): a new notification of
+   * one message, not seen, read or archived yet. The same mapping as {@link from}; the record's
+   * `sourceEventId` (the `message.created` event's id: the record has an `eventId` of its own) is
+   * the notification's `eventId`.
+   */
+  static fromCreated(d: NotificationCreatedData): NotificationView {
+    const { id, sourceEventId, ...fields } = d;
+    return NotificationView.from({ ...fields, _id: new Types.ObjectId(id), eventId: sourceEventId } as Notification & {
+      _id: Types.ObjectId;
+    });
   }
 }
 
