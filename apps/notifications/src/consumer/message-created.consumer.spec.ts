@@ -51,17 +51,20 @@ class FakeWriter implements Pick<NotificationWriter, 'store'> {
   readonly calls: string[][] = [];
   fail: (recipients: string[], call: number) => Error | undefined = () => undefined;
 
-  async store(events: readonly MessageCreatedEvent[]): Promise<StoreResult> {
+  async store(
+    events: readonly MessageCreatedEvent[],
+    _source?: unknown,
+    onInserted?: (inserted: readonly StoreResult['inserted'][number][]) => Promise<void>,
+  ): Promise<StoreResult> {
     const recipients = events.map((e) => e.data.recipientIds[0]);
     this.calls.push(recipients);
     const err = this.fail(recipients, this.calls.length);
     if (err) throw err;
-    return {
-      inserted: recipients.map(
-        (r) => ({ _id: new Types.ObjectId(), recipientId: r }) as unknown as StoreResult['inserted'][number],
-      ),
-      updated: [],
-    };
+    const inserted = recipients.map(
+      (r) => ({ _id: new Types.ObjectId(), recipientId: r }) as unknown as StoreResult['inserted'][number],
+    );
+    await onInserted?.(inserted);
+    return { inserted, updated: [] };
   }
 }
 
@@ -94,8 +97,9 @@ async function setup(records: KafkaMessage[]) {
   return { consumer: moduleRef.get(MessageCreatedConsumer), ctx, writer, push, metrics, sent, heartbeat };
 }
 
+/** Recipients of the `notification.created` pushes started, over all publish calls, in order. */
 const pushedRecipients = (push: { publish: jest.Mock }) =>
-  (push.publish.mock.calls[0][1] as Array<{ recipientId: string }>).map((n) => n.recipientId);
+  push.publish.mock.calls.flatMap((call) => (call[1] as Array<{ recipientId: string }>).map((n) => n.recipientId));
 
 describe('MessageCreatedConsumer retries: an unavailable database is waited out, only a refused document is dead-lettered', () => {
   beforeEach(() => jest.useFakeTimers());

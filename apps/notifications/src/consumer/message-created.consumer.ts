@@ -13,7 +13,7 @@ import {
 import { MONGO_WRITE_ERRORS } from '@herald/mongo';
 import { HeraldMetrics } from '@herald/observability';
 import { NotificationPushPublisher } from '../push/notification-push.publisher';
-import { BatchSource, NotificationWriter, StoreResult } from './notification.writer';
+import { BatchSource, NotificationWriter, StoredNotification, StoreResult } from './notification.writer';
 
 /**
  * Consumes `message.created` in consumer group `KAFKA_CONSUMER_GROUP` (default `notifications`)
@@ -31,10 +31,12 @@ import { BatchSource, NotificationWriter, StoreResult } from './notification.wri
  *    ({@link isPermanentWriteError}, e.g. a document the server rejects) makes it store the
  *    batch's events one by one, so that only the event at fault goes to the DLQ (`store-failed`);
  *    never because the database is unavailable;
- * 3. start the `notification.created` push for the notifications this delivery inserted, and
- *    `notification.updated` for those a message was folded into (real-time
- *    push, best effort), with one producer request for the batch; the handler does not wait for its
- *    acknowledgement (see {@link NotificationPushPublisher}: at most a few sends outstanding).
+ * 3. start the `notification.created` push for the notifications this delivery inserted as soon
+ *    as they are inserted (before the batch's digest folds, the longest step of 2), and
+ *    `notification.updated` for those a message was folded into after the folds (real-time push,
+ *    best effort: one producer request each; the pushes of one recipient keep their order, see
+ *    {@link NotificationPushPublisher}); the handler does not wait for their acknowledgement (at
+ *    most a few sends outstanding).
  *
  * The handler returns only after 1–2 are done and 3 is started; the transport then resolves the batch's offsets and
  * kafkajs commits them. When it throws (shutting down mid-retry, a rebalance noticed while
@@ -69,6 +71,7 @@ export class MessageCreatedConsumer extends BatchConsumer {
         this.writer.store(
           group.map((v) => v.event),
           this.source(ctx, group),
+          this.pushCreated(ctx),
         ),
       groupOf: ({ record, event }) => `event ${event.eventId} ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset}`,
       empty: () => ({ inserted: [], updated: [] }),
@@ -81,9 +84,14 @@ export class MessageCreatedConsumer extends BatchConsumer {
     this.logger.debug(
       `${batchCoordinates(ctx)}: ${records.length} record(s), ${inserted.length} notification(s) inserted, ${updated.length} updated (digest)`,
     );
-    await this.push.publish(ctx.getProducer(), inserted, updated);
+    await this.push.publish(ctx.getProducer(), [], updated);
     this.metrics.consumed(ctx.getTopic(), records.length);
     this.metrics.setConsumerLag(ctx.getTopic(), ctx.getPartition(), ctx.getLagAfter());
+  }
+
+  /** Starts the `notification.created` push of notifications just inserted (before the batch's folds). */
+  private pushCreated(ctx: KafkaBatchContext): (inserted: readonly StoredNotification[]) => Promise<void> {
+    return (inserted) => this.push.publish(ctx.getProducer(), inserted);
   }
 
   /** The partition and offsets of `valid` (undefined when empty), for the writer (fold markers are bucketed by partition). */

@@ -182,10 +182,17 @@ export class NotificationWriter {
 
   /**
    * @param events validated `message.created` events, in partition order
+   * @param onInserted awaited with the notifications this call inserted once they are stored and
+   *   before the digest folds are applied (the folds are the batch's longest step), so the consumer
+   *   can start their push early; not called when nothing was inserted. They are also in the result.
    * @throws the index build's error until the unique index exists (see {@link ensureIndexes}), or
    *   a read's or write's error other than duplicate keys (the batch is retried as a whole)
    */
-  async store(events: readonly MessageCreatedEvent[], source?: BatchSource): Promise<StoreResult> {
+  async store(
+    events: readonly MessageCreatedEvent[],
+    source?: BatchSource,
+    onInserted?: (inserted: readonly StoredNotification[]) => Promise<void>,
+  ): Promise<StoreResult> {
     const storedAt = new Date();
     const windowMs = this.config.env.DIGEST_WINDOW_MS;
     const pairs = events.flatMap((e) => recipientsOf(e).map((r) => ({ e, ...r })));
@@ -233,6 +240,7 @@ export class NotificationWriter {
           senderIds: [d.senderId],
         });
     }
+    if (onInserted && inserted.length > 0) await onInserted(inserted);
     const occurred = new Map(events.map((e) => [e.eventId, e.occurredAt]));
     const updated = await this.fold(folds, (f) => markerBucket(source?.partition ?? '-', occurred.get(f.eventId)!));
     return { inserted, updated };
