@@ -23,6 +23,11 @@ import { Toxic, ToxiproxyApi } from '../support/toxiproxy';
 const DURING = 240;
 const AFTER = 120;
 const CONCURRENCY = 10;
+/** A database blackhole: every byte dropped both ways, connections left open (Toxiproxy `timeout` 0). */
+const BLACKHOLE: Toxic[] = [
+  { name: 'down', type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } },
+  { name: 'up', type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } },
+];
 
 /**
  * Flaky network (issue 16): Toxiproxy between the apps and Kafka and between the apps and the
@@ -231,10 +236,7 @@ describe('cluster: flaky network (Toxiproxy)', () => {
           'net-db-blackhole',
           'Database blackhole 10 s (all data dropped both ways)',
           'mongo',
-          [
-            { name: 'down', type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } },
-            { name: 'up', type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } },
-          ],
+          BLACKHOLE,
           10_000,
         ),
       ),
@@ -253,10 +255,7 @@ describe('cluster: flaky network (Toxiproxy)', () => {
           'net-db-blackhole-long',
           'Database blackhole 45 s (all data dropped both ways)',
           'mongo',
-          [
-            { name: 'down', type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } },
-            { name: 'up', type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } },
-          ],
+          BLACKHOLE,
           45_000,
         ),
       ),
