@@ -110,7 +110,8 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
  * preferences and the digest of bursts (consumer/digest-plan.ts decides, this class reads and
  * writes). Per batch:
  *
- * 1. reads, side by side: the recipients' `preferences` (one `_id` `$in`); the fold markers of the
+ * 1. reads, side by side: the recipients' `preferences` (`PreferenceRepository.forUsers`: lone `_id`
+ *    reads for a few recipients, one `_id` `$in` for many); the fold markers of the
  *    batch's minutes on its partition (`digest_folds`, one equality on `m` per {@link markerBucket});
  *    the heads this process inserted for the batch's (recipient, conversation) pairs within
  *    `DIGEST_WINDOW_MS`, to check they are still unread (one `findOne` by `_id` per head,
@@ -284,7 +285,8 @@ export class NotificationWriter {
 
   /**
    * The heads of `keys` this process inserted within the window that are still unread and not
-   * archived (one `_id` `$in` read on `notifications`; a read or archived head ends its burst).
+   * archived (one `findOne` by `_id` per head, {@link findByIds}; a read or archived head ends its
+   * burst).
    * Heads another process inserted are not known here (after a restart or a rebalance): the next
    * message of such a burst starts a new notification.
    */

@@ -9,8 +9,8 @@ export class ConversationMute {
 
 /**
  * One user's notification preferences (collection `preferences`, one document per user, `_id` =
- * the user id, so the consumer reads a batch's recipients with one `_id` `$in`: the lookup the
- * embedded FerretDB answers from its `_id` index on both backends). Conversation ids can hold `.`,
+ * the user id, so the consumer reads a batch's recipients by `_id`: lone `_id` lookups for a few,
+ * one `$in` for many, see `PREFERENCE_LONE_READS_MAX`). Conversation ids can hold `.`,
  * which MongoDB reads as a path separator in update keys, so mutes are an array, not an object
  * keyed by conversation; every change rewrites the document under an optimistic revision (`rev`).
  */
