@@ -99,7 +99,7 @@ async function setup(records: KafkaMessage[]) {
 
 /** Recipients of the `notification.created` pushes started, over all publish calls, in order. */
 const pushedRecipients = (push: { publish: jest.Mock }) =>
-  push.publish.mock.calls.flatMap((call) => (call[1] as Array<{ recipientId: string }>).map((n) => n.recipientId));
+  push.publish.mock.calls.flatMap((call) => (call[0] as Array<{ recipientId: string }>).map((n) => n.recipientId));
 
 describe('MessageCreatedConsumer retries: an unavailable database is waited out, only a refused document is dead-lettered', () => {
   beforeEach(() => jest.useFakeTimers());

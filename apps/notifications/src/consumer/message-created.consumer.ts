@@ -13,7 +13,7 @@ import {
 import { MONGO_WRITE_ERRORS } from '@herald/mongo';
 import { HeraldMetrics } from '@herald/observability';
 import { NotificationPushPublisher } from '../push/notification-push.publisher';
-import { BatchSource, NotificationWriter, StoredNotification, StoreResult } from './notification.writer';
+import { BatchSource, NotificationWriter, StoreResult } from './notification.writer';
 
 /**
  * Consumes `message.created` in consumer group `KAFKA_CONSUMER_GROUP` (default `notifications`)
@@ -71,7 +71,8 @@ export class MessageCreatedConsumer extends BatchConsumer {
         this.writer.store(
           group.map((v) => v.event),
           this.source(ctx, group),
-          this.pushCreated(ctx),
+          // the `notification.created` push of what was just inserted starts before the batch's folds
+          (inserted) => this.push.publish(inserted),
         ),
       groupOf: ({ record, event }) => `event ${event.eventId} ${ctx.getTopic()}/${ctx.getPartition()}@${record.offset}`,
       empty: () => ({ inserted: [], updated: [] }),
@@ -84,14 +85,9 @@ export class MessageCreatedConsumer extends BatchConsumer {
     this.logger.debug(
       `${batchCoordinates(ctx)}: ${records.length} record(s), ${inserted.length} notification(s) inserted, ${updated.length} updated (digest)`,
     );
-    await this.push.publish(ctx.getProducer(), [], updated);
+    await this.push.publish([], updated);
     this.metrics.consumed(ctx.getTopic(), records.length);
     this.metrics.setConsumerLag(ctx.getTopic(), ctx.getPartition(), ctx.getLagAfter());
-  }
-
-  /** Starts the `notification.created` push of notifications just inserted (before the batch's folds). */
-  private pushCreated(ctx: KafkaBatchContext): (inserted: readonly StoredNotification[]) => Promise<void> {
-    return (inserted) => this.push.publish(ctx.getProducer(), inserted);
   }
 
   /** The partition and offsets of `valid` (undefined when empty), for the writer (fold markers are bucketed by partition). */

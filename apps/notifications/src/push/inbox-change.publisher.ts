@@ -1,12 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Subscription } from 'rxjs';
 import { InboxChangedEvent, Topics } from '@herald/contracts';
-import { AppConfig } from '@herald/config';
-import { kafkaClientConfig } from '@herald/kafka';
+import { EventPublisher } from '@herald/kafka';
 import { InboxEvents } from '../inbox/inbox-events';
 import { NotificationBroadcastConsumer, ORIGIN_HEADER } from './notification-broadcast.consumer';
+import { PUSH_CONNECT_TIMEOUT_MS } from './notification-push.publisher';
 
 /** Maps a changed user id to its `inbox.changed` v1 event. Pure. */
 export function toInboxChangedEvent(userId: string, at = new Date()): InboxChangedEvent {
@@ -26,49 +25,36 @@ export function toInboxChangedEvent(userId: string, at = new Date()): InboxChang
  * consumer turns into a recount pushed to that user's streams and sockets (this instance's own
  * clients got theirs from UnreadCountPusher at once). Best effort like the notification push: a
  * failed send is logged; the client's next count (any push, a reconnect, or GET /count) is right.
+ * Sent through the app's one {@link EventPublisher}, like the notification push.
  */
 @Injectable()
 export class InboxChangePublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(InboxChangePublisher.name);
-  private readonly producer: Producer;
   private subscription?: Subscription;
 
   constructor(
-    config: AppConfig,
+    private readonly publisher: EventPublisher,
     private readonly events: InboxEvents,
     private readonly broadcast: NotificationBroadcastConsumer,
-  ) {
-    this.producer = new Kafka(kafkaClientConfig(config, `${config.env.KAFKA_CLIENT_ID}-inbox-changed`)).producer({
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-  }
+  ) {}
 
-  /** Connects the producer, then publishes every change made through this instance's API. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.producer.connect();
+  /** Publishes every change made through this instance's API from now on. */
+  onApplicationBootstrap(): void {
     this.subscription = this.events.stateChanged$.subscribe((userId) => void this.publish(userId));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.subscription?.unsubscribe();
-    await this.producer.disconnect().catch(() => undefined);
   }
 
-  /** Publishes one `inbox.changed` for `userId`. Never rejects. */
+  /** Publishes one `inbox.changed` for `userId` (waits at most {@link PUSH_CONNECT_TIMEOUT_MS} to connect). Never rejects. */
   async publish(userId: string): Promise<void> {
-    await this.producer
-      .send({
-        topic: Topics.InboxChanged,
-        acks: -1,
-        messages: [
-          {
-            key: userId,
-            value: JSON.stringify(toInboxChangedEvent(userId)),
-            headers: { [ORIGIN_HEADER]: this.broadcast.groupId },
-          },
-        ],
-      })
+    await this.publisher
+      .publish(
+        Topics.InboxChanged,
+        { key: userId, value: toInboxChangedEvent(userId), headers: { [ORIGIN_HEADER]: this.broadcast.groupId } },
+        PUSH_CONNECT_TIMEOUT_MS,
+      )
       .catch((err: Error) => this.logger.warn(`inbox.changed for ${userId} failed: ${err.message}`));
   }
 }

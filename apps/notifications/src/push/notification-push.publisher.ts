@@ -1,8 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { NotificationCreatedEvent, NotificationUpdatedEvent, Topics } from '@herald/contracts';
-import { inSendLane, resendUntilAcknowledged } from '@herald/kafka';
+import { EventPublisher } from '@herald/kafka';
 import type { FoldedNotification } from '../consumer/notification.writer';
 import { Notification } from '../dal/notifications/notification.schema';
 
@@ -53,6 +52,8 @@ export function toNotificationUpdatedEvent(doc: FoldedNotification, at = new Dat
 export const MAX_PUSHES_IN_FLIGHT = 4;
 /** Longest shutdown waits for push sends still in flight, in ms. */
 export const PUSH_SHUTDOWN_WAIT_MS = 5_000;
+/** How long a push waits for the producer to connect before it is given up (logged), in ms. */
+export const PUSH_CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * Publishes `notification.created` (key = recipientId) for freshly stored notifications, after they
@@ -64,32 +65,33 @@ export const PUSH_SHUTDOWN_WAIT_MS = 5_000;
  * commits and takes its next batch: {@link publish} returns once the send is started, with at most
  * {@link MAX_PUSHES_IN_FLIGHT} sends outstanding (it waits for the oldest beyond that, so a slow
  * broker slows the consumer down instead of piling up memory). Outstanding sends are queued, not
- * concurrent: the producer runs one at a time ({@link inSendLane}). So the pushes of one recipient (one
- * key, one partition) stay in order.
+ * concurrent: {@link EventPublisher} runs its producer calls one at a time, in call order. So the
+ * pushes of one recipient (one key, one partition) stay in order.
+ *
+ * Sent through the app's one {@link EventPublisher} (Nest `ClientKafka`, `acks: -1`), like every event
+ * Herald publishes; only a dead letter goes out on the consumer transport's own producer, next to the
+ * record it replaces (libs/kafka `publishDeadLetter`).
  */
 @Injectable()
 export class NotificationPushPublisher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(NotificationPushPublisher.name);
   private readonly inFlight = new Set<Promise<void>>();
 
+  constructor(private readonly events: EventPublisher) {}
+
   /**
    * Starts the push of `docs` (`notification.created`) and `updated` (`notification.updated`, on
    * the same topic and key, so one recipient's pushes keep their order); resolves when fewer than
    * {@link MAX_PUSHES_IN_FLIGHT} sends are outstanding. Never rejects.
    */
-  async publish(
-    producer: Producer,
-    docs: readonly PushableNotification[],
-    updated: readonly FoldedNotification[] = [],
-  ): Promise<void> {
+  async publish(docs: readonly PushableNotification[], updated: readonly FoldedNotification[] = []): Promise<void> {
     if (docs.length === 0 && updated.length === 0) return;
-    const messages = [
-      ...docs.map((d) => ({ key: d.recipientId, value: JSON.stringify(toNotificationCreatedEvent(d)) })),
-      ...updated.map((d) => ({ key: d.recipientId, value: JSON.stringify(toNotificationUpdatedEvent(d)) })),
+    const records = [
+      ...docs.map((d) => ({ key: d.recipientId, value: toNotificationCreatedEvent(d) })),
+      ...updated.map((d) => ({ key: d.recipientId, value: toNotificationUpdatedEvent(d) })),
     ];
-    const sent: Promise<void> = inSendLane(producer, () =>
-      resendUntilAcknowledged(() => producer.send({ topic: Topics.NotificationCreated, acks: -1, messages })),
-    )
+    const sent: Promise<void> = this.events
+      .publishBatch(Topics.NotificationCreated, records, PUSH_CONNECT_TIMEOUT_MS)
       .then(
         () => undefined,
         (err: Error) =>

@@ -42,7 +42,11 @@ export class KafkaBatchContext extends BaseRpcContext<BatchContextArgs> {
     return this.args[4];
   }
 
-  /** The transport's producer (idempotent), e.g. for DLQ records. */
+  /**
+   * The consumer transport's producer, used only for the dead letters of this batch's records
+   * (`publishDeadLetter`, awaited before the offsets are committed); every event an app publishes
+   * goes through `EventPublisher`.
+   */
   getProducer(): Producer {
     return this.args[5];
   }
