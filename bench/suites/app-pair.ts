@@ -1,6 +1,6 @@
 import { Consumer } from 'kafkajs';
 import { Topics } from '@herald/contracts';
-import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
+import { NOTIFICATIONS_GROUP_ID } from '../../apps/notifications/src/notifications.settings';
 import { CpuMeter, serverPids } from '../lib/cpu';
 import { benchUser } from '../lib/events';
 import { resetTopics, waitGroupAssigned } from '../lib/kafka';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Topics } from '@herald/contracts';
-import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
+import { NOTIFICATIONS_GROUP_ID } from '../../apps/notifications/src/notifications.settings';
 import { NotificationSchema } from '../../apps/notifications/src/dal/notifications/notification.schema';
 import { CpuMeter, serverPids } from '../lib/cpu';
 import { groupLag, preloadMessageCreated, resetTopics, topicEndOffsets } from '../lib/kafka';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { Schema } from 'mongoose';
-import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
+import { NOTIFICATIONS_GROUP_ID } from '../../apps/notifications/src/notifications.settings';
 import { ConversationSchema } from '../../apps/messages/src/dal/conversations/conversation.schema';
 import { MessageSchema } from '../../apps/messages/src/dal/messages/message.schema';
 import { NotificationSchema } from '../../apps/notifications/src/dal/notifications/notification.schema';

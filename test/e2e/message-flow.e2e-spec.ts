@@ -1,7 +1,7 @@
 import { AssignerProtocol, Kafka } from 'kafkajs';
 import request from 'supertest';
 import { Topics } from '@herald/contracts';
-import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
+import { NOTIFICATIONS_GROUP_ID } from '../../apps/notifications/src/notifications.settings';
 import { startApps, RunningApps } from '../support/apps';
 import { testServers, uniqueUser } from '../support/env';
 import { waitFor } from '../support/wait';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { NOTIFICATIONS_GROUP_ID } from '@herald/kafka';
+import { NOTIFICATIONS_GROUP_ID } from '../../apps/notifications/src/notifications.settings';
 import { belongsTo, Offsets, scanTopic, testKafka, topicEnds } from './kafka-probe';
 
 /** A consumer group of one fault test file, positioned at the end of the topic when created. */

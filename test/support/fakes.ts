@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
-import { AppConfig, Environment } from '@herald/config';
+import { SettingsNamespace } from '@herald/config';
 import { Conversation } from '../../apps/messages/src/dal/conversations/conversation.schema';
 import {
   ConversationPosition,
@@ -28,9 +28,17 @@ export function duplicateKeyError(what = 'E11000 duplicate key error'): Error & 
   return Object.assign(new Error(what), { code: 11000 });
 }
 
-/** A real {@link AppConfig} over just the environment values a spec needs. */
-export function fakeConfig(env: Partial<Environment>): AppConfig {
-  return new AppConfig(env as Environment);
+/**
+ * An app's settings as `loadConfig` gives them with no variable set (the class's defaults), with
+ * `values` instead where a spec needs others.
+ */
+export function settingsOf<T extends object>(ns: SettingsNamespace<T>, values: Partial<T> = {}): T {
+  return Object.assign(new ns.schema(), values);
+}
+
+/** A provider of `ns`'s settings ({@link settingsOf}) for `Test.createTestingModule`. */
+export function settingsProvider<T extends object>(ns: SettingsNamespace<T>, values: Partial<T> = {}) {
+  return { provide: ns.KEY, useValue: settingsOf(ns, values) };
 }
 
 /** A complete stored message; `over` replaces any field. */

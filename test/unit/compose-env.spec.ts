@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ALL_TOPICS } from '@herald/contracts';
-import { validateEnvironment } from '@herald/config';
+import { loadConfig, SettingsNamespace } from '@herald/config';
+import { messagesSettings } from '../../apps/messages/src/messages.settings';
+import { notificationsSettings } from '../../apps/notifications/src/notifications.settings';
 
 /**
- * docker-compose.yml against what the apps actually read (libs/config/src/environment.ts): every
- * variable the apps need in a container is set on both app services, every variable compose sets
- * on them is one the apps read (no typo silently ignored), and the values pass the apps' own
+ * docker-compose.yml against what the apps actually read (the shared variables of
+ * libs/config/src/environment.ts, and each app's own settings class): every variable an app needs
+ * in a container is set on its service, every variable compose sets on a service is one that app
+ * reads (no typo, no other app's variable silently ignored), and the values pass the app's own
  * validation. Pure file checks: no Docker engine needed.
  */
 
@@ -82,13 +85,26 @@ export function environmentVariables(
 
 const compose = parse(read('docker-compose.yml'), { merge: true }) as ComposeFile;
 // Environment extends SecurityEnvironment (CORS, JWKS, TLS...): both declare variables the apps read.
-const environment = new Map([
+const shared = new Map([
   ...environmentVariables(read('libs/config/src/environment.ts')),
   ...environmentVariables(read('libs/config/src/security-environment.ts'), 'SecurityEnvironment'),
 ]);
 
-/** App services and the port variable each one listens on. */
-const APP_SERVICES = { messages: 'MESSAGES_PORT', notifications: 'NOTIFICATIONS_PORT' } as const;
+/** App services: the port variable each listens on, and its settings namespace (class, source file). */
+const APP_SERVICES: Record<string, { portVar: string; ns: SettingsNamespace<object>; source: string }> = {
+  messages: { portVar: 'MESSAGES_PORT', ns: messagesSettings, source: 'apps/messages/src/messages.settings.ts' },
+  notifications: {
+    portVar: 'NOTIFICATIONS_PORT',
+    ns: notificationsSettings,
+    source: 'apps/notifications/src/notifications.settings.ts',
+  },
+};
+
+/** Every variable one app reads: the shared ones and its own settings class's. */
+const variablesOf = (app: string) => {
+  const { ns, source } = APP_SERVICES[app];
+  return new Map([...shared, ...environmentVariables(read(source), ns.schema.name)]);
+};
 
 /**
  * Variables whose in-code default is wrong inside a container (it names 127.0.0.1 or assumes a
@@ -96,12 +112,15 @@ const APP_SERVICES = { messages: 'MESSAGES_PORT', notifications: 'NOTIFICATIONS_
  */
 const CONTAINER_REQUIRED = ['KAFKA_BROKERS', 'MONGODB_URI', 'NODE_ENV', 'JWT_SECRET'];
 
-describe('environment.ts parsing (the source of the checks below)', () => {
-  it('finds the variables the apps read', () => {
-    for (const name of [...CONTAINER_REQUIRED, 'MESSAGES_PORT', 'NOTIFICATIONS_PORT', 'LOG_LEVEL'])
-      expect(environment.has(name)).toBe(true);
-    expect(environment.get('JWT_SECRET')).toEqual({ hasDefault: false, optional: false });
-    expect(environment.get('KAFKA_BROKERS')?.hasDefault).toBe(true);
+describe('settings source parsing (the source of the checks below)', () => {
+  it('finds the variables the apps read, each app its own', () => {
+    for (const name of [...CONTAINER_REQUIRED, 'LOG_LEVEL']) expect(shared.has(name)).toBe(true);
+    expect(shared.get('JWT_SECRET')).toEqual({ hasDefault: false, optional: false });
+    expect(shared.get('KAFKA_BROKERS')?.hasDefault).toBe(true);
+    expect(variablesOf('messages').has('INGEST_BATCH_MAX')).toBe(true);
+    expect(variablesOf('messages').has('DIGEST_WINDOW_MS')).toBe(false);
+    expect(variablesOf('notifications').get('DIGEST_WINDOW_MS')?.hasDefault).toBe(true);
+    expect(variablesOf('notifications').has('MESSAGES_PORT')).toBe(false);
   });
 
   it('interpolates like compose', () => {
@@ -110,9 +129,10 @@ describe('environment.ts parsing (the source of the checks below)', () => {
   });
 });
 
-describe.each(Object.entries(APP_SERVICES))('docker-compose service %s', (name, portVar) => {
+describe.each(Object.entries(APP_SERVICES))('docker-compose service %s', (name, { portVar, ns }) => {
   const service = compose.services[name];
   const env = service ? envOf(service) : {};
+  const environment = variablesOf(name);
 
   it('exists and is built from this repo with its APP build arg', () => {
     expect(service).toBeDefined();
@@ -126,15 +146,18 @@ describe.each(Object.entries(APP_SERVICES))('docker-compose service %s', (name, 
     }
   });
 
-  it('sets only variables the apps read (no typos)', () => {
+  it("sets only variables this app reads (no typos, no other app's variables)", () => {
     const unknown = Object.keys(env).filter((k) => !environment.has(k));
     expect(unknown).toEqual([]);
   });
 
   it('passes the app configuration validation with its compose defaults', () => {
-    const config = validateEnvironment(env);
-    expect(config.NODE_ENV).toBe('development');
-    expect(config.KAFKA_CREATE_TOPICS).toBe(false);
+    // Only the service's own variables: unset ones must not come from the test runner's environment.
+    const unset = Object.fromEntries(Object.keys(process.env).map((k) => [k, undefined]));
+    const config = loadConfig({ ...unset, ...env }, [ns]);
+    expect(config.env.NODE_ENV).toBe('development');
+    expect(config.env.KAFKA_CREATE_TOPICS).toBe(false);
+    expect(config.settings(ns)).toMatchObject({ [portVar]: Number(env[portVar]) });
   });
 
   it('points at the kafka and mongo services on their in-network ports', () => {

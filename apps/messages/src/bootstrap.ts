@@ -6,6 +6,7 @@ import { ensureTopics, kafkaServerOptions } from '@herald/kafka';
 import { createHttpApp, setupOpenApi } from '@herald/http';
 import { KafkaConsumerProbe } from '@herald/observability';
 import { MessagesAppModule } from './app.module';
+import { messagesSettings } from './messages.settings';
 
 /** Title and description of the messages app's OpenAPI document (`/docs`, docs/openapi/messages.json). */
 export const MESSAGES_OPENAPI = {
@@ -22,7 +23,8 @@ export const MESSAGES_OPENAPI = {
  * outage there is logged, not fatal (the outbox covers it).
  */
 export async function createMessagesApp(env: Record<string, string | undefined> = {}): Promise<NestFastifyApplication> {
-  const config = loadConfig(env);
+  const config = loadConfig(env, [messagesSettings]);
+  const settings = config.settings(messagesSettings);
   const app = await createHttpApp(MessagesAppModule.forRoot(config), config);
   setupOpenApi(app, MESSAGES_OPENAPI.title, MESSAGES_OPENAPI.description);
   if (config.env.KAFKA_CREATE_TOPICS) {
@@ -31,9 +33,9 @@ export async function createMessagesApp(env: Record<string, string | undefined> 
     );
   }
   const projection = kafkaServerOptions(config, {
-    groupId: config.env.KAFKA_CONVERSATIONS_GROUP,
+    groupId: settings.KAFKA_CONVERSATIONS_GROUP,
     role: 'conversations',
-    fetchLingerMs: config.env.CONVERSATIONS_FETCH_LINGER_MS,
+    fetchLingerMs: settings.CONVERSATIONS_FETCH_LINGER_MS,
   });
   app.get(KafkaConsumerProbe).watch(app.connectMicroservice<MicroserviceOptions>(projection));
   return app;

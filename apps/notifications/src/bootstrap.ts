@@ -7,6 +7,7 @@ import { ensureTopics, kafkaServerOptions } from '@herald/kafka';
 import { KafkaConsumerProbe } from '@herald/observability';
 import { NotificationsAppModule } from './app.module';
 import { HeraldIoAdapter } from './push/socket-io.adapter';
+import { notificationsSettings } from './notifications.settings';
 
 /** Title and description of the notifications app's OpenAPI document (`/docs`, docs/openapi/notifications.json). */
 export const NOTIFICATIONS_OPENAPI = {
@@ -18,12 +19,13 @@ export const NOTIFICATIONS_OPENAPI = {
 /**
  * Builds the notifications app: HTTP (API, SSE, the inbox page), Socket.IO on the same server, plus
  * the Kafka consumer (a Nest hybrid application).
- * Call `app.startAllMicroservices()` then `app.listen()`; the consumer joins group `notifications`.
+ * Call `app.startAllMicroservices()` then `app.listen()`; the consumer joins group
+ * `KAFKA_CONSUMER_GROUP` (default `notifications`).
  */
 export async function createNotificationsApp(
   env: Record<string, string | undefined> = {},
 ): Promise<NestFastifyApplication> {
-  const config = loadConfig(env);
+  const config = loadConfig(env, [notificationsSettings]);
   const app = await createHttpApp(NotificationsAppModule.forRoot(config), config);
   // Before init(): gateways are bound to the adapter set when the modules register.
   app.useWebSocketAdapter(new HeraldIoAdapter(app, config));
@@ -33,6 +35,7 @@ export async function createNotificationsApp(
       Logger.warn(`could not ensure topics: ${err.message}`, 'Bootstrap'),
     );
   }
-  app.get(KafkaConsumerProbe).watch(app.connectMicroservice<MicroserviceOptions>(kafkaServerOptions(config)));
+  const consumer = { groupId: config.settings(notificationsSettings).KAFKA_CONSUMER_GROUP, role: 'notifications' };
+  app.get(KafkaConsumerProbe).watch(app.connectMicroservice<MicroserviceOptions>(kafkaServerOptions(config, consumer)));
   return app;
 }

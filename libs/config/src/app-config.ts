@@ -1,15 +1,35 @@
 import type { Environment } from './environment';
 import { commaList } from './parsers';
+import type { SettingsNamespace } from './settings';
 
 /** JWT secret used outside production when JWT_SECRET is unset. Never accepted in production. */
 export const DEV_JWT_SECRET = 'herald-dev-only-secret-change-me';
 
 /**
- * Typed, validated configuration shared by both apps. Built once from the environment by
- * {@link HeraldConfigModule}; inject it instead of reading `process.env`.
+ * Typed, validated configuration: the variables both apps read (`env`) and the app's own namespaces
+ * (`settings(ns)`). Built once from the environment by `loadConfig`, provided by
+ * `HeraldConfigModule`; inject it (or a namespace's `KEY`) instead of reading `process.env`.
  */
 export class AppConfig {
-  constructor(readonly env: Environment) {}
+  /**
+   * @param env        the shared variables, validated
+   * @param namespaces the app's own namespaces with their validated values
+   */
+  constructor(
+    readonly env: Environment,
+    readonly namespaces: ReadonlyMap<SettingsNamespace<object>, object> = new Map(),
+  ) {}
+
+  /**
+   * The validated values of one of the app's namespaces (for code that runs outside DI, e.g.
+   * `main.ts`; providers inject `ns.KEY`).
+   * @throws Error when the app did not load `ns`
+   */
+  settings<T extends object>(ns: SettingsNamespace<T>): T {
+    const value = this.namespaces.get(ns);
+    if (!value) throw new Error(`configuration namespace ${ns.name} was not loaded`);
+    return value as T;
+  }
 
   get isProduction(): boolean {
     return this.env.NODE_ENV === 'production';

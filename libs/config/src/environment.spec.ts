@@ -5,14 +5,17 @@ describe('validateEnvironment', () => {
   it('applies defaults', () => {
     const env = validateEnvironment({});
     expect(env.KAFKA_BROKERS).toBe('127.0.0.1:9092');
-    expect(env.MESSAGES_PORT).toBe(3000);
-    expect(env.NOTIFICATIONS_PORT).toBe(3001);
+    expect(env.HTTP_HOST).toBe('0.0.0.0');
     expect(env.KAFKA_TOPIC_PARTITIONS).toBe(3);
   });
 
   it('converts numbers and booleans from strings', () => {
-    const env = validateEnvironment({ MESSAGES_PORT: '4000', KAFKA_CREATE_TOPICS: 'false', AUTH_DEV_TOKENS: 'true' });
-    expect(env.MESSAGES_PORT).toBe(4000);
+    const env = validateEnvironment({
+      KAFKA_TOPIC_PARTITIONS: '6',
+      KAFKA_CREATE_TOPICS: 'false',
+      AUTH_DEV_TOKENS: 'true',
+    });
+    expect(env.KAFKA_TOPIC_PARTITIONS).toBe(6);
     expect(env.KAFKA_CREATE_TOPICS).toBe(false);
     expect(env.AUTH_DEV_TOKENS).toBe(true);
   });
@@ -20,8 +23,8 @@ describe('validateEnvironment', () => {
   it.each([
     ['KAFKA_BROKERS', { KAFKA_BROKERS: 'localhost' }],
     ['MONGODB_URI', { MONGODB_URI: 'postgres://x' }],
-    ['MESSAGES_PORT', { MESSAGES_PORT: 'abc' }],
-    ['NOTIFICATIONS_PORT', { NOTIFICATIONS_PORT: '70000' }],
+    ['KAFKA_TOPIC_PARTITIONS', { KAFKA_TOPIC_PARTITIONS: 'abc' }],
+    ['MONGODB_MAX_POOL_SIZE', { MONGODB_MAX_POOL_SIZE: '70000' }],
     ['JWT_SECRET', { JWT_SECRET: 'short' }],
     ['JWT_SECRET', { NODE_ENV: 'production' }],
     ['NODE_ENV', { NODE_ENV: 'staging' }],

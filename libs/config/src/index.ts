@@ -6,3 +6,4 @@ export * from './config.module';
 export * from './security-environment';
 export * from './security-rules';
 export * from './secret-files';
+export * from './settings';

@@ -22,10 +22,4 @@ describe('kafka transport options: fetch linger', () => {
       maxWaitTimeInMs: 100,
     });
   });
-
-  it('reads CONVERSATIONS_FETCH_LINGER_MS (default 100 ms, 0 allowed, at most 1000)', () => {
-    expect(config().env.CONVERSATIONS_FETCH_LINGER_MS).toBe(100);
-    expect(config({ CONVERSATIONS_FETCH_LINGER_MS: '0' }).env.CONVERSATIONS_FETCH_LINGER_MS).toBe(0);
-    expect(() => config({ CONVERSATIONS_FETCH_LINGER_MS: '5000' })).toThrow(/CONVERSATIONS_FETCH_LINGER_MS/);
-  });
 });

@@ -5,20 +5,14 @@ import { RawServerKafka } from './raw-server-kafka';
 import { PRODUCER_SETTINGS } from './producer-settings';
 
 /**
- * Default consumer group of the notifications app (`KAFKA_CONSUMER_GROUP`; Nest's `-server` suffix
- * is turned off, see below).
+ * Who consumes: the consumer group and the kafkajs client id suffix (`<KAFKA_CLIENT_ID>-<role>`).
+ * Each app names its own (settings `KAFKA_CONSUMER_GROUP` of the notifications app,
+ * `KAFKA_CONVERSATIONS_GROUP` of the messages app's conversation projection). Two groups on one
+ * topic each read every record (Kafka's pub/sub side), while the instances inside one group share
+ * the partitions (its queue side).
  */
-export const NOTIFICATIONS_GROUP_ID = 'notifications';
-
-/**
- * Default consumer group of the messages app's conversation projection (`KAFKA_CONVERSATIONS_GROUP`)
- * on the same topic, `message.created`: a second group reads every record again (Kafka's pub/sub
- * side), while the instances inside one group share the partitions (its queue side).
- */
-export const CONVERSATIONS_GROUP_ID = 'conversations';
-
-/** Who consumes: the consumer group and the kafkajs client id suffix (`<KAFKA_CLIENT_ID>-<role>`). */
 export interface KafkaConsumerRole {
+  /** Consumer group id, used as given (Nest's `-server` suffix is turned off, see {@link kafkaTransportOptions}). */
   groupId: string;
   /** e.g. `notifications`, `conversations`: the client id Kafka's logs and Conduktor show. */
   role: string;
@@ -42,7 +36,7 @@ export const FETCH_LINGER_MIN_BYTES = 1024 * 1024;
 export type KafkaTransportOptions = Required<KafkaOptions>['options'];
 
 /**
- * Nest microservice options of the notifications app's consumer, for `app.connectMicroservice()`:
+ * Nest microservice options of a Herald batch consumer, for `app.connectMicroservice()`:
  * Nest's Kafka transport as a custom strategy, {@link RawServerKafka}, so handlers receive key,
  * value and headers as the original bytes (Nest's own parser decodes keys and headers); they decode
  * and validate the value themselves, and a poison record goes to the DLQ byte for byte.
@@ -50,17 +44,18 @@ export type KafkaTransportOptions = Required<KafkaOptions>['options'];
  */
 export function kafkaServerOptions(
   config: AppConfig,
-  consumer: KafkaConsumerRole = { groupId: config.env.KAFKA_CONSUMER_GROUP, role: 'notifications' },
+  consumer: KafkaConsumerRole,
 ): CustomStrategy & { options: KafkaTransportOptions } {
   const options = kafkaTransportOptions(config, consumer);
   return { strategy: new RawServerKafka(options, { maxBatchRecords: config.env.KAFKA_CONSUMER_BATCH_SIZE }), options };
 }
 
 /**
- * Kafka transport options of a Herald batch consumer: the notifications app's (default) or the
- * messages app's conversation projection (`{ groupId: KAFKA_CONVERSATIONS_GROUP, role: 'conversations' }`).
+ * Kafka transport options of a Herald batch consumer: the notifications app's
+ * (`{ groupId: KAFKA_CONSUMER_GROUP, role: 'notifications' }`) or the messages app's conversation
+ * projection (`{ groupId: KAFKA_CONVERSATIONS_GROUP, role: 'conversations' }`).
  *
- * - `groupId`: `KAFKA_CONSUMER_GROUP`, default `notifications` (or the role's group).
+ * - `groupId`: the role's group.
  * - `postfixId: ''`: Nest appends `-server` to groupId and clientId by default; Herald turns it off
  *   so the group is exactly `notifications` (what Conduktor and the Kafka CLI show).
  * - `subscribe.fromBeginning`: a group with no committed offset starts at the earliest offset, so
@@ -72,10 +67,7 @@ export function kafkaServerOptions(
  */
 export function kafkaTransportOptions(
   config: AppConfig,
-  { groupId, role, fetchLingerMs }: KafkaConsumerRole = {
-    groupId: config.env.KAFKA_CONSUMER_GROUP,
-    role: 'notifications',
-  },
+  { groupId, role, fetchLingerMs }: KafkaConsumerRole,
 ): KafkaTransportOptions {
   return {
     postfixId: '',

@@ -1,7 +1,6 @@
-import { Controller, UseFilters } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { Ctx } from '@nestjs/microservices';
 import { MessageCreatedEvent, Topics } from '@herald/contracts';
-import { AppConfig } from '@herald/config';
 import {
   BatchEventPattern,
   batchCoordinates,
@@ -12,6 +11,7 @@ import {
 import { MONGO_WRITE_ERRORS } from '@herald/mongo';
 import { HeraldMetrics } from '@herald/observability';
 import { ConversationProjector, ProjectionResult } from './conversation.projector';
+import { messagesSettings, MessagesSettings } from '../messages.settings';
 
 /**
  * The conversation projection: consumes `message.created` in consumer group
@@ -41,11 +41,11 @@ import { ConversationProjector, ProjectionResult } from './conversation.projecto
 export class ConversationProjection extends BatchConsumer {
   constructor(
     private readonly projector: ConversationProjector,
-    config: AppConfig,
+    @Inject(messagesSettings.KEY) settings: MessagesSettings,
     private readonly metrics: HeraldMetrics,
   ) {
     super(ConversationProjection.name, {
-      groupId: config.env.KAFKA_CONVERSATIONS_GROUP,
+      groupId: settings.KAFKA_CONVERSATIONS_GROUP,
       what: 'projection write',
       rules: MONGO_WRITE_ERRORS,
       countDeadLetter: (topic, reason) => metrics.deadLettered(topic, reason),

@@ -1,11 +1,12 @@
 import { Types } from 'mongoose';
-import { AppConfig } from '@herald/config';
 import { HeraldMetrics } from '@herald/observability';
 import { OutboxBatch, OutboxPublisher } from '../outbox/outbox.publisher';
 import { OutboxRepository } from '../dal/outbox/outbox.repository';
 import { eventBytes, GROUP_COMMIT_MAX_BYTES, MessageGroupCommit } from './message-group-commit';
 import { StoredMessage } from '../dal/messages/message.schema';
 import { DocumentWriteError, InsertOutcome, MessageRepository } from '../dal/messages/message.repository';
+import { settingsOf } from '../../../../test/support/fakes';
+import { messagesSettings } from '../messages.settings';
 
 const message = (body = 'hi'): StoredMessage => ({
   _id: new Types.ObjectId(),
@@ -40,16 +41,14 @@ function harness(
   const publisher = {
     publish: async (b: OutboxBatch) => (published.push(b), opts.publish ? opts.publish(b) : true),
   } as unknown as OutboxPublisher;
-  const config = {
-    env: {
-      INGEST_BATCH_MAX: opts.batchMax ?? 256,
-      INGEST_LINGER_MS: 0,
-      INGEST_PIPELINE_DEPTH: opts.depth ?? 1,
-      OUTBOX_RELAY_MIN_AGE_MS: 3000,
-    },
-  } as unknown as AppConfig;
+  const settings = settingsOf(messagesSettings, {
+    INGEST_BATCH_MAX: opts.batchMax ?? 256,
+    INGEST_LINGER_MS: 0,
+    INGEST_PIPELINE_DEPTH: opts.depth ?? 1,
+    OUTBOX_RELAY_MIN_AGE_MS: 3000,
+  });
   return {
-    commit: new MessageGroupCommit(store, outbox, publisher, config, new HeraldMetrics('test')),
+    commit: new MessageGroupCommit(store, outbox, publisher, settings, new HeraldMetrics('test')),
     groups,
     published,
     removed,

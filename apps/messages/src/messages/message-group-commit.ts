@@ -1,10 +1,10 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '@herald/config';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HeraldMetrics } from '@herald/observability';
 import { OutboxPublisher } from '../outbox/outbox.publisher';
 import { OutboxRepository } from '../dal/outbox/outbox.repository';
 import { StoredMessage } from '../dal/messages/message.schema';
 import { MessageRepository } from '../dal/messages/message.repository';
+import { messagesSettings, MessagesSettings } from '../messages.settings';
 
 /**
  * Most bytes of events one group commit publishes (estimated, see {@link eventBytes}). Kafka
@@ -75,7 +75,7 @@ export class MessageGroupCommit implements OnApplicationShutdown {
     private readonly messages: MessageRepository,
     private readonly outbox: OutboxRepository,
     private readonly publisher: OutboxPublisher,
-    private readonly config: AppConfig,
+    @Inject(messagesSettings.KEY) private readonly settings: MessagesSettings,
     private readonly metrics: HeraldMetrics,
   ) {}
 
@@ -101,16 +101,16 @@ export class MessageGroupCommit implements OnApplicationShutdown {
   }
 
   private get slotFree(): boolean {
-    return this.inFlight.size < this.config.env.INGEST_PIPELINE_DEPTH;
+    return this.inFlight.size < this.settings.INGEST_PIPELINE_DEPTH;
   }
 
   private kick(now = false): void {
-    while (this.slotFree && this.queue.length > 0 && (now || this.queue.length >= this.config.env.INGEST_BATCH_MAX)) {
+    while (this.slotFree && this.queue.length > 0 && (now || this.queue.length >= this.settings.INGEST_BATCH_MAX)) {
       this.startFlush();
     }
     if (!this.slotFree || this.queue.length === 0 || this.scheduled) return;
     this.scheduled = true;
-    const linger = this.config.env.INGEST_LINGER_MS;
+    const linger = this.settings.INGEST_LINGER_MS;
     const go = (): void => {
       this.scheduled = false;
       this.kick(true);
@@ -123,7 +123,7 @@ export class MessageGroupCommit implements OnApplicationShutdown {
   private nextGroup(): Pending[] {
     let n = 0;
     let bytes = 0;
-    const max = Math.min(this.config.env.INGEST_BATCH_MAX, this.queue.length);
+    const max = Math.min(this.settings.INGEST_BATCH_MAX, this.queue.length);
     while (n < max) {
       bytes += eventBytes(this.queue[n].doc);
       if (n > 0 && bytes > GROUP_COMMIT_MAX_BYTES) break;
@@ -144,7 +144,7 @@ export class MessageGroupCommit implements OnApplicationShutdown {
         // The next group may publish once this one's publish settled and every older one's did.
         void previous.then(published);
         this.inFlight.delete(flight);
-        this.kick(this.queue.length >= this.config.env.INGEST_BATCH_MAX);
+        this.kick(this.queue.length >= this.settings.INGEST_BATCH_MAX);
       });
     this.inFlight.add(flight);
   }
@@ -159,7 +159,7 @@ export class MessageGroupCommit implements OnApplicationShutdown {
     const stage = this.metrics.groupCommitStage();
     let entryId;
     try {
-      entryId = await this.outbox.add(docs, this.config.env.OUTBOX_RELAY_MIN_AGE_MS);
+      entryId = await this.outbox.add(docs, this.settings.OUTBOX_RELAY_MIN_AGE_MS);
     } catch (err) {
       for (const p of batch) p.reject(err as Error);
       return;

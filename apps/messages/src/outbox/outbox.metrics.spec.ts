@@ -1,6 +1,5 @@
 import { Types } from 'mongoose';
 import { Topics } from '@herald/contracts';
-import { AppConfig } from '@herald/config';
 import { EventPublisher } from '@herald/kafka';
 import { HeraldMetrics } from '@herald/observability';
 import { StoredMessage } from '../dal/messages/message.schema';
@@ -8,6 +7,8 @@ import { BACKLOG_SCRAPE_TIMEOUT_MS, OutboxMetrics } from './outbox.metrics';
 import { OutboxBatch, OutboxPublisher } from './outbox.publisher';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxRepository } from '../dal/outbox/outbox.repository';
+import { settingsOf } from '../../../../test/support/fakes';
+import { messagesSettings } from '../messages.settings';
 
 const valueOf = async (
   m: HeraldMetrics,
@@ -40,8 +41,7 @@ function publisher(metrics: HeraldMetrics, send: () => Promise<void>): OutboxPub
     recordFailure: () => Promise.resolve(),
   } as unknown as OutboxRepository;
   const events = { publishBatch: send } as unknown as EventPublisher;
-  const config = { env: { PUBLISH_TIMEOUT_MS: 50 } } as unknown as AppConfig;
-  return new OutboxPublisher(store, events, config, metrics);
+  return new OutboxPublisher(store, events, settingsOf(messagesSettings, { PUBLISH_TIMEOUT_MS: 50 }), metrics);
 }
 
 const topic = { topic: Topics.MessageCreated };

@@ -1,12 +1,12 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { Topics } from '@herald/contracts';
-import { AppConfig } from '@herald/config';
 import { EventPublisher } from '@herald/kafka';
 import { HeraldMetrics } from '@herald/observability';
 import { toMessageCreatedRecord } from './message-created.mapper';
 import type { StoredMessage } from '../dal/messages/message.schema';
 import { OutboxRepository } from '../dal/outbox/outbox.repository';
+import { messagesSettings, MessagesSettings } from '../messages.settings';
 
 /** How long shutdown waits for in-flight publishes to be acknowledged, in ms. */
 export const SHUTDOWN_FLUSH_MS = 10_000;
@@ -50,13 +50,13 @@ export class OutboxPublisher implements OnApplicationShutdown {
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly events: EventPublisher,
-    private readonly config: AppConfig,
+    @Inject(messagesSettings.KEY) private readonly settings: MessagesSettings,
     private readonly metrics: HeraldMetrics,
   ) {}
 
   /** @returns true when Kafka acknowledged all events of the batch within `PUBLISH_TIMEOUT_MS` */
   async publish(batch: OutboxBatch): Promise<boolean> {
-    const timeoutMs = this.config.env.PUBLISH_TIMEOUT_MS;
+    const timeoutMs = this.settings.PUBLISH_TIMEOUT_MS;
     const sent = this.send(batch, timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));

@@ -1,9 +1,14 @@
 import { Test } from '@nestjs/testing';
-import { AppConfig } from '@herald/config';
 import { Topics } from '@herald/contracts';
 import { EventPublisher, OutgoingRecord } from '@herald/kafka';
 import { HeraldMetrics } from '@herald/observability';
-import { FakeMessageRepository, fakeConfig, FakeOutboxRepository, storedMessage } from '../../../../test/support/fakes';
+import {
+  FakeMessageRepository,
+  FakeOutboxRepository,
+  settingsProvider,
+  storedMessage,
+} from '../../../../test/support/fakes';
+import { messagesSettings } from '../messages.settings';
 import { MessageRepository } from '../dal/messages/message.repository';
 import { StoredMessage } from '../dal/messages/message.schema';
 import { backoffMs, OutboxRepository } from '../dal/outbox/outbox.repository';
@@ -50,7 +55,7 @@ async function setup() {
       { provide: OutboxRepository, useValue: outbox },
       { provide: EventPublisher, useValue: events },
       { provide: HeraldMetrics, useValue: metrics },
-      { provide: AppConfig, useValue: fakeConfig({ PUBLISH_TIMEOUT_MS, OUTBOX_RELAY_INTERVAL_MS: 1_000 }) },
+      settingsProvider(messagesSettings, { PUBLISH_TIMEOUT_MS, OUTBOX_RELAY_INTERVAL_MS: 1_000 }),
     ],
   }).compile();
   return { relay: moduleRef.get(OutboxRelay), messages, outbox, events, metrics };

@@ -1,9 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '@herald/config';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { MessageRepository } from '../dal/messages/message.repository';
 import { StoredOutboxEntry } from '../dal/outbox/outbox-entry.schema';
 import { OutboxPublisher } from './outbox.publisher';
 import { OutboxRepository } from '../dal/outbox/outbox.repository';
+import { messagesSettings, MessagesSettings } from '../messages.settings';
 
 /** Outbox entries read per relay pass. */
 export const RELAY_BATCH_SIZE = 50;
@@ -38,7 +38,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly outbox: OutboxRepository,
     private readonly messages: MessageRepository,
     private readonly publisher: OutboxPublisher,
-    private readonly config: AppConfig,
+    @Inject(messagesSettings.KEY) private readonly settings: MessagesSettings,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -105,7 +105,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         .then(() => undefined)
         .catch((err: Error) => this.logger.warn(`outbox relay pass failed: ${err.message}`))
         .finally(() => this.schedule());
-    }, this.config.env.OUTBOX_RELAY_INTERVAL_MS);
+    }, this.settings.OUTBOX_RELAY_INTERVAL_MS);
     this.timer.unref();
   }
 }

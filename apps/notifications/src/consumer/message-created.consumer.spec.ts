@@ -2,11 +2,11 @@ import { Test } from '@nestjs/testing';
 import { KafkaMessage, Producer, ProducerRecord } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
-import { AppConfig } from '@herald/config';
 import { MessageCreatedEvent, Topics } from '@herald/contracts';
 import { DlqHeaders, KafkaBatchContext, retryDelayMs } from '@herald/kafka';
 import { HeraldMetrics } from '@herald/observability';
-import { fakeConfig } from '../../../../test/support/fakes';
+import { settingsProvider } from '../../../../test/support/fakes';
+import { notificationsSettings } from '../notifications.settings';
 import { NotificationPushPublisher } from '../push/notification-push.publisher';
 import { MessageCreatedConsumer } from './message-created.consumer';
 import { NotificationWriter, StoreResult } from './notification.writer';
@@ -79,7 +79,7 @@ async function setup(records: KafkaMessage[]) {
       { provide: NotificationWriter, useValue: writer },
       { provide: NotificationPushPublisher, useValue: push },
       { provide: HeraldMetrics, useValue: metrics },
-      { provide: AppConfig, useValue: fakeConfig({ KAFKA_CONSUMER_GROUP: 'notifications' }) },
+      settingsProvider(notificationsSettings),
     ],
   }).compile();
   const sent: ProducerRecord[] = [];

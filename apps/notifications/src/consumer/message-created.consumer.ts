@@ -1,7 +1,6 @@
-import { Controller, UseFilters } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { Ctx } from '@nestjs/microservices';
 import { MessageCreatedEvent, Topics } from '@herald/contracts';
-import { AppConfig } from '@herald/config';
 import {
   BatchEventPattern,
   batchCoordinates,
@@ -14,6 +13,7 @@ import { MONGO_WRITE_ERRORS } from '@herald/mongo';
 import { HeraldMetrics } from '@herald/observability';
 import { NotificationPushPublisher } from '../push/notification-push.publisher';
 import { BatchSource, NotificationWriter, StoreResult } from './notification.writer';
+import { notificationsSettings, NotificationsSettings } from '../notifications.settings';
 
 /**
  * Consumes `message.created` in consumer group `KAFKA_CONSUMER_GROUP` (default `notifications`)
@@ -50,11 +50,11 @@ export class MessageCreatedConsumer extends BatchConsumer {
   constructor(
     private readonly writer: NotificationWriter,
     private readonly push: NotificationPushPublisher,
-    config: AppConfig,
+    @Inject(notificationsSettings.KEY) settings: NotificationsSettings,
     private readonly metrics: HeraldMetrics,
   ) {
     super(MessageCreatedConsumer.name, {
-      groupId: config.env.KAFKA_CONSUMER_GROUP,
+      groupId: settings.KAFKA_CONSUMER_GROUP,
       what: 'store',
       rules: MONGO_WRITE_ERRORS,
       countDeadLetter: (topic, reason) => metrics.deadLettered(topic, reason),

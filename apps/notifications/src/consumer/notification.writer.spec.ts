@@ -2,11 +2,12 @@ import { Model, Types } from 'mongoose';
 import { MessageCreatedEvent } from '@herald/contracts';
 import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
 import { Notification } from '../dal/notifications/notification.schema';
-import { AppConfig } from '@herald/config';
 import { PreferenceRepository } from '../dal/preferences/preference.repository';
 import { DigestFold } from '../dal/digest-folds/digest-fold.schema';
 import { foldUpdate, notificationsFor, NotificationWriter } from './notification.writer';
 import { Fold } from './digest-plan';
+import { settingsOf } from '../../../../test/support/fakes';
+import { notificationsSettings } from '../notifications.settings';
 
 const event = {
   eventId: '0b7c9c8e-8a1f-4c2e-9a55-1d1f6f2c3b4a',
@@ -52,10 +53,10 @@ const fakeDirectory = (record = jest.fn().mockResolvedValue(undefined)) =>
 
 /** Preferences nobody set, and digests off: the writer's plain insert path (digests have their e2e coverage in policy.e2e-spec). */
 const noPrefs = { forUsers: jest.fn().mockResolvedValue(new Map()) } as unknown as PreferenceRepository;
-const config = { env: { DIGEST_WINDOW_MS: 0 } } as unknown as AppConfig;
+const settings = settingsOf(notificationsSettings, { DIGEST_WINDOW_MS: 0 });
 const noFolds = {} as unknown as Model<DigestFold>;
 const newWriter = (model: Model<Notification>, dir: InboxBucketDirectory) =>
-  new NotificationWriter(model, noFolds, dir, noPrefs, config);
+  new NotificationWriter(model, noFolds, dir, noPrefs, settings);
 const insertedBy = async (w: NotificationWriter, events: MessageCreatedEvent[]) => (await w.store(events)).inserted;
 
 describe('NotificationWriter', () => {

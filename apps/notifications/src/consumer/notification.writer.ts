@@ -1,9 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { LRUCache } from 'lru-cache';
 import { Model, mongo, Types } from 'mongoose';
 import { MessageCreatedEvent, NotificationTypes } from '@herald/contracts';
-import { AppConfig } from '@herald/config';
 import { findByIds, isDuplicateKeyError, mapConcurrently, writeErrorsByIndex } from '@herald/mongo';
 import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
 import { Notification } from '../dal/notifications/notification.schema';
@@ -19,6 +18,7 @@ import {
   recipientsOf,
   StoredNotification,
 } from './digest-plan';
+import { notificationsSettings, NotificationsSettings } from '../notifications.settings';
 
 export type { StoredNotification } from './digest-plan';
 
@@ -151,7 +151,7 @@ export class NotificationWriter {
     @InjectModel(DigestFold.name) private readonly foldMarkers: Model<DigestFold>,
     private readonly buckets: InboxBucketDirectory,
     private readonly preferences: PreferenceRepository,
-    private readonly config: AppConfig,
+    @Inject(notificationsSettings.KEY) private readonly settings: NotificationsSettings,
   ) {}
 
   /** The folds of one head, in batch order (see {@link fold}); resolves with the head after its last matching update, or null. */
@@ -195,7 +195,7 @@ export class NotificationWriter {
     onInserted?: (inserted: readonly StoredNotification[]) => Promise<void>,
   ): Promise<StoreResult> {
     const storedAt = new Date();
-    const windowMs = this.config.env.DIGEST_WINDOW_MS;
+    const windowMs = this.settings.DIGEST_WINDOW_MS;
     const pairs = events.flatMap((e) => recipientsOf(e).map((r) => ({ e, ...r })));
     if (pairs.length === 0) return { inserted: [], updated: [] };
     await this.ensureIndexes();
@@ -376,7 +376,7 @@ export class NotificationWriter {
         fields as mongo.IndexSpecification,
         options as mongo.CreateIndexesOptions,
       );
-    const markers = () => (this.config.env.DIGEST_WINDOW_MS > 0 ? [this.markers.createIndex({ m: 1 })] : []);
+    const markers = () => (this.settings.DIGEST_WINDOW_MS > 0 ? [this.markers.createIndex({ m: 1 })] : []);
     this.indexes ??= Promise.all([...unique.map(build), ...markers()])
       .then(() => undefined)
       .catch((err: unknown) => {

@@ -1,9 +1,18 @@
-import { Controller, Get, Header, Param, Res, ServiceUnavailableException, NotFoundException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Inject,
+  NotFoundException,
+  Param,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@herald/auth';
-import { AppConfig } from '@herald/config';
 import { findPageDir, inboxCsp, loadPage, PAGE_FILES, PageFile } from './inbox-page';
+import { notificationsSettings, NotificationsSettings } from '../notifications.settings';
 
 /**
  * The inbox web page, outside `/api/v1` (like `/docs`) and outside the OpenAPI document: `GET /inbox`
@@ -18,8 +27,8 @@ export class InboxPageController {
   private readonly files = loadPage(findPageDir());
   private readonly csp: string;
 
-  constructor(private readonly config: AppConfig) {
-    this.csp = inboxCsp(config.env.INBOX_MESSAGES_URL);
+  constructor(@Inject(notificationsSettings.KEY) private readonly settings: NotificationsSettings) {
+    this.csp = inboxCsp(settings.INBOX_MESSAGES_URL);
   }
 
   @Get()
@@ -31,7 +40,7 @@ export class InboxPageController {
   @Header('Cache-Control', 'no-cache')
   pageConfig(@Res({ passthrough: true }) reply: FastifyReply): { messagesUrl: string } {
     void reply.header('Content-Security-Policy', this.csp);
-    return { messagesUrl: this.config.env.INBOX_MESSAGES_URL };
+    return { messagesUrl: this.settings.INBOX_MESSAGES_URL };
   }
 
   @Get(':file')

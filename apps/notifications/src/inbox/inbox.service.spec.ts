@@ -2,8 +2,8 @@ import { NotFoundException } from '@nestjs/common';
 import { getModelToken } from '@nestjs/mongoose';
 import { Test } from '@nestjs/testing';
 import { Types } from 'mongoose';
-import { AppConfig } from '@herald/config';
-import { fakeConfig } from '../../../../test/support/fakes';
+import { settingsProvider } from '../../../../test/support/fakes';
+import { notificationsSettings } from '../notifications.settings';
 import { InboxBucketDirectory } from './inbox-bucket.directory';
 import { InboxEvents } from './inbox-events';
 import { InboxService } from './inbox.service';
@@ -88,7 +88,7 @@ async function setup() {
       InboxEvents,
       { provide: getModelToken(Notification.name), useValue: model },
       { provide: InboxBucketDirectory, useValue: buckets },
-      { provide: AppConfig, useValue: fakeConfig({ INBOX_COUNT_MAX }) },
+      settingsProvider(notificationsSettings, { INBOX_COUNT_MAX }),
     ],
   }).compile();
   moduleRef.get(InboxEvents).stateChanged$.subscribe((user) => changed.push(user));

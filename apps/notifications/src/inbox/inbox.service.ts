@@ -1,7 +1,6 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { cursorPage } from '@herald/http';
 import { FilterQuery, trusted, Types } from 'mongoose';
-import { AppConfig } from '@herald/config';
 import { CountView } from './dto/count.view';
 import { ListNotificationsQuery, NotificationFilterQuery } from './dto/list-notifications.query';
 import { NotificationPage, NotificationView } from './dto/notification.view';
@@ -11,6 +10,7 @@ import { InboxBucketDirectory } from './inbox-bucket.directory';
 import { InboxEvents } from './inbox-events';
 import { NotificationDoc, NotificationRepository } from '../dal/notifications/notification.repository';
 import { Notification } from '../dal/notifications/notification.schema';
+import { notificationsSettings, NotificationsSettings } from '../notifications.settings';
 
 /** Hours queried concurrently in the first round of a walk; each next round doubles. */
 const WALK_FIRST_ROUND = 6;
@@ -61,7 +61,7 @@ export class InboxService {
     private readonly notifications: NotificationRepository,
     private readonly events: InboxEvents,
     private readonly buckets: InboxBucketDirectory,
-    private readonly config: AppConfig,
+    @Inject(notificationsSettings.KEY) private readonly settings: NotificationsSettings,
   ) {}
 
   /**
@@ -188,7 +188,7 @@ export class InboxService {
    * notifications are sparse in older hours).
    */
   async count(userId: string, q: NotificationFilterQuery): Promise<CountView> {
-    const max = this.config.env.INBOX_COUNT_MAX;
+    const max = this.settings.INBOX_COUNT_MAX;
     const [newest, ...older] = (await this.buckets.hoursFor(userId)).slice(0, COUNT_PROBE_HOURS);
     if (newest !== undefined) {
       const countHour = (h: number) => this.notifications.count(this.hourFilter(userId, q, h), max);

@@ -1,10 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { AppConfig } from '@herald/config';
 import { DocumentExpiry, SWEEP_INTERVAL_MS } from '@herald/mongo';
 import { InboxBucketDirectory } from './inbox-bucket.directory';
 import { Notification } from '../dal/notifications/notification.schema';
+import { notificationsSettings, NotificationsSettings } from '../notifications.settings';
 
 /**
  * Retention: notifications expire `NOTIFICATION_TTL_DAYS` days after they were stored — a TTL index
@@ -20,10 +20,10 @@ export class NotificationRetention implements OnApplicationBootstrap, OnApplicat
 
   constructor(
     @InjectModel(Notification.name) model: Model<Notification>,
-    private readonly config: AppConfig,
+    @Inject(notificationsSettings.KEY) private readonly settings: NotificationsSettings,
     private readonly directory: InboxBucketDirectory,
   ) {
-    this.expiry = new DocumentExpiry(model, 'storedAt', config.env.NOTIFICATION_TTL_DAYS * 86_400);
+    this.expiry = new DocumentExpiry(model, 'storedAt', settings.NOTIFICATION_TTL_DAYS * 86_400);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -39,7 +39,7 @@ export class NotificationRetention implements OnApplicationBootstrap, OnApplicat
 
   /** Drops expired hours from the inbox directory; a failure is logged and retried next hour. */
   async pruneDirectory(now = new Date()): Promise<number> {
-    const cutoff = new Date(now.getTime() - this.config.env.NOTIFICATION_TTL_DAYS * 86_400_000);
+    const cutoff = new Date(now.getTime() - this.settings.NOTIFICATION_TTL_DAYS * 86_400_000);
     return this.directory.prune(cutoff).catch((err: Error) => {
       this.logger.warn(`inbox directory prune failed (next one in ${SWEEP_INTERVAL_MS / 60_000} min): ${err.message}`);
       return 0;

@@ -1,6 +1,7 @@
 import {
   HttpException,
   HttpStatus,
+  Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
@@ -9,8 +10,8 @@ import {
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, trusted } from 'mongoose';
 import { randomUUID } from 'node:crypto';
-import { AppConfig } from '@herald/config';
 import { PushInstance, PushLease, PushPresence } from '../dal/push-presence/push-presence.schema';
+import { notificationsSettings, NotificationsSettings } from '../notifications.settings';
 
 /** How often an instance renews its `push_instances` document (and retries failed releases), in ms. */
 export const PRESENCE_RENEW_MS = 10_000;
@@ -76,14 +77,14 @@ export class ConnectionCap implements OnApplicationBootstrap, OnApplicationShutd
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly config: AppConfig,
+    @Inject(notificationsSettings.KEY) private readonly settings: NotificationsSettings,
     @InjectModel(PushPresence.name) private readonly presence: Model<PushPresence>,
     @InjectModel(PushInstance.name) private readonly instances: Model<PushInstance>,
   ) {}
 
   /** The cap (0: off). */
   get limit(): number {
-    return this.config.env.PUSH_CONNECTIONS_PER_USER;
+    return this.settings.PUSH_CONNECTIONS_PER_USER;
   }
 
   async onApplicationBootstrap(): Promise<void> {
