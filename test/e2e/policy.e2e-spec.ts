@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import request from 'supertest';
-import { decodeEvent, MessageCreatedEventV1, NotificationTypes, Topics } from '@herald/contracts';
+import { decodeEvent, MessageCreatedEvent, MessageCreatedEventV1, NotificationTypes, Topics } from '@herald/contracts';
 import {
   PREFERENCE_LONE_READS_MAX,
   PreferenceRepository,
 } from '../../apps/notifications/src/dal/preferences/preference.repository';
 import { UserPreferences } from '../../apps/notifications/src/dal/preferences/user-preferences';
+import { MARKER_LONE_READS_MAX, NotificationWriter } from '../../apps/notifications/src/consumer/notification.writer';
 import { startApps, RunningApps } from '../support/apps';
 import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
 import { uniqueUser } from '../support/env';
@@ -265,6 +266,36 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
       } finally {
         await producer.disconnect();
       }
+    });
+  });
+
+  describe('fold markers read by lone _id and by minute bucket', () => {
+    it('a batch replayed whole counts nothing twice, below MARKER_LONE_READS_MAX keys (lone reads) and above (buckets)', async () => {
+      const writer = apps.notifications.get(NotificationWriter);
+      const [alice, bob] = await users('alice', 'bob');
+      const decoded = (plain: object): MessageCreatedEvent => {
+        const d = decodeEvent(MessageCreatedEvent, JSON.stringify(plain));
+        if (!d.ok) throw new Error(d.message);
+        return d.event;
+      };
+      const sizes = { lone: 5, bucket: MARKER_LONE_READS_MAX + 20 };
+      for (const [tag, n] of Object.entries(sizes)) {
+        const conversationId = `markers-${tag}-${alice}`;
+        const events = Array.from({ length: n }, (_, i) =>
+          decoded(v2Event(alice, [bob], conversationId, `${tag} ${i}`)),
+        );
+        const source = { partition: `${Topics.MessageCreated}/replay-${tag}`, firstOffset: 0, lastOffset: n - 1 };
+        const first = await writer.store(events, source);
+        expect([tag, first.inserted.length, first.updated.map((u) => u.count)]).toEqual([tag, 1, [n]]);
+        const again = await writer.store(events, source); // a redelivery of the whole batch
+        expect([tag, again.inserted.length, again.updated.map((u) => u.count)]).toEqual([tag, 0, [n]]);
+      }
+      const l = await list(bob);
+      expect(l.map((x) => [x.conversationId, x.count]).sort()).toEqual(
+        Object.entries(sizes)
+          .map(([tag, n]) => [`markers-${tag}-${alice}`, n])
+          .sort(),
+      );
     });
   });
 

@@ -5,6 +5,7 @@ import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { AppConfig } from './app-config';
 import { HeraldConfigModule, loadConfig } from './config.module';
+import { Environment } from './environment';
 import { toInt } from './parsers';
 import { defineSettings } from './settings';
 
@@ -53,5 +54,16 @@ describe('HeraldConfigModule', () => {
     expect(moduleRef.get(AppConfig)).toBe(config);
     expect(moduleRef.get(WidgetService).settings.WIDGET_BATCH).toBe(9);
     expect(moduleRef.get(ConfigService).get('widgets.WIDGET_BATCH')).toBe(9);
+  });
+});
+
+describe('the shared variables', () => {
+  it('hold every declared variable with its default, and nothing else of the environment', () => {
+    const env = loadConfig({ UNRELATED_VARIABLE: 'x' }).env;
+    expect(env).not.toHaveProperty('UNRELATED_VARIABLE');
+    expect(env).not.toHaveProperty('PATH');
+    for (const [name, byDefault] of Object.entries(new Environment())) {
+      if (byDefault !== undefined) expect({ name, kept: name in env }).toEqual({ name, kept: true });
+    }
   });
 });

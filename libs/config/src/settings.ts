@@ -29,7 +29,7 @@ export function defineSettings<T extends object>(name: string, schema: SettingsS
 
 /**
  * Reads the variables `schema` declares from `raw` (empty strings count as unset, defaults fill the
- * rest) and checks their rules.
+ * rest; every other variable is left out) and checks their rules.
  *
  * @returns the typed values and one `NAME: reason` line per broken rule (none when valid)
  */
@@ -39,7 +39,9 @@ export function parseSettings<T extends object>(
 ): { value: T; problems: string[] } {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const value = plainToInstance(schema, defined, { exposeDefaultValues: true });
-  return { value, problems: validateSync(value, { skipMissingProperties: false }).flatMap(describe) };
+  // whitelist: only the declared variables stay on the instance (not the rest of process.env)
+  const problems = validateSync(value, { skipMissingProperties: false, whitelist: true }).flatMap(describe);
+  return { value, problems };
 }
 
 /** `NAME: reason`, one per broken rule of one variable (variables are flat: no nested errors). */

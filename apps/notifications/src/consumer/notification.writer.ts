@@ -27,6 +27,16 @@ const KNOWN_HEADS_MAX = 100_000;
 /** Heads whose folds are applied side by side (one lane of ordered updates each). */
 const FOLD_HEADS_IN_FLIGHT = 4;
 
+/**
+ * Most fold-marker keys (folded pairs) of a batch read by lone `_id` ({@link findByIds}); a batch
+ * with more reads every marker of its partition's minutes instead ({@link markerBucket}), which a
+ * large catch-up batch's own markers mostly fill. A bucket holds every fold of its minute on the
+ * partition (8,000 at a sustained 400 folds/s over 3 partitions), so at such rates lone reads cost
+ * FerretDB less: 23 % less of its CPU over the end-to-end benchmark at 200 msg/s with ~90 keys per
+ * batch (bench/findings.md, finding 21).
+ */
+export const MARKER_LONE_READS_MAX = 256;
+
 /** A notification after a fold: what `notification.updated` pushes. */
 export type FoldedNotification = Pick<StoredNotification, '_id' | 'recipientId' | 'conversationId' | 'preview'> & {
   count: number;
@@ -47,8 +57,8 @@ type MarkerDoc = DigestFold;
 
 /**
  * Where a batch comes from: its partition and offsets. With it the writer reads the fold markers of
- * a batch by {@link markerBucket} (equality, pushed down by FerretDB); without it (tests, tools) by
- * `_id` `$in` (read in full by FerretDB v1.24).
+ * a large batch by {@link markerBucket} (equality, pushed down by FerretDB); without it (tests,
+ * tools), and for up to {@link MARKER_LONE_READS_MAX} keys, by lone `_id`.
  */
 export interface BatchSource {
   /** `<topic>/<partition>`. */
@@ -111,13 +121,14 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
  * writes). Per batch:
  *
  * 1. reads, side by side: the recipients' `preferences` (`PreferenceRepository.forUsers`: lone `_id`
- *    reads for a few recipients, one `_id` `$in` for many); the fold markers of the
- *    batch's minutes on its partition (`digest_folds`, one equality on `m` per {@link markerBucket});
+ *    reads for a few recipients, one `_id` `$in` for many); the fold markers of the batch's pairs
+ *    (`digest_folds`: lone `_id` reads for up to {@link MARKER_LONE_READS_MAX}, else those of the
+ *    batch's minutes on its partition, one equality on `m` per {@link markerBucket});
  *    the heads this process inserted for the batch's (recipient, conversation) pairs within
  *    `DIGEST_WINDOW_MS`, to check they are still unread (one `findOne` by `_id` per head,
  *    {@link findByIds}, only when there are such heads). FerretDB v1.24 pushes no `$in` down
  *    (docs/database.md): an `$in` reads its whole collection, which is why markers are found by an
- *    equality and heads by lone `_id` equalities instead;
+ *    equality or lone `_id` and heads by lone `_id` equalities instead;
  * 2. the new notifications with one unordered `insertMany` (the driver's, documents built complete);
  *    a duplicate key (11000) on the unique `(eventId, recipientId)` index means "already stored";
  * 3. one marker per folded pair (`insertMany`, duplicates = already marked), then per head (several
@@ -262,9 +273,9 @@ export class NotificationWriter {
   }
 
   /**
-   * The fold markers stored for `keys`: one equality query on `m` per bucket of the batch (usually
-   * one or two: its partition and the minutes its events occurred in), or one `_id` `$in` without
-   * a source.
+   * The fold markers stored for `keys`: one `findOne` by `_id` per key for up to
+   * {@link MARKER_LONE_READS_MAX} keys or without a source, else one equality query on `m` per
+   * bucket of the batch (usually one or two: its partition and the minutes its events occurred in).
    */
   private async readMarkers(
     events: readonly MessageCreatedEvent[],
@@ -273,11 +284,11 @@ export class NotificationWriter {
   ): Promise<Map<string, Types.ObjectId>> {
     if (keys.length === 0) return new Map();
     let docs: MarkerDoc[];
-    if (source) {
+    if (!source || keys.length <= MARKER_LONE_READS_MAX) {
+      docs = await findByIds(this.markers, keys);
+    } else {
       const buckets = [...new Set(events.map((e) => markerBucket(source.partition, e.occurredAt)))];
       docs = (await Promise.all(buckets.map((m) => this.markers.find({ m }).toArray()))).flat();
-    } else {
-      docs = await this.markers.find({ _id: { $in: keys } }).toArray();
     }
     const wanted = new Set(keys);
     return new Map(docs.filter((d) => wanted.has(d._id)).map((d) => [d._id, d.n]));
