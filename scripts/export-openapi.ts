@@ -14,12 +14,13 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { loadConfig } from '@herald/config';
 import { applyHttpConventions, buildOpenApiDocument, serializeOpenApi } from '@herald/http';
 import { MessagesAppModule } from '../apps/messages/src/app.module';
 import { MESSAGES_OPENAPI } from '../apps/messages/src/bootstrap';
+import { loadMessagesConfig } from '../apps/messages/src/messages.settings';
 import { NotificationsAppModule } from '../apps/notifications/src/app.module';
 import { NOTIFICATIONS_OPENAPI } from '../apps/notifications/src/bootstrap';
+import { loadNotificationsConfig } from '../apps/notifications/src/notifications.settings';
 
 const ROOT = resolve(__dirname, '..');
 const OUT_DIR = join(ROOT, 'docs', 'openapi');
@@ -46,10 +47,14 @@ async function render(app: AppDoc): Promise<string> {
 async function main(): Promise<number> {
   const check = process.argv.includes('--check');
   // Defaults only: no variable of the caller's environment may change the documents.
-  const config = loadConfig({ NODE_ENV: 'development', KAFKA_CREATE_TOPICS: 'false' });
+  const env = { NODE_ENV: 'development', KAFKA_CREATE_TOPICS: 'false' };
   const apps: AppDoc[] = [
-    { file: 'messages.json', module: MessagesAppModule.forRoot(config), info: MESSAGES_OPENAPI },
-    { file: 'notifications.json', module: NotificationsAppModule.forRoot(config), info: NOTIFICATIONS_OPENAPI },
+    { file: 'messages.json', module: MessagesAppModule.forRoot(loadMessagesConfig(env)), info: MESSAGES_OPENAPI },
+    {
+      file: 'notifications.json',
+      module: NotificationsAppModule.forRoot(loadNotificationsConfig(env)),
+      info: NOTIFICATIONS_OPENAPI,
+    },
   ];
   const outDir = check ? mkdtempSync(join(tmpdir(), 'herald-openapi-')) : OUT_DIR;
   mkdirSync(outDir, { recursive: true });

@@ -1,12 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '@herald/config';
 import { ensureTopics, kafkaServerOptions } from '@herald/kafka';
 import { createHttpApp, setupOpenApi } from '@herald/http';
 import { KafkaConsumerProbe } from '@herald/observability';
 import { MessagesAppModule } from './app.module';
-import { messagesSettings } from './messages.settings';
+import { loadMessagesConfig, messagesSettings } from './messages.settings';
 
 /** Title and description of the messages app's OpenAPI document (`/docs`, docs/openapi/messages.json). */
 export const MESSAGES_OPENAPI = {
@@ -23,7 +22,7 @@ export const MESSAGES_OPENAPI = {
  * outage there is logged, not fatal (the outbox covers it).
  */
 export async function createMessagesApp(env: Record<string, string | undefined> = {}): Promise<NestFastifyApplication> {
-  const config = loadConfig(env, [messagesSettings]);
+  const config = loadMessagesConfig(env);
   const settings = config.settings(messagesSettings);
   const app = await createHttpApp(MessagesAppModule.forRoot(config), config);
   setupOpenApi(app, MESSAGES_OPENAPI.title, MESSAGES_OPENAPI.description);

@@ -1,8 +1,7 @@
-import { loadConfig } from '@herald/config';
-import { CONVERSATIONS_GROUP_ID, messagesSettings } from './messages.settings';
+import { CONVERSATIONS_GROUP_ID, loadMessagesConfig, messagesSettings } from './messages.settings';
 
 describe('messages app settings (namespace messages)', () => {
-  const settings = (raw: Record<string, string> = {}) => loadConfig(raw, [messagesSettings]).settings(messagesSettings);
+  const settings = (raw: Record<string, string> = {}) => loadMessagesConfig(raw).settings(messagesSettings);
 
   it('applies the defaults', () => {
     expect(settings()).toMatchObject({

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, Min } from 'class-validator';
-import { defineSettings, toInt } from '@herald/config';
+import { AppConfig, defineSettings, loadConfig, RawEnvironment, toInt } from '@herald/config';
 
 /** Default consumer group of the conversation projection (`KAFKA_CONVERSATIONS_GROUP`). */
 export const CONVERSATIONS_GROUP_ID = 'conversations';
@@ -96,3 +96,12 @@ export class MessagesSettings {
 
 /** The messages app's configuration namespace: inject its values with `@Inject(messagesSettings.KEY)`. */
 export const messagesSettings = defineSettings('messages', MessagesSettings);
+
+/**
+ * The messages app's configuration: the shared variables and namespace `messages`, from `process.env`
+ * overlaid with `overrides` (tests), validated at once (`loadConfig`).
+ * @throws Error naming every invalid variable
+ */
+export function loadMessagesConfig(overrides: RawEnvironment = {}): AppConfig {
+  return loadConfig(overrides, [messagesSettings]);
+}

@@ -1,13 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '@herald/config';
 import { createHttpApp, setupOpenApi } from '@herald/http';
 import { ensureTopics, kafkaServerOptions } from '@herald/kafka';
 import { KafkaConsumerProbe } from '@herald/observability';
 import { NotificationsAppModule } from './app.module';
 import { HeraldIoAdapter } from './push/socket-io.adapter';
-import { notificationsSettings } from './notifications.settings';
+import { loadNotificationsConfig, notificationsSettings } from './notifications.settings';
 
 /** Title and description of the notifications app's OpenAPI document (`/docs`, docs/openapi/notifications.json). */
 export const NOTIFICATIONS_OPENAPI = {
@@ -25,7 +24,7 @@ export const NOTIFICATIONS_OPENAPI = {
 export async function createNotificationsApp(
   env: Record<string, string | undefined> = {},
 ): Promise<NestFastifyApplication> {
-  const config = loadConfig(env, [notificationsSettings]);
+  const config = loadNotificationsConfig(env);
   const app = await createHttpApp(NotificationsAppModule.forRoot(config), config);
   // Before init(): gateways are bound to the adapter set when the modules register.
   app.useWebSocketAdapter(new HeraldIoAdapter(app, config));

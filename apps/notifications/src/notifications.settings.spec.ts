@@ -1,9 +1,7 @@
-import { loadConfig } from '@herald/config';
-import { NOTIFICATIONS_GROUP_ID, notificationsSettings } from './notifications.settings';
+import { NOTIFICATIONS_GROUP_ID, loadNotificationsConfig, notificationsSettings } from './notifications.settings';
 
 describe('notifications app settings (namespace notifications)', () => {
-  const settings = (raw: Record<string, string> = {}) =>
-    loadConfig(raw, [notificationsSettings]).settings(notificationsSettings);
+  const settings = (raw: Record<string, string> = {}) => loadNotificationsConfig(raw).settings(notificationsSettings);
 
   it('applies the defaults', () => {
     expect(settings()).toMatchObject({

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, Min } from 'class-validator';
-import { defineSettings, toInt } from '@herald/config';
+import { AppConfig, defineSettings, loadConfig, RawEnvironment, toInt } from '@herald/config';
 
 /** Default consumer group of the notifications app on `message.created` (`KAFKA_CONSUMER_GROUP`). */
 export const NOTIFICATIONS_GROUP_ID = 'notifications';
@@ -81,3 +81,12 @@ export class NotificationsSettings {
 
 /** The notifications app's configuration namespace: inject its values with `@Inject(notificationsSettings.KEY)`. */
 export const notificationsSettings = defineSettings('notifications', NotificationsSettings);
+
+/**
+ * The notifications app's configuration: the shared variables and namespace `notifications`, from `process.env`
+ * overlaid with `overrides` (tests), validated at once (`loadConfig`).
+ * @throws Error naming every invalid variable
+ */
+export function loadNotificationsConfig(overrides: RawEnvironment = {}): AppConfig {
+  return loadConfig(overrides, [notificationsSettings]);
+}
