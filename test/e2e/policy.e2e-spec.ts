@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import request from 'supertest';
+import { getModelToken } from '@nestjs/mongoose';
 import { decodeEvent, MessageCreatedEvent, MessageCreatedEventV1, NotificationTypes, Topics } from '@herald/contracts';
 import {
   PREFERENCE_LONE_READS_MAX,
@@ -8,6 +9,10 @@ import {
 } from '../../apps/notifications/src/dal/preferences/preference.repository';
 import { UserPreferences } from '../../apps/notifications/src/dal/preferences/user-preferences';
 import { MARKER_LONE_READS_MAX, NotificationWriter } from '../../apps/notifications/src/consumer/notification.writer';
+import { DigestFold } from '../../apps/notifications/src/dal/digest-folds/digest-fold.schema';
+import { Notification } from '../../apps/notifications/src/dal/notifications/notification.schema';
+import { InboxBucketDirectory } from '../../apps/notifications/src/inbox/inbox-bucket.directory';
+import { notificationsSettings } from '../../apps/notifications/src/notifications.settings';
 import { startApps, RunningApps } from '../support/apps';
 import { isolatedGroup, IsolatedGroup } from '../support/consumer-group';
 import { uniqueUser } from '../support/env';
@@ -270,14 +275,45 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
   });
 
   describe('fold markers read by lone _id and by minute bucket', () => {
-    it('a batch replayed whole counts nothing twice, below MARKER_LONE_READS_MAX keys (lone reads) and above (buckets)', async () => {
+    const decoded = (plain: object): MessageCreatedEvent => {
+      const d = decodeEvent(MessageCreatedEvent, JSON.stringify(plain));
+      if (!d.ok) throw new Error(d.message);
+      return d.event;
+    };
+
+    it('a replayed fold planned into a newer open head goes back to the head its marker names, learned from the marker insert', async () => {
       const writer = apps.notifications.get(NotificationWriter);
       const [alice, bob] = await users('alice', 'bob');
-      const decoded = (plain: object): MessageCreatedEvent => {
-        const d = decodeEvent(MessageCreatedEvent, JSON.stringify(plain));
-        if (!d.ok) throw new Error(d.message);
-        return d.event;
-      };
+      const conversationId = `learned-${alice}`;
+      const [r1, r2, r3, r4] = ['l1', 'l2', 'l3', 'l4'].map((body) =>
+        decoded(v2Event(alice, [bob], conversationId, body)),
+      );
+      const first = await writer.store([r1, r2, r3]);
+      const head = first.inserted[0]._id.toHexString();
+      expect(first.updated.map((u) => [u._id.toHexString(), u.count])).toEqual([[head, 3]]);
+      await inbox().patch(`/api/v1/notifications/${head}`).set(auth(bob)).send({ read: true }).expect(200);
+      expect((await writer.store([r4])).inserted).toHaveLength(1); // a new burst, its head open and known
+      const again = await writer.store([r2, r3]); // folds republished (outbox relay) into that burst's time
+      expect(again.inserted).toHaveLength(0);
+      expect(again.updated.map((u) => [u._id.toHexString(), u.count])).toEqual([[head, 3]]);
+      expect((await list(bob)).map((x) => [x.preview, x.count])).toEqual([
+        ['l4', 1],
+        ['l3', 3],
+      ]);
+    });
+
+    it("a batch replayed whole counts nothing twice: learned from the markers' insert while its head is known, read below MARKER_LONE_READS_MAX keys (lone reads) and above (buckets) after a restart", async () => {
+      const writer = apps.notifications.get(NotificationWriter);
+      // A writer as after a restart: it knows no head, so it reads the markers of the whole batch.
+      const restarted = () =>
+        new NotificationWriter(
+          apps.notifications.get(getModelToken(Notification.name), { strict: false }),
+          apps.notifications.get(getModelToken(DigestFold.name), { strict: false }),
+          apps.notifications.get(InboxBucketDirectory, { strict: false }),
+          apps.notifications.get(PreferenceRepository, { strict: false }),
+          apps.notifications.get(notificationsSettings.KEY, { strict: false }),
+        );
+      const [alice, bob] = await users('alice', 'bob');
       const sizes = { lone: 5, bucket: MARKER_LONE_READS_MAX + 20 };
       for (const [tag, n] of Object.entries(sizes)) {
         const conversationId = `markers-${tag}-${alice}`;
@@ -289,6 +325,8 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
         expect([tag, first.inserted.length, first.updated.map((u) => u.count)]).toEqual([tag, 1, [n]]);
         const again = await writer.store(events, source); // a redelivery of the whole batch
         expect([tag, again.inserted.length, again.updated.map((u) => u.count)]).toEqual([tag, 0, [n]]);
+        const later = await restarted().store(events, source);
+        expect([tag, later.inserted.length, later.updated.map((u) => u.count)]).toEqual([tag, 0, [n]]);
       }
       const l = await list(bob);
       expect(l.map((x) => [x.conversationId, x.count]).sort()).toEqual(

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { MessageCreatedEvent } from '@herald/contracts';
 import { UserPreferences } from '../dal/preferences/user-preferences';
-import { burstKey, foldKey, planBatch, PlanInput } from './digest-plan';
+import { asReplays, burstKey, foldKey, planBatch, PlanInput } from './digest-plan';
 
 let n = 0;
 const msg = (
@@ -77,6 +77,48 @@ describe('planBatch', () => {
     expect(plan.docs.map((d) => [d.recipientId, d.type])).toEqual([
       ['carol', 'message.created'],
       ['bob', 'message.mentioned'],
+    ]);
+  });
+});
+
+describe('asReplays', () => {
+  it('sends a fold whose marker was found to the marker head as a replay; its senders move to the next fold of the planned head', () => {
+    const head = new Types.ObjectId();
+    const other = new Types.ObjectId();
+    const events = [msg('carol', ['bob']), msg('carol', ['bob']), msg('dave', ['bob'])];
+    const heads = new Map([[burstKey('bob', 'c1'), { _id: head, senderIds: ['alice'], fresh: false }]]);
+    const { folds } = planBatch(events, input({ heads }));
+    expect(folds.map((f) => f.addSenders)).toEqual([['alice', 'carol'], undefined, ['alice', 'dave']]);
+    const turned = asReplays(folds, new Map([[0, other]]));
+    expect(turned.map((f) => [f.headId, f.replay, f.addSenders])).toEqual([
+      [other, true, undefined],
+      [head, false, ['alice', 'carol']],
+      [head, false, ['alice', 'dave']],
+    ]);
+    expect(folds[0].replay).toBe(false); // the input is left as it was
+  });
+
+  it('keeps the plan of a fold whose marker is gone, and of folds that were replays already', () => {
+    const head = new Types.ObjectId();
+    const marked = new Types.ObjectId();
+    const [a, b] = [msg('carol', ['bob']), msg('carol', ['bob'])];
+    const { folds } = planBatch(
+      [a, b],
+      input({
+        heads: new Map([[burstKey('bob', 'c1'), { _id: head, senderIds: ['alice'], fresh: false }]]),
+        markers: new Map([[foldKey(a.eventId, 'bob'), marked]]),
+      }),
+    );
+    const turned = asReplays(
+      folds,
+      new Map([
+        [0, new Types.ObjectId()],
+        [1, undefined],
+      ]),
+    );
+    expect(turned.map((f) => [f.headId, f.replay, f.addSenders])).toEqual([
+      [marked, true, undefined],
+      [head, false, ['alice', 'carol']],
     ]);
   });
 });

@@ -163,3 +163,32 @@ export function planBatch(events: readonly MessageCreatedEvent[], input: PlanInp
   }
   return { docs, folds };
 }
+
+/**
+ * `folds` with those at the indexes of `marked` turned into replays: their pair already had a fold
+ * marker, learned when its insert was refused as a duplicate key (notification.writer.ts), so it
+ * folds again into the marker's head `n` (a no-op when it is in there: the update is guarded)
+ * instead of the head it was planned into. Senders it was to add move to the next fold planned
+ * into that head, which {@link planBatch} planned as if they were added (a head's `senderIds` lists
+ * the senders of the messages it holds). A fold whose marker is gone again keeps its plan.
+ * @param marked fold index → the head its stored marker names (`undefined`: not found)
+ */
+export function asReplays(folds: readonly Fold[], marked: ReadonlyMap<number, Types.ObjectId | undefined>): Fold[] {
+  const out = [...folds];
+  const carried = new Map<string, string[]>();
+  out.forEach((f, i) => {
+    const planned = f.headId.toHexString();
+    const n = marked.get(i);
+    if (n && !f.replay) {
+      if (f.addSenders) carried.set(planned, [...(carried.get(planned) ?? []), ...f.addSenders]);
+      out[i] = { ...f, headId: n, replay: true, freshHead: false, addSenders: undefined };
+      return;
+    }
+    const carry = f.replay ? undefined : carried.get(planned);
+    if (carry) {
+      carried.delete(planned);
+      out[i] = { ...f, addSenders: [...new Set([...carry, ...(f.addSenders ?? [])])] };
+    }
+  });
+  return out;
+}

@@ -9,6 +9,7 @@ import { Notification } from '../dal/notifications/notification.schema';
 import { PreferenceRepository } from '../dal/preferences/preference.repository';
 import { DigestFold } from '../dal/digest-folds/digest-fold.schema';
 import {
+  asReplays,
   BurstHead,
   burstKey,
   Fold,
@@ -121,31 +122,35 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
  * writes). Per batch:
  *
  * 1. reads, side by side: the recipients' `preferences` (`PreferenceRepository.forUsers`: lone `_id`
- *    reads for a few recipients, one `_id` `$in` for many); the fold markers of the batch's pairs
- *    (`digest_folds`: lone `_id` reads for up to {@link MARKER_LONE_READS_MAX}, else those of the
- *    batch's minutes on its partition, one equality on `m` per {@link markerBucket});
- *    the heads this process inserted for the batch's (recipient, conversation) pairs within
- *    `DIGEST_WINDOW_MS`, to check they are still unread (one `findOne` by `_id` per head,
- *    {@link findByIds}, only when there are such heads). FerretDB v1.24 pushes no `$in` down
+ *    reads for a few recipients, one `_id` `$in` for many); the heads this process inserted for the
+ *    batch's (recipient, conversation) pairs within `DIGEST_WINDOW_MS`, to check they are still
+ *    unread (one `findOne` by `_id` per head, {@link findByIds}, only when there are such heads);
+ *    the fold markers of the pairs that may start a burst, those without such a head (`digest_folds`:
+ *    lone `_id` reads for up to {@link MARKER_LONE_READS_MAX}, else those of the batch's minutes on
+ *    its partition, one equality on `m` per {@link markerBucket}), and after it those of the pairs
+ *    whose head turned out read or archived. FerretDB v1.24 pushes no `$in` down
  *    (docs/database.md): an `$in` reads its whole collection, which is why markers are found by an
  *    equality or lone `_id` and heads by lone `_id` equalities instead;
  * 2. the new notifications with one unordered `insertMany` (the driver's, documents built complete);
  *    a duplicate key (11000) on the unique `(eventId, recipientId)` index means "already stored";
- * 3. one marker per folded pair (`insertMany`, duplicates = already marked), then per head (several
- *    heads side by side) one guarded `findAndModify` for all its folds of the batch ({@link
- *    foldUpdate}: `{_id: head, eventId: {$nin: es}, eventIds: {$nin: es}}` → `$push eventIds`,
- *    `$inc folded`, `$set` the last preview / lastMessageAt, `$addToSet senderIds`), which also
- *    answers the head for the push; a replayed pair (it had a marker) gets an update of its own
- *    first. The guard makes a second fold of an event match nothing, so `folded` stays
- *    `eventIds.length` (the API's `count` is 1 + it).
+ * 3. one marker per folded pair (`insertMany`): a duplicate key on a pair planned into an open head
+ *    says it was folded before (a replay), and only those markers are read (lone `_id`) to send
+ *    the pair to its marker's head ({@link asReplays}); then per head (several heads side by side)
+ *    one guarded `findAndModify` for all its folds of the batch ({@link foldUpdate}: `{_id: head,
+ *    eventId: {$nin: es}, eventIds: {$nin: es}}` → `$push eventIds`, `$inc folded`, `$set` the last
+ *    preview / lastMessageAt, `$addToSet senderIds`), which also answers the head for the push; a
+ *    replayed pair gets an update of its own first. The guard makes a second fold of an event
+ *    match nothing, so `folded` stays `eventIds.length` (the API's `count` is 1 + it).
  *
  * Why it is effectively once (a redelivery gives the same outcome with unchanged preferences): a
  * pair is either a notification of its own — the unique index stops a second one — or folded, and
  * then its marker was stored before its update, after its head exists; a redelivered pair with a
- * marker goes to that head again, where the guard stops a second count (the marker is found: same
- * partition, same `occurredAt`); a redelivered pair without a marker was never counted anywhere. A fold into a head this batch inserts is only applied once
- * the insert succeeded; when it was a duplicate (a redelivery whose head exists under another
- * `_id`), the fold becomes a notification of its own instead: a burst can split, never count twice.
+ * marker goes to that head again, where the guard stops a second count (the marker is read before
+ * the plan when the pair may start a burst, found by its own insert otherwise); a redelivered pair
+ * without a marker was never counted anywhere. A fold into a head this batch inserts is only
+ * applied once the insert succeeded; when it was a duplicate (a redelivery whose head exists under
+ * another `_id`), the fold becomes a notification of its own instead: a burst can split, never
+ * count twice. Such folds and their heads' pairs may start a burst, so their markers were read.
  * No two instances fold into one head at once: a head and its folds are all of one conversation,
  * whose events are on one partition (key = conversationId), consumed in order by its one owner.
  */
@@ -211,23 +216,20 @@ export class NotificationWriter {
     if (pairs.length === 0) return { inserted: [], updated: [] };
     await this.ensureIndexes();
     const recipients = [...new Set(pairs.map((p) => p.recipientId))];
+    const burstOf = (p: (typeof pairs)[number]) => burstKey(p.recipientId, p.e.data.conversationId);
+    const keysOf = (list: typeof pairs) => list.map((p) => foldKey(p.e.eventId, p.recipientId));
+    // Markers are read only for the pairs that may start a burst (no open head known here): a pair
+    // planned into an open head learns that it is a replay from its marker's insert (fold).
+    const foldable = windowMs > 0 ? pairs.filter((p) => !p.mentioned) : [];
+    const candidates = windowMs > 0 ? this.headCandidates(pairs.map(burstOf), storedAt, windowMs) : new Map();
     const [preferences, markers, heads] = await Promise.all([
       this.preferences.forUsers(recipients),
-      windowMs > 0
-        ? this.readMarkers(
-            events,
-            pairs.filter((p) => !p.mentioned).map((p) => foldKey(p.e.eventId, p.recipientId)),
-            source,
-          )
-        : new Map<string, Types.ObjectId>(),
-      windowMs > 0
-        ? this.openHeads(
-            pairs.map((p) => burstKey(p.recipientId, p.e.data.conversationId)),
-            storedAt,
-            windowMs,
-          )
-        : new Map<string, BurstHead>(),
+      this.readMarkers(events, keysOf(foldable.filter((p) => !candidates.has(burstOf(p)))), source),
+      this.openHeads(candidates),
     ]);
+    // Pairs whose known head was read or archived since: they may start a burst too.
+    const closed = foldable.filter((p) => candidates.has(burstOf(p)) && !heads.has(burstOf(p)));
+    for (const [key, head] of await this.readMarkers(events, keysOf(closed), source)) markers.set(key, head);
     const plan = planBatch(events, { preferences, digestWindowMs: windowMs, markers, heads, storedAt });
     const inserted = await this.insert(plan.docs);
     const insertedIds = new Set(inserted.map((d) => d._id.toHexString()));
@@ -295,18 +297,24 @@ export class NotificationWriter {
   }
 
   /**
-   * The heads of `keys` this process inserted within the window that are still unread and not
-   * archived (one `findOne` by `_id` per head, {@link findByIds}; a read or archived head ends its
-   * burst).
-   * Heads another process inserted are not known here (after a restart or a rebalance): the next
+   * The heads this process inserted within the window for `keys` (burst keys), not yet read:
+   * burst key → head `_id`. Heads another process inserted are not known here (after a restart or a rebalance): the next
    * message of such a burst starts a new notification.
    */
-  private async openHeads(keys: string[], now: Date, windowMs: number): Promise<Map<string, BurstHead>> {
+  private headCandidates(keys: string[], now: Date, windowMs: number): Map<string, Types.ObjectId> {
     const candidates = new Map<string, Types.ObjectId>();
     for (const key of new Set(keys)) {
       const known = this.knownHeads.get(key);
       if (known && known.storedAt >= now.getTime() - windowMs) candidates.set(key, known._id);
     }
+    return candidates;
+  }
+
+  /**
+   * Of the `candidates` ({@link headCandidates}), the heads still unread and not archived (one
+   * `findOne` by `_id` per head, {@link findByIds}; a read or archived head ends its burst).
+   */
+  private async openHeads(candidates: ReadonlyMap<string, Types.ObjectId>): Promise<Map<string, BurstHead>> {
     if (candidates.size === 0) return new Map();
     const docs = await findByIds(
       this.notifications.collection as unknown as mongo.Collection<HeadDoc>,
@@ -327,6 +335,32 @@ export class NotificationWriter {
   }
 
   /**
+   * Stores one marker per fold (one unordered `insertMany`), before any fold's update. A duplicate
+   * key (11000) on a fold planned as a first delivery means its pair was folded before (a replay
+   * whose marker was not read: {@link store} reads markers only for pairs that may start a burst):
+   * those markers are read by lone `_id` and the folds turned into replays into their heads
+   * ({@link asReplays}).
+   * @returns `folds`, learned replays turned
+   * @throws the insert's error other than duplicate keys, or a read's error
+   */
+  private async mark(folds: Fold[], bucketOf: (f: Fold) => string): Promise<Fold[]> {
+    try {
+      await this.markers.insertMany(
+        folds.map((f) => ({ _id: foldKey(f.eventId, f.recipientId), n: f.headId, m: bucketOf(f), at: new Date() })),
+        { ordered: false },
+      );
+      return folds;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const seen = [...writeErrorsByIndex(err).keys()].filter((i) => !folds[i].replay);
+      if (seen.length === 0) return folds;
+      const keyOf = (i: number) => foldKey(folds[i].eventId, folds[i].recipientId);
+      const stored = new Map((await findByIds(this.markers, seen.map(keyOf))).map((d) => [d._id, d.n]));
+      return asReplays(folds, new Map(seen.map((i) => [i, stored.get(keyOf(i))])));
+    }
+  }
+
+  /**
    * Applies `folds` in order: markers first (one unordered insert, duplicates = already marked),
    * then per head ({@link foldInto}, {@link FOLD_HEADS_IN_FLIGHT} heads side by side) its guarded
    * updates, each returning the head as it is after it (`findAndModify`); a head no update
@@ -334,14 +368,7 @@ export class NotificationWriter {
    */
   private async fold(folds: Fold[], bucketOf: (f: Fold) => string): Promise<FoldedNotification[]> {
     if (folds.length === 0) return [];
-    try {
-      await this.markers.insertMany(
-        folds.map((f) => ({ _id: foldKey(f.eventId, f.recipientId), n: f.headId, m: bucketOf(f), at: new Date() })),
-        { ordered: false },
-      );
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+    folds = await this.mark(folds, bucketOf);
     const byHead = new Map<string, Fold[]>();
     for (const f of folds) {
       const key = f.headId.toHexString();
