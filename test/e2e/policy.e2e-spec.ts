@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Types } from 'mongoose';
+import { Model, Types } from 'mongoose';
 import request from 'supertest';
 import { getModelToken } from '@nestjs/mongoose';
 import { decodeEvent, MessageCreatedEvent, MessageCreatedEventV1, NotificationTypes, Topics } from '@herald/contracts';
@@ -8,6 +8,7 @@ import {
   PreferenceRepository,
 } from '../../apps/notifications/src/dal/preferences/preference.repository';
 import { UserPreferences } from '../../apps/notifications/src/dal/preferences/user-preferences';
+import { foldKey } from '../../apps/notifications/src/consumer/digest-plan';
 import { MARKER_LONE_READS_MAX, NotificationWriter } from '../../apps/notifications/src/consumer/notification.writer';
 import { DigestFold } from '../../apps/notifications/src/dal/digest-folds/digest-fold.schema';
 import { Notification } from '../../apps/notifications/src/dal/notifications/notification.schema';
@@ -299,6 +300,44 @@ describe('notification policy: preferences, digests, mentions, versions (real Ka
       expect((await list(bob)).map((x) => [x.preview, x.count])).toEqual([
         ['l4', 1],
         ['l3', 3],
+      ]);
+    });
+
+    it('folds that find their head read become notifications of their own, once, also when replayed; the burst goes on from the latest', async () => {
+      const writer = apps.notifications.get(NotificationWriter);
+      const markers = apps.notifications.get<Model<DigestFold>>(getModelToken(DigestFold.name), { strict: false });
+      const [alice, bob] = await users('alice', 'bob');
+      const conversationId = `stray-${alice}`;
+      const [a, b, c, d] = ['s1', 's2', 's3', 's4'].map((body) => decoded(v2Event(alice, [bob], conversationId, body)));
+      const head = (await writer.store([a])).inserted[0]._id;
+      await inbox()
+        .patch(`/api/v1/notifications/${head.toHexString()}`)
+        .set(auth(bob))
+        .send({ read: true })
+        .expect(200);
+      const split = await writer.store([b, c]); // planned into the known head, which is read by now
+      expect(split.inserted.map((n) => n.preview)).toEqual(['s2', 's3']);
+      expect((await writer.store([d])).updated.map((u) => [u.preview, u.count])).toEqual([['s4', 2]]);
+      // A replay, also one whose marker still names the read head (a crash between detach's two writes).
+      await markers.collection.updateOne({ _id: foldKey(b.eventId, bob) } as object, { $set: { n: head } });
+      const again = await writer.store([b, c]);
+      expect(again.inserted).toHaveLength(0);
+      expect((await list(bob)).map((x) => [x.preview, x.count, x.readAt !== null])).toEqual([
+        ['s4', 2, false],
+        ['s2', 1, false],
+        ['s1', 1, true],
+      ]);
+      // Marked unread again, the first head is open, yet a replay of a message it never held stays out.
+      await inbox()
+        .patch(`/api/v1/notifications/${head.toHexString()}`)
+        .set(auth(bob))
+        .send({ read: false })
+        .expect(200);
+      expect((await writer.store([c])).inserted).toHaveLength(0);
+      expect((await list(bob)).map((x) => [x.preview, x.count])).toEqual([
+        ['s4', 2],
+        ['s2', 1],
+        ['s1', 1],
       ]);
     });
 

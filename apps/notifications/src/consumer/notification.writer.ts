@@ -67,9 +67,6 @@ export interface BatchSource {
   firstOffset: number;
   lastOffset: number;
 }
-type HeadDoc = Pick<Notification, 'read' | 'readAt' | 'archived' | 'storedAt' | 'senderId' | 'senderIds' | 'type'> & {
-  _id: Types.ObjectId;
-};
 
 /**
  * The bucket of a fold marker: the event's partition and the minute of its `occurredAt`. A
@@ -104,6 +101,18 @@ export function foldUpdate(folds: readonly Fold[]): {
   };
 }
 
+/**
+ * The filter that lets a fold reach its head only while the head is open: unread (`read`, and
+ * `readAt` of older documents) and not archived. Reading a notification ends its burst (#15).
+ */
+export const OPEN_HEAD = { read: { $ne: true }, readAt: null, archived: { $ne: true } } as const;
+
+const isOpen = (d: Pick<Notification, 'read' | 'readAt' | 'archived'>): boolean => !d.read && !d.readAt && !d.archived;
+
+/** Whether notification `d` holds event `eventId`: its own, or one folded into it. */
+const holds = (d: Pick<Notification, 'eventId' | 'eventIds'>, eventId: string): boolean =>
+  d.eventId === eventId || (d.eventIds ?? []).includes(eventId);
+
 /** The notifications one event gives with default preferences and no digest (tests, bench data). */
 export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date()): StoredNotification[] {
   return recipientsOf(event).map(({ recipientId, mentioned }) =>
@@ -122,35 +131,38 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
  * writes). Per batch:
  *
  * 1. reads, side by side: the recipients' `preferences` (`PreferenceRepository.forUsers`: lone `_id`
- *    reads for a few recipients, one `_id` `$in` for many); the heads this process inserted for the
- *    batch's (recipient, conversation) pairs within `DIGEST_WINDOW_MS`, to check they are still
- *    unread (one `findOne` by `_id` per head, {@link findByIds}, only when there are such heads);
- *    the fold markers of the pairs that may start a burst, those without such a head (`digest_folds`:
- *    lone `_id` reads for up to {@link MARKER_LONE_READS_MAX}, else those of the batch's minutes on
- *    its partition, one equality on `m` per {@link markerBucket}), and after it those of the pairs
- *    whose head turned out read or archived. FerretDB v1.24 pushes no `$in` down
- *    (docs/database.md): an `$in` reads its whole collection, which is why markers are found by an
- *    equality or lone `_id` and heads by lone `_id` equalities instead;
+ *    reads for a few recipients, one `_id` `$in` for many), and the fold markers of the pairs that
+ *    may start a burst, those without a head this process inserted within `DIGEST_WINDOW_MS`
+ *    (`digest_folds`: lone `_id` reads for up to {@link MARKER_LONE_READS_MAX}, else those of the
+ *    batch's minutes on its partition, one equality on `m` per {@link markerBucket}). Known heads
+ *    are not read: a fold checks that its head is still open when it is applied (step 3). FerretDB
+ *    v1.24 pushes no `$in` down (docs/database.md): an `$in` reads its whole collection, which is
+ *    why markers are found by an equality or lone `_id` instead;
  * 2. the new notifications with one unordered `insertMany` (the driver's, documents built complete);
  *    a duplicate key (11000) on the unique `(eventId, recipientId)` index means "already stored";
- * 3. one marker per folded pair (`insertMany`): a duplicate key on a pair planned into an open head
+ * 3. one marker per folded pair (`insertMany`): a duplicate key on a pair planned into a known head
  *    says it was folded before (a replay), and only those markers are read (lone `_id`) to send
  *    the pair to its marker's head ({@link asReplays}); then per head (several heads side by side)
- *    one guarded `findAndModify` for all its folds of the batch ({@link foldUpdate}: `{_id: head,
- *    eventId: {$nin: es}, eventIds: {$nin: es}}` → `$push eventIds`, `$inc folded`, `$set` the last
+ *    one guarded `findAndModify` for all its folds of the batch ({@link foldUpdate} and
+ *    {@link OPEN_HEAD}: `{_id: head, eventId: {$nin: es}, eventIds: {$nin: es}, read: {$ne: true},
+ *    readAt: null, archived: {$ne: true}}` → `$push eventIds`, `$inc folded`, `$set` the last
  *    preview / lastMessageAt, `$addToSet senderIds`), which also answers the head for the push; a
- *    replayed pair gets an update of its own first. The guard makes a second fold of an event
- *    match nothing, so `folded` stays `eventIds.length` (the API's `count` is 1 + it).
+ *    replayed pair gets an update of its own first. An update that matches nothing reads its head:
+ *    the event is in it already (the guard: `folded` stays `eventIds.length`, the API's `count` is
+ *    1 + it), or the head was read or archived, and then the fold becomes a notification of its own
+ *    whose marker is pointed at it (a stray, see `detach`): reading a notification ends its burst.
  *
  * Why it is effectively once (a redelivery gives the same outcome with unchanged preferences): a
  * pair is either a notification of its own — the unique index stops a second one — or folded, and
- * then its marker was stored before its update, after its head exists; a redelivered pair with a
- * marker goes to that head again, where the guard stops a second count (the marker is read before
- * the plan when the pair may start a burst, found by its own insert otherwise); a redelivered pair
- * without a marker was never counted anywhere. A fold into a head this batch inserts is only
- * applied once the insert succeeded; when it was a duplicate (a redelivery whose head exists under
- * another `_id`), the fold becomes a notification of its own instead: a burst can split, never
- * count twice. Such folds and their heads' pairs may start a burst, so their markers were read.
+ * then its marker was stored before its update, after its head exists, and names the one
+ * notification that may hold it; a redelivered pair with a marker goes to that notification again,
+ * where the guard stops a second count, or, found closed without it, becomes a notification of its
+ * own once (the marker is read before the plan when the pair may start a burst, found by its own
+ * insert otherwise); a redelivered pair without a marker was never counted anywhere. A fold into a
+ * head this batch inserts is only applied once the insert succeeded; when it was a duplicate (a
+ * redelivery whose head exists under another `_id`), the fold becomes a notification of its own
+ * instead: a burst can split, never count twice. Such folds and their heads' pairs may start a
+ * burst, so their markers were read.
  * No two instances fold into one head at once: a head and its folds are all of one conversation,
  * whose events are on one partition (key = conversationId), consumed in order by its one owner.
  */
@@ -170,22 +182,41 @@ export class NotificationWriter {
     @Inject(notificationsSettings.KEY) private readonly settings: NotificationsSettings,
   ) {}
 
-  /** The folds of one head, in batch order (see {@link fold}); resolves with the head after its last matching update, or null. */
-  private async foldInto(list: readonly Fold[]): Promise<StoredNotification | null> {
-    const apply = ({ filter, update }: ReturnType<typeof foldUpdate>) =>
-      this.collection.findOneAndUpdate(filter, update, { returnDocument: 'after' });
+  /**
+   * The folds of one head, in batch order (see {@link fold}), each applied only while the head is
+   * open ({@link OPEN_HEAD}). When an update matches nothing the head is read once to learn why:
+   * the event is in it already (a replay), or the head was read or archived (or is gone) before the
+   * fold reached it, and then the fold is a stray, left for {@link detach}.
+   * @returns the head as it is after its last update (or as read), null when it is gone; the strays
+   */
+  private async foldInto(list: readonly Fold[]): Promise<{ head: StoredNotification | null; strays: Fold[] }> {
+    const apply = (folds: readonly Fold[]) => {
+      const { filter, update } = foldUpdate(folds);
+      return this.collection.findOneAndUpdate({ ...filter, ...OPEN_HEAD }, update, { returnDocument: 'after' });
+    };
+    const read = () => this.collection.findOne({ _id: list[0].headId });
     let last: StoredNotification | null = null;
+    const strays: Fold[] = [];
     // A replayed fold may be in the head already: one guarded update each, so the others still count.
-    for (const f of list.filter((x) => x.replay)) last = (await apply(foldUpdate([f]))) ?? last;
+    for (const f of list.filter((x) => x.replay)) {
+      const doc = (await apply([f])) ?? (await read());
+      // A head gone (retention) may have held it: nothing to count into, nothing counted twice.
+      if (doc && !holds(doc, f.eventId) && !isOpen(doc)) strays.push(f);
+      last = doc ?? last;
+    }
     const seen = new Set<string>();
     const fresh = list.filter((f) => !f.replay && !seen.has(f.eventId) && seen.add(f.eventId));
-    if (fresh.length === 0) return last;
-    // Never applied (no marker): all in one update. Should its guard still match nothing (or the head
-    // be gone), one by one, so that no fold is dropped for another one's sake.
-    const doc = await apply(foldUpdate(fresh));
-    if (doc) return doc;
-    for (const f of fresh) last = (await apply(foldUpdate([f]))) ?? last;
-    return last;
+    if (fresh.length === 0) return { head: last, strays };
+    // Never applied (no marker before this batch): all in one update.
+    const doc = await apply(fresh);
+    if (doc) return { head: doc, strays };
+    const head = await read();
+    if (!head || !isOpen(head))
+      return { head, strays: [...strays, ...fresh.filter((f) => !head || !holds(head, f.eventId))] };
+    // Open, yet the guard matched nothing: one of them is in it already. One by one, so that no fold
+    // is dropped for another one's sake.
+    for (const f of fresh) last = (await apply([f])) ?? last;
+    return { head: last ?? head, strays };
   }
 
   /** The `notifications` collection as the driver's, with the stored document type. */
@@ -217,26 +248,26 @@ export class NotificationWriter {
     await this.ensureIndexes();
     const recipients = [...new Set(pairs.map((p) => p.recipientId))];
     const burstOf = (p: (typeof pairs)[number]) => burstKey(p.recipientId, p.e.data.conversationId);
-    const keysOf = (list: typeof pairs) => list.map((p) => foldKey(p.e.eventId, p.recipientId));
-    // Markers are read only for the pairs that may start a burst (no open head known here): a pair
-    // planned into an open head learns that it is a replay from its marker's insert (fold).
-    const foldable = windowMs > 0 ? pairs.filter((p) => !p.mentioned) : [];
-    const candidates = windowMs > 0 ? this.headCandidates(pairs.map(burstOf), storedAt, windowMs) : new Map();
-    const [preferences, markers, heads] = await Promise.all([
+    // Markers are read only for the pairs without a head known here (they may start a burst): a
+    // pair planned into a known head learns from its marker's insert that it is a replay ({@link mark}).
+    const heads =
+      windowMs > 0 ? this.knownOpenHeads(pairs.map(burstOf), storedAt, windowMs) : new Map<string, BurstHead>();
+    const unknown = windowMs > 0 ? pairs.filter((p) => !p.mentioned && !heads.has(burstOf(p))) : [];
+    const [preferences, markers] = await Promise.all([
       this.preferences.forUsers(recipients),
-      this.readMarkers(events, keysOf(foldable.filter((p) => !candidates.has(burstOf(p)))), source),
-      this.openHeads(candidates),
+      this.readMarkers(
+        events,
+        unknown.map((p) => foldKey(p.e.eventId, p.recipientId)),
+        source,
+      ),
     ]);
-    // Pairs whose known head was read or archived since: they may start a burst too.
-    const closed = foldable.filter((p) => candidates.has(burstOf(p)) && !heads.has(burstOf(p)));
-    for (const [key, head] of await this.readMarkers(events, keysOf(closed), source)) markers.set(key, head);
     const plan = planBatch(events, { preferences, digestWindowMs: windowMs, markers, heads, storedAt });
     const inserted = await this.insert(plan.docs);
     const insertedIds = new Set(inserted.map((d) => d._id.toHexString()));
     // Folds into a head this batch made whose insert was a duplicate: notifications of their own.
     const orphans = plan.folds.filter((f) => f.freshHead && !insertedIds.has(f.headId.toHexString()));
+    const byEvent = new Map(events.map((e) => [e.eventId, e]));
     if (orphans.length > 0) {
-      const byEvent = new Map(events.map((e) => [e.eventId, e]));
       inserted.push(
         ...(await this.insert(
           orphans.map((f) =>
@@ -255,9 +286,11 @@ export class NotificationWriter {
         });
     }
     if (onInserted && inserted.length > 0) await onInserted(inserted);
-    const occurred = new Map(events.map((e) => [e.eventId, e.occurredAt]));
-    const updated = await this.fold(folds, (f) => markerBucket(source?.partition ?? '-', occurred.get(f.eventId)!));
-    return { inserted, updated };
+    const folded = await this.fold(folds, byEvent, storedAt, (f) =>
+      markerBucket(source?.partition ?? '-', byEvent.get(f.eventId)!.occurredAt),
+    );
+    if (onInserted && folded.inserted.length > 0) await onInserted(folded.inserted);
+    return { inserted: [...inserted, ...folded.inserted], updated: folded.updated };
   }
 
   /** Inserts `docs` (hours recorded first), duplicates left out of the answer. */
@@ -297,39 +330,17 @@ export class NotificationWriter {
   }
 
   /**
-   * The heads this process inserted within the window for `keys` (burst keys), not yet read:
-   * burst key → head `_id`. Heads another process inserted are not known here (after a restart or a rebalance): the next
-   * message of such a burst starts a new notification.
+   * The heads this process inserted within the window for `keys` (burst keys), presumed open: a
+   * fold reaches one only while it is unread and not archived ({@link foldInto}), so no read is
+   * needed first. Heads another process inserted are not known here (after a restart or a
+   * rebalance): the next message of such a burst starts a new notification.
    */
-  private headCandidates(keys: string[], now: Date, windowMs: number): Map<string, Types.ObjectId> {
-    const candidates = new Map<string, Types.ObjectId>();
+  private knownOpenHeads(keys: string[], now: Date, windowMs: number): Map<string, BurstHead> {
+    const heads = new Map<string, BurstHead>();
     for (const key of new Set(keys)) {
       const known = this.knownHeads.get(key);
-      if (known && known.storedAt >= now.getTime() - windowMs) candidates.set(key, known._id);
-    }
-    return candidates;
-  }
-
-  /**
-   * Of the `candidates` ({@link headCandidates}), the heads still unread and not archived (one
-   * `findOne` by `_id` per head, {@link findByIds}; a read or archived head ends its burst).
-   */
-  private async openHeads(candidates: ReadonlyMap<string, Types.ObjectId>): Promise<Map<string, BurstHead>> {
-    if (candidates.size === 0) return new Map();
-    const docs = await findByIds(
-      this.notifications.collection as unknown as mongo.Collection<HeadDoc>,
-      [...candidates.values()],
-      { read: 1, readAt: 1, archived: 1, storedAt: 1, senderId: 1, senderIds: 1, type: 1 },
-    );
-    const open = new Map(
-      docs
-        .filter((d) => !d.read && !d.readAt && !d.archived && d.type === NotificationTypes.MessageCreated)
-        .map((d) => [d._id.toHexString(), d]),
-    );
-    const heads = new Map<string, BurstHead>();
-    for (const [key, id] of candidates) {
-      const d = open.get(id.toHexString());
-      if (d) heads.set(key, { _id: d._id, senderIds: [...(d.senderIds ?? [d.senderId])], fresh: false });
+      if (known && known.storedAt >= now.getTime() - windowMs)
+        heads.set(key, { _id: known._id, senderIds: [...known.senderIds], fresh: false });
     }
     return heads;
   }
@@ -361,14 +372,20 @@ export class NotificationWriter {
   }
 
   /**
-   * Applies `folds` in order: markers first (one unordered insert, duplicates = already marked),
-   * then per head ({@link foldInto}, {@link FOLD_HEADS_IN_FLIGHT} heads side by side) its guarded
-   * updates, each returning the head as it is after it (`findAndModify`); a head no update
-   * matched (all its folds were in it already) is read back by `_id` for the push.
+   * Applies `folds` in order: markers first ({@link mark}), then per head ({@link foldInto},
+   * {@link FOLD_HEADS_IN_FLIGHT} heads side by side) its guarded updates, each returning the head as
+   * it is after it (`findAndModify`); the folds that found their head read or archived become
+   * notifications of their own ({@link detach}).
+   * @returns the heads for the `notification.updated` push, and what {@link detach} inserted
    */
-  private async fold(folds: Fold[], bucketOf: (f: Fold) => string): Promise<FoldedNotification[]> {
-    if (folds.length === 0) return [];
-    folds = await this.mark(folds, bucketOf);
+  private async fold(
+    planned: Fold[],
+    byEvent: ReadonlyMap<string, MessageCreatedEvent>,
+    storedAt: Date,
+    bucketOf: (f: Fold) => string,
+  ): Promise<{ updated: FoldedNotification[]; inserted: StoredNotification[] }> {
+    if (planned.length === 0) return { updated: [], inserted: [] };
+    const folds = await this.mark(planned, bucketOf);
     const byHead = new Map<string, Fold[]>();
     for (const f of folds) {
       const key = f.headId.toHexString();
@@ -376,27 +393,64 @@ export class NotificationWriter {
       if (list) list.push(f);
       else byHead.set(key, [f]);
     }
-    const lanes = [...byHead.values()];
-    const after = await mapConcurrently(lanes, FOLD_HEADS_IN_FLIGHT, (list) => this.foldInto(list));
-    const unmatched = lanes.filter((_, i) => after[i] === null).map((list) => list[0].headId);
-    const found = [
-      ...after.filter((d): d is StoredNotification => d !== null),
-      ...(await findByIds(this.collection, unmatched)),
-    ];
-    const docs: FoldedNotification[] = found.map((d) => ({
-      _id: d._id,
-      recipientId: d.recipientId,
-      conversationId: d.conversationId,
-      preview: d.preview,
-      count: 1 + (d.folded ?? 0),
-      senderIds: d.senderIds ?? [d.senderId],
-      lastMessageAt: d.lastMessageAt ?? d.createdAt,
-    }));
+    const after = await mapConcurrently([...byHead.values()], FOLD_HEADS_IN_FLIGHT, (list) => this.foldInto(list));
+    const inserted = await this.detach(
+      after.flatMap((a) => a.strays),
+      byEvent,
+      storedAt,
+    );
+    const docs: FoldedNotification[] = after
+      .map((a) => a.head)
+      .filter((d): d is StoredNotification => d !== null)
+      .map((d) => ({
+        _id: d._id,
+        recipientId: d.recipientId,
+        conversationId: d.conversationId,
+        preview: d.preview,
+        count: 1 + (d.folded ?? 0),
+        senderIds: d.senderIds ?? [d.senderId],
+        lastMessageAt: d.lastMessageAt ?? d.createdAt,
+      }));
     for (const d of docs) {
       const known = this.knownHeads.get(burstKey(d.recipientId, d.conversationId));
       if (known && known._id.equals(d._id)) known.senderIds = d.senderIds;
     }
-    return docs;
+    return { updated: docs, inserted };
+  }
+
+  /**
+   * Folds whose head was read or archived (or is gone) before they reached it: never counted there,
+   * so each becomes a `message.created` notification of its own (the unique index stops a second
+   * one), and its marker then names that notification, where a replay finds it (its own
+   * `eventId`). The burst goes on from the latest of them. A crash between the two writes leaves the
+   * marker naming the closed head, whose replay comes here again: a duplicate.
+   * @returns the notifications inserted (duplicates left out)
+   */
+  private async detach(
+    strays: readonly Fold[],
+    byEvent: ReadonlyMap<string, MessageCreatedEvent>,
+    storedAt: Date,
+  ): Promise<StoredNotification[]> {
+    if (strays.length === 0) return [];
+    const inserted = await this.insert(
+      strays.map((f) =>
+        newNotification(byEvent.get(f.eventId)!, f.recipientId, NotificationTypes.MessageCreated, storedAt),
+      ),
+    );
+    if (inserted.length === 0) return [];
+    await this.markers.bulkWrite(
+      inserted.map((d) => ({
+        updateOne: { filter: { _id: foldKey(d.eventId, d.recipientId) }, update: { $set: { n: d._id } } },
+      })),
+      { ordered: false },
+    );
+    for (const d of inserted)
+      this.knownHeads.set(burstKey(d.recipientId, d.conversationId), {
+        _id: d._id,
+        storedAt: storedAt.getTime(),
+        senderIds: [d.senderId],
+      });
+    return inserted;
   }
 
   /**
