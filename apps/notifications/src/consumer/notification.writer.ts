@@ -232,7 +232,9 @@ export class NotificationWriter {
    * @param events validated `message.created` events, in partition order
    * @param onInserted awaited with the notifications this call inserted once they are stored and
    *   before the digest folds are applied (the folds are the batch's longest step), so the consumer
-   *   can start their push early; not called when nothing was inserted. They are also in the result.
+   *   can start their push early; called again after the folds with those that folds finding their
+   *   head read or archived became (`detach`); not called when nothing was inserted. They are all
+   *   also in the result.
    * @throws the index build's error until the unique index exists (see {@link ensureIndexes}), or
    *   a read's or write's error other than duplicate keys (the batch is retried as a whole)
    */
