@@ -252,8 +252,9 @@ export function markdown(r: BenchResults, chartFile: string, jsonFile: string): 
     out.push('## 2. HTTP ingest', '');
     out.push(
       `autocannon, ${p.ingestConnections} connections, ${p.ingestSeconds} s (after ${p.ingestWarmupSeconds} s warm-up), \`POST /api/v1/messages\` with an HS256 token and 2 recipients. ` +
-        '**Herald**: the compiled messages app as built (the whole request path: Nest on Fastify, JWT guard, validation, mongoose writes, conversation summary, idempotent ClientKafka send with acks -1, outbox bookkeeping; rate limiting off). ' +
-        '**Baseline**: bench/baseline/ingest-server.ts, a bare Fastify route doing one driver `insertOne` and one kafkajs `send` (acks -1).',
+        '**Herald**: the compiled messages app as built (the whole request path: Nest on Fastify, JWT guard, validation, the group commit of outbox entry, `insertMany` and idempotent ClientKafka send with acks -1, outbox bookkeeping; rate limiting off), with its `conversations` projection consuming the same events in the same process. ' +
+        '**Baseline**: bench/baseline/ingest-server.ts, a bare Fastify route doing one driver `insertOne` and one kafkajs `send` (acks -1). ' +
+        'Each side runs on a fresh database and empty topics, so the projection reads only what its run sends.',
       '',
     );
     out.push(

@@ -1,16 +1,17 @@
 import { Consumer } from 'kafkajs';
 import { Topics } from '@herald/contracts';
+import { CONVERSATIONS_GROUP_ID } from '../../apps/messages/src/messages.settings';
 import { NOTIFICATIONS_GROUP_ID } from '../../apps/notifications/src/notifications.settings';
 import { CpuMeter, serverPids } from '../lib/cpu';
 import { benchUser } from '../lib/events';
-import { resetTopics, waitGroupAssigned } from '../lib/kafka';
+import { waitGroupAssigned } from '../lib/kafka';
 import { openLoop, SentRequest } from '../lib/load';
 import { appEntry, Child, freePort, startNode, waitHttp } from '../lib/procs';
 import { HeapSampler } from '../lib/heap';
 import { RssSample, RssSampler } from '../lib/rss';
 import { signToken } from '../lib/token';
 import { ArrivalLedger } from '../lib/arrival-ledger';
-import { deleteGroup, freshDb, heraldEnv, SuiteContext } from './context';
+import { emptyTopics, freshDb, heraldEnv, SuiteContext } from './context';
 
 /** Unanswered requests at which a load phase counts as overloaded and stops sending. */
 export const MAX_OUTSTANDING = 1000;
@@ -121,11 +122,9 @@ export class AppPair {
    */
   static async start(ctx: SuiteContext, name: string, db: string): Promise<AppPair> {
     await freshDb(ctx, db);
-    // Empty topics for every pair: group `notifications` is recreated, and a new group starts at the
-    // earliest offset (libs/kafka subscribe.fromBeginning), so it would otherwise first replay every
-    // earlier pair's `message.created` records while this pair is being measured.
-    await deleteGroup(ctx.admin, NOTIFICATIONS_GROUP_ID);
-    await resetTopics(ctx.admin, ctx.params.partitions, [NOTIFICATIONS_GROUP_ID]);
+    // Empty topics for every pair: groups `notifications` and `conversations` would otherwise first
+    // replay every earlier pair's `message.created` records while this pair is being measured.
+    await emptyTopics(ctx, [NOTIFICATIONS_GROUP_ID, CONVERSATIONS_GROUP_ID]);
     const [mPort, nPort] = [await freePort(), await freePort()];
     const groupId = `bench-${name}-${ctx.stamp}`;
     const consumer = ctx.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });

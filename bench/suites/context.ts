@@ -1,4 +1,5 @@
 import { Admin, Kafka } from 'kafkajs';
+import { resetTopics } from '../lib/kafka';
 import { mongo } from 'mongoose';
 import { Backend } from '../lib/backend';
 import { BenchServers } from '../lib/stack';
@@ -125,4 +126,17 @@ export async function deleteGroup(admin: Admin, groupId: string, timeoutMs = 45_
       await new Promise((r) => setTimeout(r, 500));
     }
   }
+}
+
+/**
+ * Empty topics for the next measured app: deletes consumer `groups` (waiting for members to leave,
+ * see {@link deleteGroup}), then deletes and recreates every Herald topic. A group without committed
+ * offsets starts at the earliest offset (libs/kafka `subscribe.fromBeginning`), so without this an
+ * app's consumer group would first replay what earlier suites or runs produced while this run is
+ * being measured (e.g. the messages app's `conversations` projection replaying the consumer
+ * suite's pre-loaded events during HTTP ingest).
+ */
+export async function emptyTopics(ctx: SuiteContext, groups: string[]): Promise<void> {
+  for (const g of groups) await deleteGroup(ctx.admin, g);
+  await resetTopics(ctx.admin, ctx.params.partitions, groups);
 }

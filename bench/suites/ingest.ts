@@ -4,7 +4,8 @@ import { databasePids } from '../lib/backend';
 import { CpuMeter, serverPids } from '../lib/cpu';
 import { RssFigures, rssFigures, RssSampler } from '../lib/rss';
 import { signToken } from '../lib/token';
-import { freshDb, heraldEnv, SuiteContext } from './context';
+import { CONVERSATIONS_GROUP_ID } from '../../apps/messages/src/messages.settings';
+import { emptyTopics, freshDb, heraldEnv, SuiteContext } from './context';
 
 /** One autocannon run against one side. */
 export interface IngestRun {
@@ -99,6 +100,9 @@ async function ingestOnce(ctx: SuiteContext, side: IngestRun['side'], run: numbe
   const { ingestConnections, ingestSeconds, ingestWarmupSeconds } = ctx.params;
   const db = `bench_ingest_${side}_${run}`;
   await freshDb(ctx, db);
+  // Both sides start on empty topics; Herald's projection (group `conversations`) then reads only
+  // what this run sends.
+  await emptyTopics(ctx, [CONVERSATIONS_GROUP_ID]);
   const port = await freePort();
   const logName = `ingest-${side}-${run}-${ctx.stamp}`;
   const child: Child =
@@ -163,7 +167,7 @@ async function ingestOnce(ctx: SuiteContext, side: IngestRun['side'], run: numbe
  * HTTP ingest: autocannon (`ingestConnections` connections, `ingestSeconds` s after a warm-up)
  * against `POST /api/v1/messages` of the compiled messages app (HS256 token, two recipients), and
  * against the bare Fastify baseline on the same Kafka and MongoDB server, alternating which goes
- * first per run, each on a fresh database; then, on the same warm process, `ingestSingleSeconds` s
+ * first per run, each on a fresh database and empty topics ({@link emptyTopics}); then, on the same warm process, `ingestSingleSeconds` s
  * with one connection (a single POST's latency). RSS of the side's process sampled meanwhile.
  */
 export async function ingestSuite(ctx: SuiteContext): Promise<IngestRun[]> {
