@@ -25,14 +25,24 @@ describe('redactUrl', () => {
 
 describe('pinoParams', () => {
   /** Runs one request through pino-http with Herald's settings and returns the JSON lines logged. */
-  function logRequest(url: string, query: Record<string, string>): Array<Record<string, any>> {
+  function logRequest(
+    url: string,
+    query: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Array<Record<string, any>> {
     const lines: string[] = [];
     const params = pinoParams(
       { env: { LOG_LEVEL: 'info', LOG_FORMAT: 'json' } } as unknown as AppConfig,
       'notifications',
     );
     const logger = pinoHttp(params.pinoHttp as Options, { write: (line: string) => lines.push(line) });
-    const req = Object.assign(new IncomingMessage(new Socket()), { method: 'GET', url, originalUrl: url, query });
+    const req = Object.assign(new IncomingMessage(new Socket()), {
+      method: 'GET',
+      url,
+      originalUrl: url,
+      query,
+      headers,
+    });
     const res = new ServerResponse(req);
     logger(req, res);
     req.log.warn('inside the request');
@@ -54,5 +64,19 @@ describe('pinoParams', () => {
       expect(r.req.query).toEqual({ access_token: '[redacted]', x: '1' });
     }
     expect(JSON.stringify(records)).not.toContain(token);
+  });
+
+  it('logs the request without its headers but the user agent, and the response by its status', () => {
+    const [, completed] = logRequest(
+      '/api/v1/notifications?limit=5',
+      { limit: '5' },
+      { 'user-agent': 'curl/8', authorization: 'Bearer x' },
+    );
+    // remoteAddress is left out of the JSON here: the test's socket has none.
+    expect(Object.keys(completed.req).sort()).toEqual(['id', 'method', 'query', 'url', 'userAgent']);
+    expect(completed.req).toMatchObject({ method: 'GET', url: '/api/v1/notifications?limit=5', userAgent: 'curl/8' });
+    // pino's serializer gives statusCode null until the headers were sent (none are here).
+    expect(Object.keys(completed.res)).toEqual(['statusCode']);
+    expect(JSON.stringify(completed)).not.toContain('Bearer');
   });
 });

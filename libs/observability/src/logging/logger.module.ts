@@ -25,11 +25,44 @@ export function redactUrl(url: string | undefined): string | undefined {
   return url.replace(SECRET_PARAM_VALUE, '$1[redacted]');
 }
 
+/** The request as pino-std-serializers gives it to a custom serializer (pino-http wraps it). */
+interface SerializedRequest {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  query?: unknown;
+  remoteAddress?: string;
+  headers?: Record<string, unknown>;
+}
+
+/**
+ * The `req` of a log record: `{id, method, url, query, remoteAddress, userAgent}`, the URL with its
+ * credentials redacted ({@link redactUrl}). Headers other than `user-agent` are left out: they were
+ * most of a request line's bytes (~700 with Helmet's response headers) and of the logger's CPU per
+ * request (bench/findings.md, finding 23).
+ */
+export function requestFields(req: SerializedRequest): Record<string, unknown> {
+  return {
+    id: req.id,
+    method: req.method,
+    url: redactUrl(req.url),
+    query: req.query,
+    remoteAddress: req.remoteAddress,
+    userAgent: req.headers?.['user-agent'],
+  };
+}
+
+/** The `res` of a log record: `{statusCode}` (the response headers are left out, see {@link requestFields}). */
+export function responseFields(res: { statusCode?: number }): Record<string, unknown> {
+  return { statusCode: res.statusCode };
+}
+
 /**
  * nestjs-pino settings: one JSON line per log record on stdout (or one readable line with
  * `LOG_FORMAT=pretty`, see {@link resolveLogFormat}), level `LOG_LEVEL`, every HTTP log
- * carries `req.id` (the request id, see {@link requestIdOf}), credentials redacted (Authorization,
- * cookies, `access_token` in the query string), probe and scrape requests not logged.
+ * carries `req.id` (the request id, see {@link requestIdOf}) and the fields of {@link requestFields}
+ * and {@link responseFields}, credentials redacted (`access_token` in the URL and query string;
+ * Authorization and cookies also if a record carries headers), probe and scrape requests not logged.
  *
  * @param appName value of the `name` field of every record (`messages`, `notifications`)
  */
@@ -48,12 +81,7 @@ export function pinoParams(config: AppConfig, appName: string): Params {
       ],
       censor: '[redacted]',
     },
-    serializers: {
-      req: (req: { url?: string }) => {
-        req.url = redactUrl(req.url);
-        return req;
-      },
-    },
+    serializers: { req: requestFields, res: responseFields },
     // middie rewrites req.url relative to the middleware mount; originalUrl is the full path.
     autoLogging: {
       ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_PATHS.test(req.originalUrl ?? req.url ?? ''),
