@@ -39,7 +39,7 @@ interface SerializedRequest {
  * The `req` of a log record: `{id, method, url, query, remoteAddress, userAgent}`, the URL with its
  * credentials redacted ({@link redactUrl}). Headers other than `user-agent` are left out: they were
  * most of a request line's bytes (~700 with Helmet's response headers) and of the logger's CPU per
- * request (bench/findings.md, finding 23).
+ * request (bench/findings.md, finding 24).
  */
 export function requestFields(req: SerializedRequest): Record<string, unknown> {
   return {
