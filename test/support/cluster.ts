@@ -1,8 +1,11 @@
 /**
  * Typed access to the throw-away Kafka clusters and Toxiproxy of stack/lib (plain JavaScript), and
- * the ports of the cluster tests: every port is `CLUSTER_PORT_BASE` (default 39100) plus a fixed
+ * the ports of the cluster tests: every port is `CLUSTER_PORT_BASE` (default 29100) plus a fixed
  * offset below 100, so the tests never use the default stack's ports (9092/9093/27017/5433, apps
- * 3000/3001) and CI can run them after the other suites.
+ * 3000/3001) and CI can run them after the other suites. The default lies below Linux's ephemeral
+ * range (`net.ipv4.ip_local_port_range`, 32768–60999 by default), from which the kernel picks the
+ * local port of every outgoing connection: a fixed port in it can be taken by a client socket of an
+ * earlier test or of another process ("address already in use", seen at 39102).
  */
 export interface NodePorts {
   client: number;
@@ -61,11 +64,11 @@ const topics = require('../../stack/lib/topics') as {
 };
 
 /**
- * Port `offset` (0..99) above `CLUSTER_PORT_BASE` (default 39100).
+ * Port `offset` (0..99) above `CLUSTER_PORT_BASE` (default 29100).
  * @throws Error when the base is not a number or the port would pass 65535
  */
 export function clusterPort(offset: number): number {
-  const base = Number(process.env.CLUSTER_PORT_BASE || 39100);
+  const base = Number(process.env.CLUSTER_PORT_BASE || 29100);
   if (!Number.isInteger(base) || base < 1024 || base + offset > 65535)
     throw new Error(`CLUSTER_PORT_BASE=${process.env.CLUSTER_PORT_BASE} is not usable`);
   return base + offset;
