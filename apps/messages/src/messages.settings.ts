@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsInt, Matches, Max, Min } from 'class-validator';
-import { AppConfig, defineSettings, loadConfig, RawEnvironment, toInt } from '@herald/config';
+import { IsInt, Max, Min } from 'class-validator';
+import { AppConfig, defineSettings, IsConsumerGroupId, loadConfig, RawEnvironment, toInt } from '@herald/config';
 
 /** Default consumer group of the conversation projection (`KAFKA_CONVERSATIONS_GROUP`). */
 export const CONVERSATIONS_GROUP_ID = 'conversations';
@@ -23,9 +23,7 @@ export class MessagesSettings {
    * the conversation summaries of `GET /conversations`). A group of its own, so it reads every
    * record next to the notifications group; every messages instance of one deployment uses the same.
    */
-  @Matches(/^[A-Za-z0-9._-]{1,200}$/, {
-    message: 'KAFKA_CONVERSATIONS_GROUP must be 1..200 characters of A-Z a-z 0-9 . _ -',
-  })
+  @IsConsumerGroupId('KAFKA_CONVERSATIONS_GROUP')
   KAFKA_CONVERSATIONS_GROUP = CONVERSATIONS_GROUP_ID;
 
   /**

@@ -16,6 +16,7 @@ describe('notifications app settings (namespace notifications)', () => {
     ['NOTIFICATIONS_PORT', { NOTIFICATIONS_PORT: '70000' }],
     ['DIGEST_WINDOW_MS', { DIGEST_WINDOW_MS: '-1' }],
     ['INBOX_MESSAGES_URL', { INBOX_MESSAGES_URL: 'http://localhost:3000/path' }],
+    ['KAFKA_CONSUMER_GROUP', { KAFKA_CONSUMER_GROUP: 'bad group' }],
   ])('stops with an error naming %s', (name, raw) => {
     expect(() => settings(raw)).toThrow(new RegExp(`Invalid configuration: .*${name}`));
   });

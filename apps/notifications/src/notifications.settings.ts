@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, Min } from 'class-validator';
-import { AppConfig, defineSettings, loadConfig, RawEnvironment, toInt } from '@herald/config';
+import { AppConfig, defineSettings, IsConsumerGroupId, loadConfig, RawEnvironment, toInt } from '@herald/config';
 
 /** Default consumer group of the notifications app on `message.created` (`KAFKA_CONSUMER_GROUP`). */
 export const NOTIFICATIONS_GROUP_ID = 'notifications';
@@ -33,9 +33,7 @@ export class NotificationsSettings {
    * Consumer group of the notifications app's `message.created` consumer. Every instance of one
    * deployment must use the same group; tests sharing a broker use their own to stay isolated.
    */
-  @Matches(/^[A-Za-z0-9._-]{1,200}$/, {
-    message: 'KAFKA_CONSUMER_GROUP must be 1..200 characters of A-Z a-z 0-9 . _ -',
-  })
+  @IsConsumerGroupId('KAFKA_CONSUMER_GROUP')
   KAFKA_CONSUMER_GROUP = NOTIFICATIONS_GROUP_ID;
 
   /** Notifications expire after this many days (TTL index; a sweep where TTL is unsupported). */

@@ -1,4 +1,5 @@
 export * from './parsers';
+export * from './kafka-rules';
 export * from './environment';
 export * from './validate-environment';
 export * from './app-config';

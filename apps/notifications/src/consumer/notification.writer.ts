@@ -5,6 +5,7 @@ import { Model, mongo, Types } from 'mongoose';
 import { MessageCreatedEvent, NotificationTypes } from '@herald/contracts';
 import { findByIds, isDuplicateKeyError, mapConcurrently, writeErrorsByIndex } from '@herald/mongo';
 import { InboxBucketDirectory } from '../inbox/inbox-bucket.directory';
+import { stateFilter } from '../inbox/inbox.service';
 import { Notification } from '../dal/notifications/notification.schema';
 import { PreferenceRepository } from '../dal/preferences/preference.repository';
 import { DigestFold } from '../dal/digest-folds/digest-fold.schema';
@@ -102,12 +103,15 @@ export function foldUpdate(folds: readonly Fold[]): {
 }
 
 /**
- * The filter that lets a fold reach its head only while the head is open: unread (`read`, and
- * `readAt` of older documents) and not archived. Reading a notification ends its burst (#15).
+ * The filter that lets a fold reach its head only while the head is open: what the inbox lists as
+ * unread and not archived ({@link stateFilter}: `read ≠ true`, `readAt: null`, `archived ≠ true`,
+ * `archivedAt: null`). Reading a notification ends its burst (#15).
  */
-export const OPEN_HEAD = { read: { $ne: true }, readAt: null, archived: { $ne: true } } as const;
+export const OPEN_HEAD = stateFilter({ read: false, archived: false }) as mongo.Filter<StoredNotification>;
 
-const isOpen = (d: Pick<Notification, 'read' | 'readAt' | 'archived'>): boolean => !d.read && !d.readAt && !d.archived;
+/** Whether `d` matches {@link OPEN_HEAD}, as read. */
+const isOpen = (d: Pick<Notification, 'read' | 'readAt' | 'archived' | 'archivedAt'>): boolean =>
+  !d.read && !d.readAt && !d.archived && !d.archivedAt;
 
 /** Whether notification `d` holds event `eventId`: its own, or one folded into it. */
 const holds = (d: Pick<Notification, 'eventId' | 'eventIds'>, eventId: string): boolean =>
@@ -145,7 +149,7 @@ export function notificationsFor(event: MessageCreatedEvent, storedAt = new Date
  *    the pair to its marker's head ({@link asReplays}); then per head (several heads side by side)
  *    one guarded `findAndModify` for all its folds of the batch ({@link foldUpdate} and
  *    {@link OPEN_HEAD}: `{_id: head, eventId: {$nin: es}, eventIds: {$nin: es}, read: {$ne: true},
- *    readAt: null, archived: {$ne: true}}` → `$push eventIds`, `$inc folded`, `$set` the last
+ *    readAt: null, archived: {$ne: true}, archivedAt: null}` → `$push eventIds`, `$inc folded`, `$set` the last
  *    preview / lastMessageAt, `$addToSet senderIds`), which also answers the head for the push; a
  *    replayed pair gets an update of its own first. An update that matches nothing reads its head:
  *    the event is in it already (the guard: `folded` stays `eventIds.length`, the API's `count` is

@@ -1,4 +1,5 @@
-import { inboxFilter } from './inbox.service';
+import { OPEN_HEAD } from '../consumer/notification.writer';
+import { inboxFilter, stateFilter } from './inbox.service';
 
 /** Plain JSON of a filter (mongoose's `trusted()` marks operator objects with a symbol only). */
 const plain = (f: object): unknown => JSON.parse(JSON.stringify(f));
@@ -25,5 +26,15 @@ describe('inboxFilter', () => {
       readAt: { $ne: null },
       seenAt: { $ne: null },
     });
+  });
+
+  it("a digest fold's open head is the inbox's unread and not archived, without the recipient", () => {
+    const { recipientId, ...state } = plain(inboxFilter('bob', { read: false, archived: false })) as Record<
+      string,
+      unknown
+    >;
+    expect(recipientId).toBe('bob');
+    expect(plain(stateFilter({ read: false, archived: false }))).toEqual(state);
+    expect(plain(OPEN_HEAD)).toEqual({ archivedAt: null, archived: { $ne: true }, readAt: null, read: { $ne: true } });
   });
 });

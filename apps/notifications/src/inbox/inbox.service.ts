@@ -32,7 +32,16 @@ const STATE_FIELDS = { read: 'readAt', seen: 'seenAt', archived: 'archivedAt' } 
  * `recipientId, archivedAt, readAt, _id` index scan. "Read / seen / archived" stays `readAt: {$ne: null}`.
  */
 export function inboxFilter(userId: string, q: NotificationFilterQuery): FilterQuery<Notification> {
-  const filter: FilterQuery<Notification> = { recipientId: userId };
+  return { recipientId: userId, ...stateFilter(q) };
+}
+
+/**
+ * The state part of {@link inboxFilter} (no recipient): also what "open" means to the digest fold
+ * (`OPEN_HEAD` in consumer/notification.writer.ts, `{read: false, archived: false}`), so that a
+ * message folds only into a notification the inbox shows as unread and not archived.
+ */
+export function stateFilter(q: NotificationFilterQuery): FilterQuery<Notification> {
+  const filter: FilterQuery<Notification> = {};
   const wanted: Record<keyof typeof STATE_FIELDS, boolean | undefined> = {
     archived: q.archived ?? false,
     read: q.read,
